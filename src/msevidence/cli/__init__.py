@@ -1,0 +1,9 @@
+"""Command-line interface: a thin layer over the Python API (`msevidence --help`)."""
+
+from . import evidence, fit, report, synth, walking  # noqa: F401 - importing registers the commands
+from .app import app
+
+
+def main() -> None:
+    """Entry point of the `msevidence` console script."""
+    app()

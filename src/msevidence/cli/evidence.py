@@ -1,0 +1,1 @@
+"""`msevidence validate | list | schema`."""

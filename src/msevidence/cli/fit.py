@@ -1,0 +1,1 @@
+"""`msevidence fit`: placeholder until its issue lands."""

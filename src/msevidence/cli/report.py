@@ -1,0 +1,1 @@
+"""`msevidence report`: placeholder until its issue lands."""

@@ -1,0 +1,1 @@
+"""`msevidence synth`: placeholder until its issue lands."""

@@ -1,0 +1,1 @@
+"""`msevidence walking`: placeholder until its issue lands."""

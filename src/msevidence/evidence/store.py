@@ -1,0 +1,173 @@
+"""Load and validate the evidence store (one YAML file per trial) into an :class:`EvidenceSet`."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+import pandas as pd
+from pydantic import ValidationError
+
+from .rules import check_trial
+from .schema import Trial
+from .yamlio import EvidenceFileError, Problem, field_name, line_of, read_yaml
+
+ENV_VAR = "MSEVIDENCE_EVIDENCE"
+
+
+def default_evidence_dir() -> Path:
+    """`$MSEVIDENCE_EVIDENCE`, else the repository's `evidence/` (next to `src/`), else `./evidence`."""
+    if os.environ.get(ENV_VAR):
+        return Path(os.environ[ENV_VAR])
+    repo = Path(__file__).resolve().parents[3] / "evidence"
+    return repo if repo.is_dir() else Path.cwd() / "evidence"
+
+
+def _root_for(path: Path) -> Path:
+    """Repository root for a file: the parent of its `evidence/` folder (where `data/digitized/` lives)."""
+    for parent in path.resolve().parents:
+        if (parent / "data").is_dir() or (parent / "pyproject.toml").is_file():
+            return parent
+    return path.resolve().parent
+
+
+def _display(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def load_trial(path: str | Path) -> Trial:
+    """Read, type-check and rule-check one trial file; raises :class:`EvidenceFileError` listing every problem."""
+    path = Path(path)
+    name = _display(path)
+    data, lines = read_yaml(path, name)
+    if not isinstance(data, dict):
+        raise EvidenceFileError([Problem(name, 1, "(file)", "expected a mapping of trial fields at the top level")])
+    try:
+        trial = Trial.model_validate(data)
+    except ValidationError as exc:
+        raise EvidenceFileError([_problem(name, lines, err) for err in exc.errors()]) from None
+    findings = check_trial(trial, _root_for(path))
+    if findings:
+        raise EvidenceFileError([Problem(name, line_of(lines, loc), field_name(loc), msg) for loc, msg in findings])
+    return trial
+
+
+def _problem(name: str, lines: dict, err: dict) -> Problem:
+    loc = tuple(err["loc"])
+    kind = err["type"]
+    if kind == "extra_forbidden":
+        msg = "unknown field (rule: only fields of the schema; see `msevidence schema`)"
+    elif kind == "missing":
+        msg = "required field is missing (rule: required fields)"
+    elif kind == "value_error":
+        msg = f"{err['msg'].removeprefix('Value error, ')} (rule: provenance)"
+    else:
+        got = err.get("input")
+        shown = repr(got) if not isinstance(got, dict | list) else type(got).__name__
+        msg = f"{err['msg']}, got {shown[:60]} (rule: type)"
+    return Problem(name, line_of(lines, loc), field_name(loc), msg)
+
+
+class EvidenceSet:
+    """Trials by id, with their source files and SHA-256 hashes."""
+
+    def __init__(self, trials: dict[str, Trial], files: dict[str, Path]):
+        self._trials = trials
+        self.files = files
+
+    def __getitem__(self, trial_id: str) -> Trial:
+        try:
+            return self._trials[trial_id]
+        except KeyError:
+            raise KeyError(f"no trial {trial_id!r}; known: {', '.join(self._trials)}") from None
+
+    def __iter__(self) -> Iterator[Trial]:
+        return iter(self._trials.values())
+
+    def __len__(self) -> int:
+        return len(self._trials)
+
+    def __contains__(self, trial_id: object) -> bool:
+        return trial_id in self._trials
+
+    def __repr__(self) -> str:
+        parts = [f"{t.id} ({t.comparator}, {len(t.endpoints)} endpoints)" for t in self]
+        return f"EvidenceSet({len(self)} trials: {'; '.join(parts)})"
+
+    @property
+    def ids(self) -> list[str]:
+        return list(self._trials)
+
+    def sha256(self, trial_id: str) -> str:
+        """SHA-256 of the trial's YAML file, for provenance and cache keys."""
+        return hashlib.sha256(self.files[trial_id].read_bytes()).hexdigest()
+
+    def placebo_controlled(self) -> list[Trial]:
+        """Trials whose comparator is placebo (OPERA I/II are active-controlled and never included)."""
+        return [t for t in self if t.comparator == "placebo"]
+
+    def endpoints(self, trial: str | None = None, domain: str | None = None) -> pd.DataFrame:
+        """Tidy table: one row per trial x endpoint x (arm result or effect), each with its source."""
+        from .tidy import endpoints_frame
+
+        trials = [t for t in self if trial is None or t.id == trial]
+        df = endpoints_frame(trials)
+        if domain is not None:
+            df = df[df["domain"] == domain].reset_index(drop=True)
+        return df
+
+
+def evidence_files(paths: Iterable[str | Path] | None = None) -> list[Path]:
+    """YAML files named, or found in the named folders (default: the evidence store)."""
+    out: list[Path] = []
+    for p in map(Path, paths or [default_evidence_dir()]):
+        if p.is_dir():
+            out += sorted([*p.glob("*.yaml"), *p.glob("*.yml")])
+        else:
+            out.append(p)
+    return out
+
+
+def _load_all(files: list[Path]) -> tuple[dict[str, Trial], dict[str, Path], list[Problem]]:
+    trials: dict[str, Trial] = {}
+    where: dict[str, Path] = {}
+    problems: list[Problem] = []
+    for f in files:
+        try:
+            t = load_trial(f)
+        except EvidenceFileError as exc:
+            problems += exc.problems
+            continue
+        if t.id in trials:
+            problems.append(Problem(_display(f), 1, "id", f"trial id '{t.id}' also used by "
+                                                          f"{_display(where[t.id])} (rule: trial ids are unique)"))
+            continue
+        trials[t.id], where[t.id] = t, f
+    return trials, where, problems
+
+
+def validate(paths: Iterable[str | Path] | None = None) -> list[Problem]:
+    """Every problem in the named evidence files or folders (empty list: all valid)."""
+    files = evidence_files(paths)
+    if not files:
+        return [Problem(str(next(iter(paths or []), default_evidence_dir())), 0, "(file)", "no YAML files found")]
+    return _load_all(files)[2]
+
+
+def load_evidence(path: str | Path | None = None) -> EvidenceSet:
+    """Load every trial in `path` (a folder or one file; default: the shipped evidence store).
+
+    Raises :class:`EvidenceFileError` listing every problem if any file is invalid.
+    """
+    files = evidence_files([path] if path is not None else None)
+    if not files:
+        raise EvidenceFileError([Problem(str(path or default_evidence_dir()), 0, "(file)", "no YAML files found")])
+    trials, where, problems = _load_all(files)
+    if problems:
+        raise EvidenceFileError(problems)
+    return EvidenceSet(trials, where)

@@ -1,0 +1,1 @@
+"""Figures (matplotlib): each function takes results and returns the Axes or Figure it drew."""
