@@ -73,7 +73,7 @@ def validate_events(df: pd.DataFrame, *, source: str = "events table") -> pd.Dat
     time = pd.to_numeric(df["time_weeks"], errors="coerce")
     bad = time.isna() | ~np.isfinite(time)
     if bad.any():
-        raise EventsTableError(f"must be a finite number; row {_first(bad)} has {df['time_weeks'][bad].iloc[0]!r}",
+        raise EventsTableError(f"must be a finite number; row {_first(bad)} has {_show(df['time_weeks'][bad].iloc[0])}",
                                source=source, column="time_weeks")
     if (time < 0).any():
         raise EventsTableError(f"must not be negative; row {_first(time < 0)} has {time[time < 0].iloc[0]:g}",
@@ -83,7 +83,7 @@ def validate_events(df: pd.DataFrame, *, source: str = "events table") -> pd.Dat
     event = pd.to_numeric(df["event"], errors="coerce")
     bad = ~event.isin([0, 1])
     if bad.any():
-        raise EventsTableError(f"must be 0 (censored) or 1 (event); row {_first(bad)} has {df['event'][bad].iloc[0]!r}",
+        raise EventsTableError(f"must be 0 (censored) or 1 (event); row {_first(bad)} has {_show(df['event'][bad].iloc[0])}",
                                source=source, column="event")
     df["event"] = event.astype(int)
 
@@ -150,3 +150,8 @@ def infer_arms(arms: list[str] | np.ndarray, treatment: str | None = None, contr
 def _first(mask: pd.Series) -> int:
     """Row number (0-based, as in the file without its header) of the first True."""
     return int(np.flatnonzero(np.asarray(mask))[0])
+
+
+def _show(value: object) -> str:
+    """A cell value for a message: quoted text, plain numbers."""
+    return repr(value) if isinstance(value, str) else str(value.item() if hasattr(value, "item") else value)
