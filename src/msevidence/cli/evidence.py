@@ -1,1 +1,123 @@
-"""`msevidence validate | list | schema`."""
+"""`msevidence validate | list | schema`: check, browse and describe the evidence store."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Annotated, get_args
+
+import pandas as pd
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from ..evidence import EvidenceFileError, Trial, load_evidence, validate
+from ..evidence.schema import Domain
+from ..evidence.store import evidence_files
+from .app import app
+
+DOMAINS: tuple[str, ...] = get_args(Domain)
+TABLE_COLUMNS = ["trial", "comparator", "endpoint", "domain", "arm or effect", "statistic", "value", "CI", "p",
+                 "provenance", "citation"]
+INT_COLUMNS = {"n", "n_treatment", "n_control", "events", "confirmation_weeks"}
+
+
+def _fail(message: str) -> typer.Exit:
+    typer.echo(message, err=True)
+    return typer.Exit(1)
+
+
+@app.command("validate")
+def validate_cmd(
+    paths: Annotated[list[Path] | None, typer.Argument(help="Evidence files or folders (default: the store).")] = None,
+) -> None:
+    """Check evidence files; print `FILE:LINE: FIELD: problem` lines and a summary. Exit 1 if any problem."""
+    files = evidence_files(paths or None)
+    problems = validate(paths or None)
+    for p in problems:
+        typer.echo(str(p))
+    if problems:
+        n_files = len({p.file for p in problems})
+        typer.echo(f"{len(problems)} problem{'s' * (len(problems) != 1)} in {n_files} file{'s' * (n_files != 1)}")
+        raise typer.Exit(1)
+    typer.echo(f"{len(files)} file{'s' * (len(files) != 1)} valid")
+
+
+def _records(df: pd.DataFrame) -> list[dict]:
+    """Rows as JSON-ready dicts: NaN/None -> None, whole-number counts -> int."""
+    out = []
+    for row in df.astype(object).to_dict("records"):
+        rec = {}
+        for k, v in row.items():
+            if v is None or (isinstance(v, float) and math.isnan(v)):
+                v = None
+            elif hasattr(v, "item"):  # numpy scalar
+                v = v.item()
+            if k in INT_COLUMNS and isinstance(v, float) and v.is_integer():
+                v = int(v)
+            rec[k] = v
+        out.append(rec)
+    return out
+
+
+def _num(v) -> str:
+    return "" if v is None else f"{v:g}"
+
+
+def _table(records: list[dict]) -> Table:
+    table = Table(show_lines=False, title="Published evidence (provenance per row)")
+    for c in TABLE_COLUMNS:
+        table.add_column(c, overflow="fold")
+    for r in records:
+        who = r["arm"] if r["kind"] == "arm" else f"{r['treatment']} vs {r['control']}"
+        ci = f"{_num(r['ci_low'])}–{_num(r['ci_high'])}" if r["ci_low"] is not None else ""
+        p = "" if r["p"] is None else f"{'<' if r['p_relation'] == '<' else ''}{_num(r['p'])}"
+        table.add_row(r["trial"], r["comparator"], r["endpoint"], r["domain"], who, r["statistic"],
+                      _num(r["value"]), ci, p, r["provenance"], r["citation"])
+    return table
+
+
+@app.command("list")
+def list_cmd(
+    trial: Annotated[str | None, typer.Option("--trial", "-t", help="Trial id, e.g. ORATORIO.")] = None,
+    domain: Annotated[str | None, typer.Option("--domain", "-d", help=f"One of: {', '.join(DOMAINS)}.")] = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table, csv or json.")] = "table",
+    evidence: Annotated[Path | None, typer.Option("--evidence", help="Evidence folder or file.")] = None,
+) -> None:
+    """List published results and effects, one row per trial x endpoint x arm/effect, each with its source."""
+    if fmt not in ("table", "csv", "json"):
+        raise _fail(f"unknown format '{fmt}'; use table, csv or json")
+    if domain is not None and domain not in DOMAINS:
+        raise _fail(f"unknown domain '{domain}'; known: {', '.join(DOMAINS)}")
+    try:
+        ev = load_evidence(evidence)
+    except EvidenceFileError as exc:
+        for p in exc.problems:
+            typer.echo(str(p), err=True)
+        raise _fail(f"evidence is invalid ({len(exc.problems)} problems); run `msevidence validate`") from None
+    if trial is not None and trial not in ev:
+        raise _fail(f"unknown trial '{trial}'; known: {', '.join(ev.ids)}")
+    df = ev.endpoints(trial=trial, domain=domain)
+    if fmt == "csv":
+        typer.echo(df.to_csv(index=False), nl=False)
+    elif fmt == "json":
+        typer.echo(json.dumps(_records(df), indent=1, ensure_ascii=False))
+    else:
+        Console(width=200).print(_table(_records(df)))
+
+
+@app.command("schema")
+def schema_cmd(
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Write to this file instead of stdout.")] = None,
+) -> None:
+    """Print the JSON Schema of a trial evidence file (for editors: `# yaml-language-server: $schema=...`)."""
+    text = json.dumps(Trial.model_json_schema(), indent=2, ensure_ascii=False) + "\n"
+    if out is None:
+        typer.echo(text, nl=False)
+        return
+    try:
+        out.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise _fail(f"{out}: cannot write: {exc.strerror}") from None
+    typer.echo(f"wrote {out}", err=True)

@@ -89,7 +89,7 @@ def check_trial(trial: Trial, root: Path) -> list[Finding]:
 
 def _ci(value: float, low: float | None, high: float | None, loc: Loc, name: str) -> list[Finding]:
     if (low is None) != (high is None):
-        return [((*loc, "ci_high" if high is None else "ci_low"), "a CI needs both ci_low and ci_high")]
+        return [((*loc, "ci_high" if high is None else "ci_low"), "a CI needs both ci_low and ci_high (rule: a CI has both bounds)")]
     if low is not None and high is not None and not low <= value <= high:
         return [((*loc, name), f"CI [{low}, {high}] does not contain the {name} {value} "
                                "(rule: the CI contains the estimate)")]

@@ -46,7 +46,9 @@ def load_trial(path: str | Path) -> Trial:
     name = _display(path)
     data, lines = read_yaml(path, name)
     if not isinstance(data, dict):
-        raise EvidenceFileError([Problem(name, 1, "(file)", "expected a mapping of trial fields at the top level")])
+        raise EvidenceFileError(
+            [Problem(name, lines.get((), 1), "(file)", "expected a mapping of trial fields at the top level")]
+        )
     try:
         trial = Trial.model_validate(data)
     except ValidationError as exc:
@@ -66,6 +68,8 @@ def _problem(name: str, lines: dict, err: dict) -> Problem:
         msg = "required field is missing (rule: required fields)"
     elif kind == "value_error":
         msg = f"{err['msg'].removeprefix('Value error, ')} (rule: provenance)"
+        if "provenance" in err["msg"] and (*loc, "provenance") in lines:
+            loc = (*loc, "provenance")
     else:
         got = err.get("input")
         shown = repr(got) if not isinstance(got, dict | list) else type(got).__name__

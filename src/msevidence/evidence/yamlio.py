@@ -74,9 +74,15 @@ def read_yaml(path: Path, display: str | None = None) -> tuple[Any, dict[Loc, in
                      f"{MAX_BYTES / 1e6:.0f} MB (rule: file size)")]
         )
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
+        text = raw.decode("utf-8")
+    except OSError as exc:
+        raise EvidenceFileError([Problem(name, 0, "(file)", f"cannot read file: {exc.strerror}")]) from None
     except UnicodeDecodeError as exc:
-        raise EvidenceFileError([Problem(name, 0, "(file)", f"not UTF-8 text ({exc.reason})")]) from None
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise EvidenceFileError(
+            [Problem(name, line, "(file)", f"not UTF-8 text ({exc.reason} at byte {exc.start}) (rule: UTF-8 text)")]
+        ) from None
     loader = _NoAliasLoader(text)
     try:
         node = loader.get_single_node()
@@ -107,7 +113,8 @@ def _to_python(node: yaml.Node, loc: Loc, lines: dict[Loc, int], problems: list[
             key = _scalar(key_node)
             line = key_node.start_mark.line + 1
             if not isinstance(key, str):
-                problems.append(Problem(name, line, field_name(loc), f"key {key!r} is not a string"))
+                problems.append(Problem(name, line, field_name((*loc, str(key))),
+                                        f"key {key!r} is not a string (rule: keys are strings)"))
                 continue
             if key in out:
                 problems.append(

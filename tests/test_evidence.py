@@ -1,0 +1,169 @@
+"""The shipped evidence store: loads, every number is sourced, OPERA stays active-controlled, tidy table shape.
+
+`test_published_values_match_evidence_facts` is the one place where published numbers are typed into a test: it
+checks the evidence itself against /work/shared/EVIDENCE_FACTS.md.
+"""
+
+from __future__ import annotations
+
+from typing import get_args
+
+import pandas as pd
+import pytest
+
+import msevidence
+from msevidence.evidence import default_evidence_dir
+from msevidence.evidence.schema import Domain
+
+OPERA = ("OPERA_I", "OPERA_II", "OPERA_POOLED")
+NEW_FILES = ("oratorio_ole", "oratorio_hand", "opera_i", "opera_ii", "opera_pooled")
+
+
+@pytest.fixture(scope="module")
+def ev():
+    return msevidence.load_evidence()
+
+
+def test_store_loads_with_the_curated_trials(ev):
+    assert {"ORATORIO", "ORATORIO_OLE", "ORATORIO_HAND", *OPERA} <= set(ev.ids)
+    for t in ev:
+        assert len(ev.sha256(t.id)) == 64
+
+
+def test_new_files_point_editors_at_the_schema():
+    for name in NEW_FILES:
+        first = (default_evidence_dir() / f"{name}.yaml").read_text().splitlines()[0]
+        assert first == "# yaml-language-server: $schema=trial.schema.json"
+
+
+def _sourced_things(t):
+    for a in t.arms:
+        if a.n_randomized is not None:
+            yield f"arm {a.id}", a.n_source
+    if t.total_randomized is not None:
+        yield "total", t.total_source
+    yield "design", t.design.source
+    yield "eligibility", t.eligibility.source
+    for b in t.baseline:
+        yield f"baseline {b.characteristic}", b.source
+    for ep in t.endpoints:
+        for x in [*ep.results, *ep.effects]:
+            yield f"{ep.id} {x.statistic}", x.source
+
+
+def test_every_number_has_a_source_whose_reference_exists(ev):
+    for t in ev:
+        keys = {r.key for r in t.references}
+        for what, src in _sourced_things(t):
+            assert src is not None, f"{t.id} {what} has no source"
+            assert src.ref in keys, f"{t.id} {what}: unknown reference {src.ref}"
+            assert src.locator.strip(), f"{t.id} {what}: empty locator"
+        for ep in t.endpoints:
+            for x in [*ep.results, *ep.effects]:
+                if x.provenance == "derived":
+                    assert x.formula, f"{t.id} {ep.id}: derived without formula"
+        for a in t.arms:
+            if a.n_provenance == "derived":
+                assert a.n_formula, f"{t.id} arm {a.id}: derived size without formula"
+
+
+def test_opera_is_active_controlled_and_never_placebo_evidence(ev):
+    placebo = {t.id for t in ev.placebo_controlled()}
+    assert {"ORATORIO", "ORATORIO_HAND", "ORATORIO_OLE"} <= placebo
+    for tid in OPERA:
+        t = ev[tid]
+        assert t.comparator == "active"
+        assert tid not in placebo
+        assert "interferon beta-1a" in t.comparator_label.lower() and "not placebo" in t.comparator_label
+        assert t.control.drug == "interferon beta-1a"
+    assert all(t.comparator == "placebo" for t in ev.placebo_controlled())
+
+
+def test_endpoints_table_has_one_row_per_trial_endpoint_and_arm_or_effect(ev):
+    df = ev.endpoints()
+    expected = sum(len(ep.results) + len(ep.effects) for t in ev for ep in t.endpoints)
+    assert len(df) == expected
+    assert {"trial", "endpoint", "domain", "kind", "arm", "statistic", "value", "ref", "locator", "citation"} <= set(
+        df.columns)
+    assert set(df["domain"]) <= set(get_args(Domain))
+    assert df["domain"].notna().all() and df["ref"].notna().all() and df["citation"].notna().all()
+    counts = df.groupby(["trial", "endpoint"]).size()
+    for t in ev:
+        for ep in t.endpoints:
+            assert counts.get((t.id, ep.id), 0) == len(ep.results) + len(ep.effects)
+    # filters
+    walk = ev.endpoints(domain="walking_speed")
+    assert len(walk) > 0 and set(walk["domain"]) == {"walking_speed"}
+    assert set(ev.endpoints(trial="OPERA_I")["trial"]) == {"OPERA_I"}
+
+
+def test_derived_rows_are_labelled_and_carry_their_formula(ev):
+    df = ev.endpoints()
+    derived = df[df["provenance"] == "derived"]
+    assert len(derived) > 0
+    assert derived["formula"].notna().all()
+    assert set(df["provenance"]) <= {"published", "derived", "assumption", "synthetic"}
+
+
+# -- checking evidence: published values typed in on purpose (source: /work/shared/EVIDENCE_FACTS.md) -------------
+def test_published_values_match_evidence_facts(ev):
+    o = ev["ORATORIO"]
+    hr = o.find_endpoint(scale="EDSS", analysis="time_to_event", confirmation_weeks=12).effect("hazard_ratio")
+    assert (hr.estimate, hr.ci_low, hr.ci_high) == (0.76, 0.59, 0.98)
+    assert (o.treatment.n_randomized, o.control.n_randomized) == (488, 244)
+
+    pooled = ev["OPERA_POOLED"]
+    cdp12 = pooled.endpoint("cdp12_edss")
+    assert (cdp12.effect().estimate, cdp12.effect().ci_low, cdp12.effect().ci_high) == (0.60, 0.45, 0.81)
+    assert cdp12.result("OCR").value == 0.091 and cdp12.result("IFN").value == 0.136
+    cdp24 = pooled.endpoint("cdp24_edss")
+    assert (cdp24.effect().estimate, cdp24.effect().ci_low, cdp24.effect().ci_high) == (0.60, 0.43, 0.84)
+    assert cdp24.effect("relative_reduction").p == 0.0025
+    assert (pooled.treatment.n_randomized, pooled.control.n_randomized, pooled.total_randomized) == (827, 829, 1656)
+    assert pooled.treatment.n_provenance == "derived" and "541" in pooled.treatment.n_formula
+    ccda = pooled.endpoint("ccda12")
+    assert (ccda.result("OCR").events, ccda.result("IFN").events) == (167, 223)
+
+    for tid, total, rrr in (("OPERA_I", 821, 0.46), ("OPERA_II", 835, 0.47)):
+        t = ev[tid]
+        assert t.total_randomized == total
+        assert t.treatment.n_randomized is None and t.control.n_randomized is None
+        arr = t.endpoint("arr")
+        assert (arr.result("OCR").value, arr.result("IFN").value) == (0.16, 0.29)
+        assert arr.effect("relative_reduction").estimate == rrr
+
+    hand = ev["ORATORIO_HAND"]
+    assert (hand.treatment.n_randomized, hand.control.n_randomized) == (505, 508)
+    assert (hand.eligibility.edss_min, hand.eligibility.edss_max) == (3.0, 8.0)
+    assert (hand.eligibility.age_min, hand.eligibility.age_max) == (18, 65)
+    assert "modified" in hand.design.follow_up_rule.lower()
+    primary = next(e for e in hand.endpoints if e.primary)
+    hr = primary.effect("hazard_ratio")
+    assert (hr.estimate, hr.ci_low, hr.ci_high, hr.p) == (0.70, 0.57, 0.86, 0.0007)
+    assert (primary.result("OCR").value, primary.result("PBO").value) == (0.327, 0.404)
+    edss_ocr, edss_pbo = hand.baseline_of("edss", "OCR"), hand.baseline_of("edss", "PBO")
+    assert (edss_ocr.median, edss_ocr.min, edss_ocr.max) == (6.0, 3.0, 8.0)
+    assert (edss_pbo.median, edss_pbo.min, edss_pbo.max) == (6.0, 2.5, 8.0)
+
+    ole = ev["ORATORIO_OLE"]
+    assert (ole.treatment.id, ole.control.id) == ("OCR-OCR", "PBO-OCR")
+    assert "ocrelizumab" in ole.comparator_label and "placebo" in ole.comparator_label.lower()
+    walk = ole.endpoint("repeated_t25fw20_cp48")
+    assert walk.domain == "walking_speed"
+    rr = walk.effect("rate_ratio")
+    assert (rr.estimate, rr.ci_low, rr.ci_high, rr.p) == (0.73, 0.59, 0.90, 0.003)
+    w312 = ole.endpoint("cdp24_edss_w312")
+    assert (w312.result("OCR-OCR").value, w312.result("PBO-OCR").value) == (0.517, 0.648)
+
+
+def test_gaps_are_recorded_for_every_new_trial(ev):
+    for tid in ("ORATORIO_OLE", "ORATORIO_HAND", *OPERA):
+        gaps = " ".join(ev[tid].gaps).lower()
+        assert "numbers-at-risk" in gaps
+    assert any("t25fw" in g.lower() for g in ev["ORATORIO_HAND"].gaps)
+
+
+def test_tidy_table_is_a_dataframe_with_nullable_numbers(ev):
+    df = ev.endpoints(trial="OPERA_I")
+    assert isinstance(df, pd.DataFrame)
+    assert df["n_treatment"].isna().all()  # per-arm N not published for OPERA I: a gap, not a number
