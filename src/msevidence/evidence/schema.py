@@ -29,6 +29,7 @@ Analysis = Literal[
     "change_from_baseline",
     "annualized_rate",
     "proportion_at_week",
+    "proportion_over_period",  # share of patients with an event over the whole analysis period (e.g. safety)
     "repeated_events",
     "count_per_scan",
 ]
@@ -95,7 +96,7 @@ class Reference(_Strict):
     authors: str
     title: str
     journal: str
-    year: int = Field(ge=1950, le=2100)
+    year: int | None = Field(None, ge=1950, le=2100, description="Null when the page checked does not show it.")
     volume: str | None = None
     pages: str | None = None
     doi: str | None = None
@@ -317,5 +318,7 @@ class Trial(_Strict):
     def cite(self, source: Source) -> str:
         """Short citation, e.g. 'Montalban et al., N Engl J Med 2017 (Abstract)'."""
         r = self.reference(source.ref)
-        first = r.authors.split(",")[0].strip()
-        return f"{first} et al., {r.journal} {r.year} ({source.locator})"
+        names = [a.strip() for a in r.authors.split(",")]
+        who = names[0] if r.kind in ("hta", "label", "registry") or len(names) == 1 else f"{names[0]} et al."
+        year = f" {r.year}" if r.year else ""
+        return f"{who}, {r.journal}{year} ({source.locator})"
