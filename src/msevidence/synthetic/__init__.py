@@ -1,0 +1,15 @@
+"""SYNTHETIC patient-level trials calibrated to published summaries (every output is labelled synthetic).
+
+>>> import msevidence.synthetic as syn
+>>> st = syn.simulate_trial("ORATORIO", seed=1)   # doctest: +SKIP
+>>> st.events.query("endpoint == 'cdp12_edss'")   # doctest: +SKIP
+"""
+
+from .calibrate import CalibrationError, calibrate, cox_hr, load_or_calibrate, targets
+from .model import ENDPOINTS, Calibrated, GeneratorParams
+from .trial import SyntheticTrial, simulate_trial
+
+__all__ = [
+    "ENDPOINTS", "Calibrated", "CalibrationError", "GeneratorParams", "SyntheticTrial", "calibrate", "cox_hr",
+    "load_or_calibrate", "simulate_trial", "targets",
+]

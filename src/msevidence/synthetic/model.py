@@ -1,0 +1,201 @@
+"""The per-patient generative model (vectorized over patients x 12-weekly visits).
+
+EDSS: a latent, sustained progression process (one EDSS step per event: +1.0 at EDSS <= 5.5, +0.5 above;
+Poisson-like with a per-patient log-normal frailty; treatment multiplies the rate) plus transient worsening
+episodes (same step size, lasting a geometric number of visits, unaffected by treatment) that produce
+unconfirmed progression. T25FW and 9HPT: log-normal baselines, linear drift of the log time with a
+per-patient slope (correlated with the EDSS frailty) and visit-level measurement noise. Follow-up: the
+trial's minimum follow-up plus staggered enrolment (event-driven trials), exponential dropout and randomly
+missed visits. Endpoints follow DESIGN.md via :mod:`msevidence.confirm`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+from scipy import optimize, special
+
+from ..confirm import confirmed_onsets, edss_worsened, pct_worsened
+
+WEEKS_PER_YEAR = 52.1775
+ENDPOINTS = (
+    "cdp12_edss", "cdp24_edss", "t25fw20_cp12", "t25fw20_cp24", "nhpt20_cp12", "nhpt20_cp24", "ccdp12", "ccdp24",
+)
+ASSUMPTION_IDS = (
+    "t25fw_baseline_median_s", "t25fw_baseline_log_sd", "t25fw_visit_noise_log_sd", "t25fw_slope_log_sd_per_year",
+    "nhpt_baseline_median_s", "nhpt_baseline_log_sd", "nhpt_visit_noise_log_sd", "nhpt_log_change_per_year",
+    "nhpt_slope_log_sd_per_year", "dropout_per_year", "follow_up_extra_weeks_max",
+)
+
+
+@dataclass(frozen=True)
+class GeneratorParams:
+    """Model-structure knobs (not published numbers, not trial data); every output's metadata lists them.
+
+    edss_frailty_log_sd: between-patient SD of the log EDSS progression rate.
+    transient_per_visit: probability that a transient (unconfirmed) EDSS worsening starts at a visit.
+    transient_persistence: probability that a transient worsening lasts one more visit (start value;
+        calibrated when CDP24 targets exist, since it sets the gap between CDP12 and CDP24).
+    edss_t25fw_correlation: correlation between a patient's EDSS progression propensity and T25FW/9HPT slope.
+    baseline_edss_t25fw_correlation: correlation between baseline EDSS and baseline log T25FW.
+    missed_visit_prob: probability that a scheduled post-baseline visit is missed (all scales missing).
+    pct_threshold: percent increase in T25FW/9HPT time that counts as worsening.
+    replicates: replicates averaged by the calibration.
+    """
+
+    edss_frailty_log_sd: float = 0.6
+    transient_per_visit: float = 0.03
+    transient_persistence: float = 0.3
+    edss_t25fw_correlation: float = 0.5
+    baseline_edss_t25fw_correlation: float = 0.5
+    missed_visit_prob: float = 0.03
+    pct_threshold: float = 20.0
+    replicates: int = 30
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Calibrated:
+    """Parameters solved by calibration (rates per year; T25FW log change per year by arm role)."""
+
+    placebo_rate_per_year: float
+    treatment_rate_ratio: float
+    transient_persistence: float
+    t25fw_log_change_per_year: dict = field(default_factory=dict)  # {"control": x, "treatment": y}
+    nhpt_log_change_per_year: dict | None = None  # by arm role when 9HPT targets exist, else from assumptions
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Design:
+    """What the simulator needs from a trial: arm sizes, visits, follow-up and baseline EDSS."""
+
+    arms: tuple[str, ...]  # (control id, treatment id)
+    n: tuple[int, ...]
+    visit_weeks: int
+    min_follow_up: float
+    extra_follow_up_max: float
+    edss_grid: np.ndarray
+    edss_probs: np.ndarray
+    unconfirmed: str  # "event" | "censor"
+
+    @property
+    def weeks(self) -> np.ndarray:
+        return np.arange(0, self.min_follow_up + self.extra_follow_up_max + 1e-9, self.visit_weeks, dtype=float)
+
+
+def edss_distribution(lo: float, hi: float, mean: float, sd: float) -> tuple[np.ndarray, np.ndarray]:
+    """Baseline EDSS on 0.5-point steps in [lo, hi]: a discretized normal solved to have `mean` and `sd`."""
+    grid = np.arange(lo, hi + 0.25, 0.5)
+
+    def probs(x):
+        p = np.exp(-0.5 * ((grid - x[0]) / np.exp(x[1])) ** 2)
+        return p / p.sum()
+
+    def resid(x):
+        p = probs(x)
+        m = p @ grid
+        return [m - mean, np.sqrt(p @ (grid - m) ** 2) - sd]
+
+    sol = optimize.least_squares(resid, [mean, np.log(sd)], method="lm")
+    return grid, probs(sol.x)
+
+
+def draws(rng: np.random.Generator, n: int, v: int) -> dict[str, np.ndarray]:
+    """Common random numbers for `n` patients x `v` visits (reused across calibration evaluations)."""
+    return {
+        "u_base": rng.random(n), "z_frail": rng.standard_normal(n), "z_slope": rng.standard_normal(n),
+        "z_nslope": rng.standard_normal(n), "z_t0": rng.standard_normal(n), "z_n0": rng.standard_normal(n),
+        "u_fu": rng.random(n), "e_drop": rng.standard_exponential(n),
+        "u_step": rng.random((n, v)), "u_trans": rng.random((n, v)), "u_len": rng.random((n, v)),
+        "u_miss": rng.random((n, v)), "e_t25": rng.standard_normal((n, v)), "e_nhpt": rng.standard_normal((n, v)),
+    }
+
+
+def simulate(d: dict, treated: np.ndarray, design: Design, cal: Calibrated, gp: GeneratorParams,
+             a: dict[str, float]) -> dict[str, np.ndarray]:
+    """Patients x visits arrays (NaN = no assessment): edss, t25fw_s, nhpt_s; deterministic given draws `d`."""
+    weeks = design.weeks
+    n, v = len(treated), len(weeks)
+    # baseline EDSS by inverse CDF on the 0.5-point grid
+    cdf = np.cumsum(design.edss_probs)
+    base = design.edss_grid[np.minimum(np.searchsorted(cdf, d["u_base"] * cdf[-1], side="right"), len(cdf) - 1)]
+    # latent sustained progression
+    sf = gp.edss_frailty_log_sd
+    rate = (cal.placebo_rate_per_year / WEEKS_PER_YEAR) * np.where(treated, cal.treatment_rate_ratio, 1.0)
+    rate = rate * np.exp(sf * d["z_frail"] - sf**2 / 2)
+    p_step = 1 - np.exp(-rate * design.visit_weeks)
+    latent = np.empty((n, v))
+    latent[:, 0] = base
+    for k in range(1, v):
+        prev = latent[:, k - 1]
+        step = np.where(prev <= 5.5, 1.0, 0.5) * (d["u_step"][:, k] < p_step)
+        latent[:, k] = np.minimum(prev + step, 9.5)
+    # transient episodes: start with prob transient_per_visit, last 1 + Geometric(persistence) visits
+    q = min(max(cal.transient_persistence, 1e-6), 0.99)
+    length = 1 + np.floor(np.log(np.maximum(d["u_len"], 1e-12)) / np.log(q))
+    start = (d["u_trans"] < gp.transient_per_visit) & (np.arange(v) >= 1)
+    bump = np.zeros((n, v), dtype=bool)
+    for j in range(1, v):
+        s = start[:, j]
+        if s.any():
+            until = j + length[:, j]
+            bump |= s[:, None] & (np.arange(v)[None, :] >= j) & (np.arange(v)[None, :] < until[:, None])
+    edss = np.minimum(latent + bump * np.where(latent <= 5.5, 1.0, 0.5), 9.5)
+    # timed tests: log-linear drift with correlated per-patient slopes and visit noise
+    rho, rb = gp.edss_t25fw_correlation, gp.baseline_edss_t25fw_correlation
+    z_edss = special.ndtri(np.clip(d["u_base"], 1e-9, 1 - 1e-9))
+    yrs = weeks / WEEKS_PER_YEAR
+    mu_t = np.where(treated, cal.t25fw_log_change_per_year["treatment"], cal.t25fw_log_change_per_year["control"])
+    slope_t = mu_t + a["t25fw_slope_log_sd_per_year"] * (rho * d["z_frail"] + np.sqrt(1 - rho**2) * d["z_slope"])
+    log_t0 = np.log(a["t25fw_baseline_median_s"]) + a["t25fw_baseline_log_sd"] * (
+        rb * z_edss + np.sqrt(1 - rb**2) * d["z_t0"])
+    t25 = np.exp(log_t0[:, None] + slope_t[:, None] * yrs + a["t25fw_visit_noise_log_sd"] * d["e_t25"])
+    ratio = (cal.t25fw_log_change_per_year["treatment"] / cal.t25fw_log_change_per_year["control"]
+             if cal.t25fw_log_change_per_year["control"] > 0 else 1.0)
+    if cal.nhpt_log_change_per_year:
+        mu_n = np.where(treated, cal.nhpt_log_change_per_year["treatment"], cal.nhpt_log_change_per_year["control"])
+    else:
+        mu_n = a["nhpt_log_change_per_year"] * np.where(treated, ratio, 1.0)
+    slope_n = mu_n + a["nhpt_slope_log_sd_per_year"] * (rho * d["z_frail"] + np.sqrt(1 - rho**2) * d["z_nslope"])
+    log_n0 = np.log(a["nhpt_baseline_median_s"]) + a["nhpt_baseline_log_sd"] * d["z_n0"]
+    nhpt = np.exp(log_n0[:, None] + slope_n[:, None] * yrs + a["nhpt_visit_noise_log_sd"] * d["e_nhpt"])
+    # follow-up: minimum + staggered enrolment, dropout, missed visits; measured to 0.1 s
+    end = design.min_follow_up + d["u_fu"] * design.extra_follow_up_max
+    drop_rate = -np.log(1 - a["dropout_per_year"]) / WEEKS_PER_YEAR
+    end = np.minimum(end, d["e_drop"] / drop_rate if drop_rate > 0 else np.inf)
+    seen = (weeks[None, :] <= end[:, None] + 1e-9) & ((d["u_miss"] >= gp.missed_visit_prob) | (weeks == 0))
+    nan = np.where(seen, 1.0, np.nan)
+    return {"edss": edss * nan, "t25fw_s": np.round(t25, 1) * nan, "nhpt_s": np.round(nhpt, 1) * nan}
+
+
+def endpoints(sim: dict[str, np.ndarray], weeks: np.ndarray, unconfirmed: str, pct: float = 20.0,
+              only: set[str] | None = None) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Time (weeks) and event per patient for every endpoint in `ENDPOINTS` (or those in `only`).
+
+    DESIGN.md domain rules: EDSS CDP (>=1.0 if baseline <=5.5, >=0.5 if >5.5), >= `pct`% T25FW / 9HPT
+    worsening, each confirmed at 12 or 24 weeks; the composite is the first confirmed event of the three.
+    """
+    only = set(ENDPOINTS) if only is None else set(only)
+    edss, t25, nhpt = sim["edss"], sim["t25fw_s"], sim["nhpt_s"]
+    scales = {"edss": (edss, edss_worsened), "t25fw20": (t25, pct_worsened), "nhpt20": (nhpt, pct_worsened)}
+    out = {}
+    for cw in (12, 24):
+        comp = f"ccdp{cw}" in only
+        parts = []
+        for key, (vals, rule) in scales.items():
+            name = f"cdp{cw}_edss" if key == "edss" else f"{key}_cp{cw}"
+            if name in only or comp:
+                crit = rule(vals, vals[:, 0]) if key == "edss" else rule(vals, vals[:, 0], pct)
+                out[name] = confirmed_onsets(vals, weeks, crit, cw, unconfirmed)
+                parts.append(out[name])
+        if comp:
+            first = np.stack([np.where(e == 1, t, np.inf) for t, e in parts]).min(axis=0)
+            ev = np.isfinite(first).astype(int)
+            out[f"ccdp{cw}"] = (np.where(ev == 1, first, parts[0][0]), ev)
+    return {k: out[k] for k in ENDPOINTS if k in only}
