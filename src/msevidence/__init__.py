@@ -4,8 +4,14 @@
 >>> ev = mse.load_evidence()
 >>> ev["ORATORIO"].find_endpoint(scale="EDSS", confirmation_weeks=12).effect("hazard_ratio").estimate
 0.76
+>>> sim = mse.simulate_trial("ORATORIO", seed=1)                      # doctest: +SKIP
+>>> mse.analyze(sim.events, "cdp12_edss", data_provenance=sim.label)  # doctest: +SKIP
+>>> mse.summarize_walking(sim.visits, week=120)                       # doctest: +SKIP
+
+Heavy modules (statsmodels, lifelines, matplotlib) load on first use, so the command line starts fast.
 """
 
+from importlib import import_module
 from importlib.metadata import PackageNotFoundError, version
 
 from .evidence import EvidenceFileError, EvidenceSet, Trial, load_evidence
@@ -15,4 +21,20 @@ try:
 except PackageNotFoundError:  # pragma: no cover - running from a source tree without install
     __version__ = "0+unknown"
 
-__all__ = ["EvidenceFileError", "EvidenceSet", "Trial", "__version__", "load_evidence"]
+_LAZY = {
+    "analyze": "msevidence.survival",
+    "read_events": "msevidence.survival",
+    "simulate_trial": "msevidence.synthetic",
+    "summarize_walking": "msevidence.walking",
+    "walking_verdict": "msevidence.walking",
+    "published_vs_reproduced": "msevidence.walking",
+    "reconstruct_trial": "msevidence.reconstruct",
+}
+
+__all__ = ["EvidenceFileError", "EvidenceSet", "Trial", "__version__", "load_evidence", *_LAZY]
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        return getattr(import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'msevidence' has no attribute {name!r}")
