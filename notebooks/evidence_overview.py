@@ -1,0 +1,82 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Evidence at a glance: ocrelizumab trials, by domain
+#
+# Every number on this page is read from the evidence store (`evidence/*.yaml`) and shown with its source.
+# Disability progression (EDSS) and walking speed (T25FW) are listed separately: they answer different
+# questions. Trials that compared ocrelizumab with another drug (an *active* comparator) are marked as such
+# and are never evidence of benefit over placebo.
+
+# %% tags=["parameters"]
+evidence_dir = None  # folder of trial YAML files (None: the shipped evidence store)
+include_active = True  # also list active-controlled trials (always labelled "ACTIVE (not placebo)")
+
+# %%
+import matplotlib.pyplot as plt
+import pandas as pd
+from IPython.display import Markdown, display
+
+import msevidence as mse
+from msevidence import narrative, reports
+from msevidence.figures.evidence import forest_plot, ratio_effects
+
+pd.set_option("display.max_colwidth", None)
+ev = mse.load_evidence(evidence_dir)
+
+# %% [markdown]
+# ## The trials
+
+# %%
+display(narrative.evidence_summary(ev))
+
+# %% [markdown]
+# ## Published effects by domain
+#
+# Each square is a published ratio with its 95% confidence interval. Filled squares are placebo-controlled;
+# hollow squares are active-controlled trials.
+
+# %%
+tidy = narrative.tidy_evidence(ev, include_active)
+ax = forest_plot(tidy)
+plt.show()
+
+# %% [markdown]
+# ## Disability progression (EDSS)
+
+# %%
+display(narrative.published_table(ev, "disability_progression", include_active))
+
+# %% [markdown]
+# ## Walking speed (T25FW)
+
+# %%
+display(narrative.published_table(ev, "walking_speed", include_active))
+
+# %% [markdown]
+# ## What each placebo-controlled trial shows, in plain words
+
+# %%
+for trial in ev.placebo_controlled():
+    display(Markdown(narrative.bottom_line(trial)))
+
+# %% [markdown]
+# ## Provenance
+
+# %%
+display(narrative.provenance(ev, ev.ids, {"evidence_dir": evidence_dir, "include_active": include_active}))
+reports.record("trials", ev.ids)
+reports.record("placebo_trials", [t.id for t in ev.placebo_controlled()])
+reports.record("forest_rows", ratio_effects(tidy)[["trial", "endpoint", "statistic", "value"]].to_dict("records"))
+reports.record("evidence_sha256", {t: ev.sha256(t) for t in ev.ids})

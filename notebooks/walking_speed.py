@@ -1,0 +1,90 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Walking speed (Timed 25-Foot Walk)
+#
+# Walking speed only: the time to walk 25 feet, its percent change from baseline, confirmed 20% slower or
+# faster walking, and a mixed model on log walk time. Disability progression on the EDSS is a different
+# outcome and is reported elsewhere. Published numbers come from the evidence store with their source;
+# reproduced ones come from a synthetic trial and are labelled so.
+
+# %% tags=["parameters"]
+trial = "ORATORIO"  # a trial whose evidence includes a T25FW result
+seed = 1  # random seed of the synthetic trial
+n_per_arm = None  # synthetic patients per arm (None: as randomized)
+week = 120  # week of comparison
+unconfirmed_at_end = "censor"  # an initial 20% worsening not confirmable at the end: censor or event
+
+# %%
+import matplotlib.pyplot as plt
+import pandas as pd
+from IPython.display import Markdown, display
+
+import msevidence as mse
+from msevidence import narrative, reports
+from msevidence.figures.walking import plot_discordance, plot_trajectories, plot_week_distribution
+from msevidence.walking import published_vs_reproduced, walking_verdict
+
+pd.set_option("display.max_colwidth", None)
+ev = mse.load_evidence()
+t = ev[trial]
+walk = narrative.walking_reproduction(ev, trial, seed=seed, n_per_arm=n_per_arm, week=week,
+                                      unconfirmed_at_end=unconfirmed_at_end)
+
+# %% [markdown]
+# ## What was published
+
+# %%
+display(Markdown(narrative.walking_verdict(t).sentence))
+
+# %% [markdown]
+# ## Reproduction, in words
+
+# %%
+verdict = walking_verdict(walk, t)
+display(Markdown("\n\n".join(verdict.sentences)))
+
+# %% [markdown]
+# ## Walk time over time
+
+# %%
+plot_trajectories(walk)
+plt.show()
+plot_week_distribution(walk)
+plt.show()
+
+# %% [markdown]
+# ## Published vs reproduced
+
+# %%
+display(published_vs_reproduced(t, {"walking": walk}, provenance=walk.data_provenance, domains=("walking_speed",)))
+display(walk.to_frame())
+
+# %% [markdown]
+# ## Walking and EDSS progression do not coincide
+
+# %%
+plot_discordance(walk)
+plt.show()
+display(walk.discordance_frame())
+
+# %% [markdown]
+# ## Provenance
+
+# %%
+display(narrative.provenance(ev, [trial], {"seed": seed, "n_per_arm": n_per_arm, "week": week,
+                                           "unconfirmed_at_end": unconfirmed_at_end}, walk.data_provenance))
+reports.record("label", walk.data_provenance)
+reports.record("verdict", verdict.direction)
+reports.record("walking", walk.to_json())

@@ -1,0 +1,74 @@
+"""Open index.html and a lay report in headless Chromium: every figure loads; a screenshot is kept."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from msevidence import reports
+
+CHROMIUM = Path("/usr/bin/chromium")
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.slow,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="headless Chromium not installed (apt-get install -y chromium)"),
+]
+# Appended to a copy of the page: after load, write how many images decoded (naturalWidth > 0) into the DOM.
+PROBE = """<script>window.addEventListener("load", () => {
+  const imgs = [...document.images];
+  document.body.setAttribute("data-images", imgs.length);
+  document.body.setAttribute("data-loaded", imgs.filter(i => i.complete && i.naturalWidth > 0).length);
+});</script>"""
+
+
+def chromium(url: str, tmp: Path, *extra: str) -> str:
+    cmd = [str(CHROMIUM), "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+           "--disable-component-update", "--no-first-run", f"--user-data-dir={tmp / 'profile'}",
+           "--run-all-compositor-stages-before-draw", "--virtual-time-budget=5000", *extra, url]
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=120, check=True).stdout
+
+
+def loaded_images(page: Path, tmp: Path) -> tuple[int, int]:
+    probe = tmp / f"probe-{page.name}"
+    probe.write_text(page.read_text().replace("</body>", PROBE + "</body>"))
+    dom = chromium(probe.as_uri(), tmp, "--dump-dom")
+    n = re.search(r'data-images="(\d+)"', dom)
+    k = re.search(r'data-loaded="(\d+)"', dom)
+    assert n and k, "the page did not finish loading"
+    return int(n.group(1)), int(k.group(1))
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory):
+    out = tmp_path_factory.mktemp("browser")
+    rs = reports.ReportSet(name="browser", title="Browser test", runs=[
+        reports.Run(name="overview", notebook="evidence_overview", audience="lay"),
+        reports.Run(name="main", notebook="progression_vs_walking", audience="lay",
+                    parameters={"trial": "ORATORIO", "n_per_arm": 60}),
+    ])
+    results = reports.render(rs, out=out, workers=2)
+    assert all(r.status == "ok" for r in results), [r.error for r in results]
+    return out
+
+
+def test_index_opens_and_links_every_report(rendered, tmp_path):
+    dom = chromium((rendered / "index.html").as_uri(), tmp_path, "--dump-dom")
+    assert "Browser test" in dom
+    for name in ("overview.lay.html", "main.lay.html"):
+        assert f'href="{name}"' in dom and (rendered / name).is_file()
+    chromium((rendered / "index.html").as_uri(), tmp_path, f"--screenshot={tmp_path / 'index.png'}",
+             "--window-size=1200,900")
+    assert (tmp_path / "index.png").stat().st_size > 10_000
+
+
+def test_every_figure_of_the_main_report_loads(rendered, tmp_path):
+    n, k = loaded_images(rendered / "main.lay.html", tmp_path)
+    assert n >= 3 and k == n
+    n, k = loaded_images(rendered / "overview.lay.html", tmp_path)
+    assert n >= 1 and k == n
+    shot = tmp_path / "main.png"
+    chromium((rendered / "main.lay.html").as_uri(), tmp_path, f"--screenshot={shot}", "--window-size=1200,2000")
+    assert shot.stat().st_size > 50_000  # kept under the test's tmp dir for a human to look at

@@ -1,0 +1,219 @@
+"""Notebooks: paired with jupytext, committed without outputs, parameterized; executed with small parameters
+and checked against values they record and an independent computation."""
+
+from __future__ import annotations
+
+import ast
+import html
+import re
+from pathlib import Path
+
+import jupytext
+import nbformat
+import numpy as np
+import pytest
+
+import msevidence as mse
+from msevidence import reports
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.py"))
+REQUIRED = {"evidence_overview", "time_to_progression", "walking_speed", "progression_vs_walking"}
+SMALL = 60  # synthetic patients per arm in these tests
+
+
+def test_required_notebooks_exist():
+    assert {p.stem for p in NOTEBOOKS} >= REQUIRED
+
+
+@pytest.mark.parametrize("py", NOTEBOOKS, ids=lambda p: p.stem)
+def test_ipynb_in_sync_with_py_and_without_outputs(py):
+    ipynb = py.with_suffix(".ipynb")
+    assert ipynb.is_file(), f"run: jupytext --to ipynb {py.relative_to(ROOT)}"
+    a, b = jupytext.read(py), nbformat.read(ipynb, as_version=4)
+    strip = [(c.cell_type, c.source.strip(), sorted(c.metadata.get("tags", []))) for c in a.cells]
+    assert strip == [(c.cell_type, c.source.strip(), sorted(c.metadata.get("tags", []))) for c in b.cells], \
+        f"{ipynb.name} differs from {py.name}: run jupytext --sync {py.relative_to(ROOT)}"
+    for c in b.cells:
+        assert not c.get("outputs") and c.get("execution_count") is None, f"{ipynb.name} has outputs"
+    assert b.metadata["kernelspec"]["name"] == "python3"
+
+
+@pytest.mark.parametrize("py", NOTEBOOKS, ids=lambda p: p.stem)
+def test_one_parameters_cell_that_papermill_can_read(py):
+    nb = nbformat.read(py.with_suffix(".ipynb"), as_version=4)
+    cells = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
+    assert len(cells) == 1
+    assigned = [t.id for node in ast.parse(cells[0].source).body for t in node.targets]
+    assert list(reports.notebook_parameters(py.with_suffix(".ipynb"))) == assigned  # no line papermill skips
+
+
+# -- executed once, in parallel, through the runner ------------------------------------------------------
+RUNS = {
+    "overview": ("evidence_overview", {"include_active": False}),
+    "main": ("progression_vs_walking", {"trial": "ORATORIO", "seed": 3, "n_per_arm": SMALL}),
+    "ttp": ("time_to_progression", {"trial": "ORATORIO", "endpoint": "cdp24_edss", "seed": 4,
+                                    "n_per_arm": SMALL, "distributions": ["exponential"]}),
+    "walking": ("walking_speed", {"trial": "ORATORIO", "seed": 5, "n_per_arm": SMALL}),
+}
+
+
+@pytest.fixture(scope="module")
+def executed(tmp_path_factory):
+    out = tmp_path_factory.mktemp("notebooks")
+    runs = [reports.Run(name=k, notebook=nb, parameters=p, audience="both") for k, (nb, p) in RUNS.items()]
+    if "ORATORIO_HAND" in mse.load_evidence():
+        runs.append(reports.Run(name="hand", notebook="progression_vs_walking", audience="lay",
+                                parameters={"trial": "ORATORIO_HAND", "seed": 3, "n_per_arm": SMALL}))
+    results = reports.render(reports.ReportSet(name="nb-tests", runs=runs), out=out, workers=2)
+    return out, {r.name: r for r in results}
+
+
+def ok(executed, name):
+    out, res = executed
+    r = res[name]
+    assert r.status == "ok", r.error
+    return out, r.recorded
+
+
+def plain(fragment: str) -> str:
+    return html.unescape(re.sub(r"<[^>]+>", " ", fragment))
+
+
+def text_of(path: Path) -> str:
+    return plain(path.read_text())
+
+
+def lifelines_hr(events, treatment: str) -> float:
+    from lifelines import CoxPHFitter
+
+    df = events.assign(x=(events["arm"] == treatment).astype(float))[["time_weeks", "event", "x"]]
+    return float(np.exp(CoxPHFitter().fit(df, "time_weeks", "event").params_["x"]))
+
+
+@pytest.mark.slow
+def test_evidence_overview_records_the_evidence(executed):
+    _, rec = ok(executed, "overview")
+    ev = mse.load_evidence()
+    assert rec["trials"] == ev.ids
+    assert rec["placebo_trials"] == [t.id for t in ev if t.comparator == "placebo"]
+    assert {r["trial"] for r in rec["forest_rows"]} <= set(rec["placebo_trials"])  # include_active=False
+    hr = ev["ORATORIO"].endpoint("cdp12_edss").effect("hazard_ratio").estimate
+    assert {"trial": "ORATORIO", "endpoint": "cdp12_edss", "statistic": "hazard_ratio", "value": hr} in rec["forest_rows"]
+    assert rec["evidence_sha256"]["ORATORIO"] == ev.sha256("ORATORIO")
+
+
+@pytest.mark.slow
+def test_main_report_numbers_trace_to_evidence_and_to_the_synthetic_run(executed):
+    out, rec = ok(executed, "main")
+    ev = mse.load_evidence()
+    t = ev["ORATORIO"]
+    hr = t.endpoint("cdp12_edss").effect("hazard_ratio")
+    walk = t.endpoint("t25fw_pct_change_w120")
+    assert rec["published"]["progression"]["hr"] == hr.estimate
+    assert rec["published"]["progression"]["ci_high"] == hr.ci_high
+    assert rec["published"]["walking"]["pct_change_treatment"] == walk.result("OCR").value
+    assert rec["published"]["walking"]["pct_change_control"] == walk.result("PBO").value
+    # verdicts follow the rules: CI below 1 -> less worsening; both arms slower -> never "improvement"
+    assert rec["verdicts"]["disability_progression"] == ("less worsening" if hr.ci_high < 1 else "no difference shown")
+    assert rec["verdicts"]["walking_speed"] == "less worsening"
+    assert walk.result("OCR").value > 0 and walk.result("PBO").value > 0
+
+    # reproduced HR equals an independent lifelines fit on the same synthetic data (same seed)
+    from msevidence.synthetic import simulate_trial
+
+    syn = simulate_trial("ORATORIO", seed=3, n_per_arm={"OCR": SMALL, "PBO": SMALL}, evidence=ev)
+    assert rec["label"] == syn.label and "SYNTHETIC" in rec["label"]
+    cdp = syn.events[syn.events["endpoint"] == "cdp12_edss"]
+    assert rec["reproduced"]["progression"]["cox"]["hr"] == pytest.approx(lifelines_hr(cdp, "OCR"), rel=1e-4)
+    assert rec["reproduced"]["progression"]["n"] == {"OCR": SMALL, "PBO": SMALL}
+    assert rec["parameters"]["seed"] == 3
+
+
+@pytest.mark.slow
+def test_main_report_has_separate_domain_sections_and_lay_version_has_no_code(executed):
+    out, rec = ok(executed, "main")
+    lay, analyst = (out / "main.lay.html").read_text(), (out / "main.analyst.html").read_text()
+    heads = re.findall(r"<h2[^>]*>(.*?)<", lay)
+    heads = [html.unescape(h).strip() for h in heads]
+    for h in ("Bottom line", "Disability progression (EDSS)", "Walking speed (T25FW)", "How the two relate",
+              "What the trials do not show", "Provenance"):
+        assert h in heads, heads
+    assert heads.index("Disability progression (EDSS)") < heads.index("Walking speed (T25FW)")
+    text = text_of(out / "main.lay.html")
+    sections = {plain(h).strip(" ¶"): plain(body)
+                for h, body in re.findall(r"<h2[^>]*>(.*?)</h2>(.*?)(?=<h2|\Z)", lay, re.S)}
+    edss, walking = sections["Disability progression (EDSS)"], sections["Walking speed (T25FW)"]
+    assert "hazard ratio" in edss and "T25FW" not in edss and "walk" not in edss.lower()
+    assert "25 feet" in walking and "hazard ratio" not in walking and "EDSS" not in walking
+    assert "less worsening, not improvement" in text
+    assert 'class="highlight' not in lay and "narrative.progression_vs_walking" not in text
+    assert 'class="highlight' in analyst
+    assert "n_per_arm = 60" not in text  # the injected-parameters cell is dropped for lay readers
+    assert len(re.findall(r'<img[^>]+src="data:image/png;base64,', lay)) >= 3  # figures embedded
+
+
+@pytest.mark.slow
+def test_main_report_says_plainly_when_a_trial_did_not_report_walking(executed):
+    if "hand" not in executed[1]:
+        pytest.skip("ORATORIO_HAND is not in the evidence store")
+    out, rec = ok(executed, "hand")
+    assert rec["verdicts"]["walking_speed"] == "not reported"
+    assert rec["reproduced"]["walking"] is None  # nothing about walking is simulated
+    assert "not reported in this trial" in text_of(out / "hand.lay.html").lower()
+
+
+@pytest.mark.slow
+def test_time_to_progression_matches_lifelines(executed):
+    _, rec = ok(executed, "ttp")
+    from msevidence.synthetic import simulate_trial
+
+    syn = simulate_trial("ORATORIO", seed=4, n_per_arm={"OCR": SMALL, "PBO": SMALL})
+    ev = syn.events[syn.events["endpoint"] == "cdp24_edss"]
+    assert rec["label"] == syn.label
+    assert rec["analysis"]["endpoint"] == "cdp24_edss"
+    assert rec["analysis"]["cox"]["hr"] == pytest.approx(lifelines_hr(ev, "OCR"), rel=1e-4)
+    assert rec["analysis"]["events"] == ev.groupby("arm")["event"].sum().to_dict()
+
+
+@pytest.mark.slow
+def test_walking_speed_geometric_mean_matches_hand_computation(executed):
+    _, rec = ok(executed, "walking")
+    from msevidence.synthetic import simulate_trial
+
+    v = simulate_trial("ORATORIO", seed=5, n_per_arm={"OCR": SMALL, "PBO": SMALL}).visits
+    base = v[v["week"] == 0].set_index("patient_id")["t25fw_s"]
+    at = v[(v["week"] == 120) & v["t25fw_s"].notna()]
+    logr = np.log(at["t25fw_s"].to_numpy() / base.loc[at["patient_id"]].to_numpy())
+    for arm in ("OCR", "PBO"):
+        m = (at["arm"] == arm).to_numpy()
+        expected = 100 * (np.exp(logr[m].mean()) - 1)
+        assert rec["walking"]["arms"][arm]["geometric_mean_pct_change"] == pytest.approx(expected, rel=1e-9)
+    assert rec["verdict"] in {"less worsening", "no difference", "more worsening", "improvement"}
+    assert "SYNTHETIC" in rec["label"]
+
+
+def test_walking_notebook_refuses_a_trial_without_walking_data():
+    from msevidence import narrative
+
+    ev = mse.load_evidence()
+    no_walk = [t.id for t in ev.placebo_controlled() if not narrative.walking_endpoints(t)]
+    if not no_walk:
+        pytest.skip("every placebo-controlled trial reports T25FW")
+    with pytest.raises(ValueError, match="reports no walking speed"):
+        narrative.walking_reproduction(ev, no_walk[0], n_per_arm=10)
+
+
+@pytest.mark.slow
+def test_papermill_cli_runs_the_main_report(tmp_path):
+    import subprocess
+    import sys
+
+    out = tmp_path / "out.ipynb"
+    papermill = Path(sys.executable).with_name("papermill")
+    subprocess.run([str(papermill), str(ROOT / "notebooks" / "progression_vs_walking.ipynb"), str(out),
+                    "-p", "trial", "ORATORIO", "-p", "seed", "7", "-p", "n_per_arm", "40", "--no-progress-bar"],
+                   check=True, capture_output=True, cwd=tmp_path, timeout=300)
+    rec = reports.recorded(out)
+    assert rec["parameters"]["seed"] == 7 and rec["label"].endswith("(seed 7)")
+    assert rec["reproduced"]["progression"]["n"] == {"OCR": 40, "PBO": 40}

@@ -1,0 +1,123 @@
+"""Plain-language report text (msevidence.narrative) and the evidence forest plot: rules and numbers."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import pytest
+
+import msevidence as mse
+from msevidence import narrative
+from msevidence.evidence import Trial
+from msevidence.figures.evidence import forest_plot, ratio_effects
+
+
+@pytest.fixture(scope="module")
+def ev():
+    return mse.load_evidence()
+
+
+@pytest.fixture(scope="module")
+def oratorio(ev):
+    return ev["ORATORIO"]
+
+
+def edit(trial: Trial, endpoint: str, **changes) -> Trial:
+    """A copy of `trial` with `changes` applied to the endpoint's effects (key 'effect') or results."""
+    d = trial.model_dump()
+    ep = next(e for e in d["endpoints"] if e["id"] == endpoint)
+    for e in ep["effects"]:
+        e.update(changes.get("effect", {}))
+    for r in ep["results"]:
+        r.update(changes.get("results", {}).get(r["arm"], {}))
+    return Trial.model_validate(d)
+
+
+def test_progression_verdict_reads_the_published_hazard_ratio(oratorio):
+    hr = oratorio.endpoint("cdp12_edss").effect("hazard_ratio")
+    v = narrative.progression_verdict(oratorio)
+    assert v.verdict == "less worsening" and hr.ci_high < 1
+    assert f"hazard ratio {hr.estimate:.2f} (95% CI {hr.ci_low:.2f} to {hr.ci_high:.2f}" in v.sentence
+    assert oratorio.cite(hr.source) in v.sentence
+    crossing = edit(oratorio, "cdp12_edss", effect={"ci_high": 1.05})
+    assert narrative.progression_verdict(crossing).verdict == "no difference shown"
+    harm = edit(oratorio, "cdp12_edss", effect={"estimate": 1.3, "ci_low": 1.1, "ci_high": 1.6})
+    assert narrative.progression_verdict(harm).verdict == "more worsening"
+
+
+def test_walking_verdict_separates_less_worsening_from_improvement(oratorio):
+    ep = oratorio.endpoint("t25fw_pct_change_w120")
+    v = narrative.walking_verdict(oratorio)
+    assert v.verdict == "less worsening"
+    assert f"{ep.result('OCR').value:.1f}%" in v.sentence and f"{ep.result('PBO').value:.1f}%" in v.sentence
+    assert "less worsening, not improvement" in v.sentence
+    faster = edit(oratorio, "t25fw_pct_change_w120", results={"OCR": {"value": -5.0}})
+    assert narrative.walking_verdict(faster).verdict == "improvement"
+    not_sig = edit(oratorio, "t25fw_pct_change_w120", effect={"p": 0.3})
+    assert narrative.walking_verdict(not_sig).verdict == "no difference shown"
+
+
+def test_trial_without_walking_data_says_so_plainly(oratorio):
+    d = oratorio.model_dump()
+    d["endpoints"] = [e for e in d["endpoints"] if e["domain"] != "walking_speed"]
+    t = Trial.model_validate(d)
+    v = narrative.walking_verdict(t)
+    assert v.verdict == "not reported" and "was not reported in" in v.sentence
+    assert "This trial cannot say" in narrative.bottom_line(t)
+
+
+def test_bottom_line_answers_walking_first_and_keeps_domains_apart(oratorio):
+    text = narrative.bottom_line(oratorio)
+    walk, prog = text.index("help walking?"), text.index("**Disability progression**")
+    assert walk < prog
+    assert "hazard ratio" not in text[walk:prog] and "25 feet" not in text[prog:]
+
+
+def test_limits_come_from_the_evidence(ev, oratorio):
+    limits = narrative.what_trials_do_not_show(ev, oratorio)
+    active = [t.name for t in ev if t.comparator == "active"]
+    if active:
+        assert any(all(n in x for n in active) and "not placebo" in x for x in limits)
+    assert any("extrapolation is not an observation" in x for x in limits)
+    assert sum(x.startswith(f"Not published for {oratorio.name}") for x in limits) == len(oratorio.gaps)
+    assert any("walking is restored" in x for x in limits)
+
+
+def test_certainty_flags_a_confidence_limit_near_one(oratorio):
+    assert "close to 1" in narrative.certainty(oratorio, "disability_progression")
+    wide = edit(oratorio, "cdp12_edss", effect={"ci_high": 0.8, "estimate": 0.6, "ci_low": 0.45})
+    assert "close to 1" not in narrative.certainty(wide, "disability_progression")
+
+
+def test_published_table_can_leave_out_active_controlled_trials(ev):
+    table = narrative.published_table(ev, "disability_progression", include_active=False)
+    assert not table.empty and set(table["vs"]) == {"placebo"}
+    full = narrative.published_table(ev, "disability_progression")
+    assert len(full) == len(ev.endpoints(domain="disability_progression"))
+
+
+def test_forest_plot_draws_one_square_per_ratio_effect(ev):
+    tidy = ev.endpoints()
+    ax = forest_plot(tidy)
+    squares = [ln for ln in ax.lines if ln.get_marker() == "s"]
+    assert len(squares) == len(ratio_effects(tidy))
+    assert sorted(s.get_xdata()[0] for s in squares) == sorted(ratio_effects(tidy)["value"])
+    assert "published" in ax.get_title()
+    with pytest.raises(ValueError, match="no ratio effects"):
+        forest_plot(tidy[tidy["statistic"] == "mean_pct_change"])
+
+
+def test_provenance_lists_hash_parameters_and_label(ev):
+    df = narrative.provenance(ev, ["ORATORIO"], {"seed": 3}, "SYNTHETIC data (seed 3)")
+    assert df.loc["evidence file oratorio.yaml", "value"] == f"sha256 {ev.sha256('ORATORIO')}"
+    assert df.loc["parameter seed", "value"] == "3" and df.loc["reproduced data", "value"].startswith("SYNTHETIC")
+
+
+def test_main_report_refuses_active_controlled_trials(ev):
+    active = [t.id for t in ev if t.comparator == "active"]
+    if not active:
+        pytest.skip("no active-controlled trial in the evidence store")
+    with pytest.raises(ValueError, match="placebo only"):
+        narrative.progression_vs_walking(ev, active[0], n_per_arm=10)
