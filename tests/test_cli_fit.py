@@ -130,3 +130,16 @@ def test_fit_negative_time_names_file_column_and_rule(tmp_path, events_csv):
     out = runner.invoke(app, ["fit", str(bad), "--endpoint", "CDP12"])
     assert out.exit_code == 1
     assert out.stderr.strip() == f"error: {bad}: column 'time_weeks': must not be negative; row 3 has -5"
+
+
+def test_fit_labels_synthetic_events_from_their_sidecar(events_csv, tmp_path):
+    """Numbers computed from `msevidence synth` output are labelled SYNTHETIC in the readable output."""
+    _, df = events_csv
+    df.to_csv(tmp_path / "events.csv", index=False)
+    (tmp_path / "calibration.json").write_text(json.dumps(
+        {"label": "SYNTHETIC data calibrated to X (seed 9)", "metadata": {"provenance": "synthetic"}}))
+    res = runner.invoke(app, ["fit", str(tmp_path / "events.csv"), "--endpoint", "CDP12"])
+    assert res.exit_code == 0, res.output
+    assert "SYNTHETIC data calibrated to X (seed 9)" in " ".join(res.stdout.split())
+    plain = runner.invoke(app, ["fit", str(events_csv[0]), "--endpoint", "CDP12"])
+    assert "SYNTHETIC" not in plain.stdout

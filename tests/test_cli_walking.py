@@ -69,3 +69,14 @@ def test_errors_are_one_line(args, message, visits_csv, tmp_path):
     assert res.exit_code == 1
     assert message in res.stderr and len(res.stderr.strip().splitlines()) == 1
     assert "Traceback" not in res.output
+
+
+def test_synthetic_visits_are_labelled_from_their_sidecar(tmp_path):
+    make_visits(30, seed=2).to_csv(tmp_path / "visits.csv", index=False)
+    (tmp_path / "calibration.json").write_text(json.dumps(
+        {"label": "SYNTHETIC data calibrated to X (seed 9)", "metadata": {"provenance": "synthetic"}}))
+    res = runner.invoke(app, ["walking", str(tmp_path / "visits.csv"), "--json"])
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout)["data_provenance"] == "SYNTHETIC data calibrated to X (seed 9)"
+    res = runner.invoke(app, ["walking", str(tmp_path / "visits.csv"), "--json", "--provenance", "mine"])
+    assert json.loads(res.stdout)["data_provenance"] == "mine"

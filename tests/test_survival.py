@@ -354,10 +354,10 @@ def test_absolute_effect_nnt_ci_and_harm():
 
 
 def test_absolute_from_hr():
-    r = absolute_from_hr(0.3, 0.76, 0.59, 0.98)
-    assert r.risk_treatment == pytest.approx(1 - 0.7**0.76)
-    assert (r.risk_treatment_low, r.risk_treatment_high) == pytest.approx((1 - 0.7**0.59, 1 - 0.7**0.98))
-    assert r.difference_per[0] == pytest.approx(1000 * (1 - 0.7**0.76 - 0.3))
+    r = absolute_from_hr(0.3, 0.8, 0.6, 1.05)  # illustrative inputs, not a trial's result
+    assert r.risk_treatment == pytest.approx(1 - 0.7**0.8)
+    assert (r.risk_treatment_low, r.risk_treatment_high) == pytest.approx((1 - 0.7**0.6, 1 - 0.7**1.05))
+    assert r.difference_per[0] == pytest.approx(1000 * (1 - 0.7**0.8 - 0.3))
     with pytest.raises(ValueError):
         absolute_from_hr(1.3, 0.7)
 

@@ -202,3 +202,83 @@ def test_calibration_from_scratch_meets_tolerances(ev):
     res = calibrate(ev["ORATORIO"], ev, GeneratorParams(replicates=20))
     rows = [r for r in res["table"] if r["status"] == "calibrated"]
     assert rows and all(r["met"] for r in rows)
+
+
+def test_event_driven_up_to_follow_up_is_a_maximum(ev):
+    """'Up to N weeks or until K events' (no minimum stated): nobody is followed beyond N weeks."""
+    from msevidence.synthetic.calibrate import assumptions_for, design_for
+
+    for tid in ("ORATORIO", "ORATORIO_HAND"):
+        if tid not in ev:
+            continue
+        tr = ev[tid]
+        design, notes = design_for(tr, assumptions_for(tr, ev))
+        if tr.design.min_follow_up_weeks is not None:  # "at least N weeks": N is the minimum
+            assert design.min_follow_up == tr.design.min_follow_up_weeks
+        elif tr.design.event_driven:
+            assert design.weeks.max() <= tr.design.treatment_weeks and "maximum" in notes["follow_up"]
+
+
+def test_cache_is_stale_when_assumptions_or_design_change(ev, tmp_path, monkeypatch):
+    import importlib
+    import json
+
+    cal_mod = importlib.import_module("msevidence.synthetic.calibrate")  # the module, not the function
+
+    tr = ev["ORATORIO"]
+    real = json.loads(cal_mod.cache_path("ORATORIO", ev).read_text())
+    path = cal_mod.cache_path("ORATORIO", ev, tmp_path)
+    monkeypatch.setattr(cal_mod, "calibrate", lambda *a, **k: {"recalibrated": True})
+    path.write_text(json.dumps(real))
+    assert cal_mod.load_or_calibrate(tr, ev, cache_dir=tmp_path, write=False) == real
+    stale = json.loads(json.dumps(real))
+    stale["assumptions"]["dropout_per_year"]["value"] += 0.01  # e.g. ORATORIO's fallback assumption edited
+    path.write_text(json.dumps(stale))
+    assert cal_mod.load_or_calibrate(tr, ev, cache_dir=tmp_path, write=False) == {"recalibrated": True}
+    stale = json.loads(json.dumps(real))
+    stale["design_notes"]["follow_up"] = "something else"
+    path.write_text(json.dumps(stale))
+    assert cal_mod.load_or_calibrate(tr, ev, cache_dir=tmp_path, write=False) == {"recalibrated": True}
+
+
+def test_geo_pct_change_is_at_the_exact_week_only():
+    from msevidence.synthetic.calibrate import geo_pct_change
+
+    t = np.array([[10.0, 11.0, 12.5], [8.0, 8.0, 10.0], [9.0, np.nan, np.nan]])
+    weeks = np.array([0.0, 12.0, 24.0])
+    # hand computation: patients 1-2 assessed at week 24, ratios 1.25 and 1.25 -> +25%
+    assert geo_pct_change(t, weeks, 24) == pytest.approx(25.0)
+    with pytest.raises(CalibrationError, match="week 20 is not a simulated visit week"):
+        geo_pct_change(t, weeks, 20)  # used to silently pick week 24
+
+
+@pytest.mark.parametrize("tid", ["ORATORIO", "ORATORIO_HAND"])
+def test_shipped_cache_matches_the_current_generator(ev, tid):
+    """The cached 'achieved' columns are the mean and 2.5/97.5th percentiles over the calibration replicates of
+    the *current* generator with the cached parameters (a generator change without a cache refresh fails here)."""
+    import importlib
+    import json
+
+    cal_mod = importlib.import_module("msevidence.synthetic.calibrate")
+    from msevidence.synthetic.model import Calibrated
+
+    if tid not in ev:
+        pytest.skip(f"{tid} not in the evidence store")
+    tr = ev[tid]
+    cache = json.loads(cal_mod.cache_path(tid, ev).read_text())
+    a_full = cal_mod.assumptions_for(tr, ev)
+    design, _ = cal_mod.design_for(tr, a_full)
+    gp = GeneratorParams(**cache["generator_params"])
+    c = cache["calibrated"]
+    cal = Calibrated(c["placebo_rate_per_year"], c["treatment_rate_ratio"], c["transient_persistence"],
+                     c["t25fw_log_change_per_year"], c.get("nhpt_log_change_per_year"))
+    s = cal_mod._setup(design, cache["replicates"], cache["calibration_seed"])
+    got = cal_mod.replicate_stats(s, cal, gp, {k: v["value"] for k, v in a_full.items()}, cal_mod.targets(tr))
+    rows = {r["target"]: r for r in cache["table"]}
+    assert got and set(got) <= set(rows)
+    for name, vals in got.items():
+        assert len(vals) == cache["replicates"]
+        r = rows[name]
+        assert r["achieved_mean"] == pytest.approx(np.mean(vals), abs=1e-9), name
+        assert (r["achieved_low"], r["achieved_high"]) == pytest.approx(
+            (np.percentile(vals, 2.5), np.percentile(vals, 97.5)), abs=1e-9), name

@@ -151,6 +151,11 @@ def test_summary_reproducible_and_json():
     assert set(a) >= {"week", "arms", "mixed_model", "discordance", "data_provenance"}
 
 
+def test_summary_at_a_week_without_visits_is_an_error_not_nan():
+    with pytest.raises(VisitsTableError, match="column 'week': no T25FW assessment at week 100"):
+        summarize_walking(make_visits(20, seed=5), week=100)
+
+
 @pytest.mark.parametrize(("df_change", "message"), [
     (lambda d: d.drop(columns="t25fw_s"), "missing column(s) t25fw_s"),
     (lambda d: d[~((d.patient_id == "P0001") & (d.week == 0))], "column 't25fw_s': patient 'P0001' has no week-0"),
@@ -218,3 +223,20 @@ def test_events_feed_the_survival_module():
     res = survival.analyze(ev, "t25fw20_cp12", treatment="OCR", control="PBO").to_json()
     assert res["n"] == 90 if isinstance(res["n"], int) else sum(res["n"].values()) == 90
     assert 0 < res["cox"]["hr"] < 1
+
+
+def test_mixed_model_ratio_ci_is_the_delta_method_on_the_raw_fit():
+    """Independent recomputation on statsmodels' own (per-year) parameterization: log ratio at week W is
+    b1 + (W/52)·b3 with variance V11 + 2(W/52)V13 + (W/52)²V33."""
+    from scipy import stats
+
+    mm = WalkingMixedModel("OCR", "PBO").fit(make_visits(90, seed=6))
+    b, v = np.asarray(mm.result_.fe_params), np.asarray(mm.result_.cov_params())[:4, :4]
+    for week in (48, 120):
+        x = week / 52.0
+        est, se = b[1] + x * b[3], np.sqrt(v[1, 1] + 2 * x * v[1, 3] + x**2 * v[3, 3])
+        r = mm.ratio(week)
+        assert (r.log_ratio, r.se) == pytest.approx((est, se), rel=1e-9)
+        assert (r.ci_low, r.ratio, r.ci_high) == pytest.approx(np.exp([est - 1.959963985 * se, est, est + 1.959963985 * se]),
+                                                               rel=1e-8)
+        assert r.p == pytest.approx(2 * stats.norm.sf(abs(est / se)), rel=1e-9)

@@ -2,7 +2,7 @@
 
 The published estimate came from an MMRM on log-transformed data (evidence/oratorio.yaml), so it is compared
 with the geometric-mean % change. The calibration tolerance (±3 points) applies to the mean over simulated
-trials; a single trial of 488 + 244 patients varies by a few points, so the mean over seeds 1-10 is checked.
+trials; a single trial of ORATORIO's size varies by a few points, so the mean over seeds 1-10 is checked.
 """
 
 from __future__ import annotations

@@ -33,7 +33,7 @@ def fit(
     """Fit time-to-progression models for one endpoint: KM, log-rank, Cox HR, PH test, RMST, absolute risk."""
     try:
         res = analyze(events, endpoint, treatment=treatment, control=control, tau=tau, at=at or None,
-                      strata=strata or None, ties=ties)
+                      strata=strata or None, ties=ties, data_provenance=synthetic_label(events))
     except (EventsTableError, TauError, ValueError) as exc:
         typer.echo(f"error: {events}: {exc}" if str(events) not in str(exc) else f"error: {exc}", err=True)
         raise typer.Exit(1) from None
@@ -43,10 +43,21 @@ def fit(
         _print(res)
 
 
+def synthetic_label(events: Path) -> str | None:
+    """The label of a SYNTHETIC events or visits table written by `msevidence synth` (calibration.json next to it)."""
+    try:
+        doc = json.loads((Path(events).parent / "calibration.json").read_text())
+    except (OSError, ValueError):
+        return None
+    synthetic = isinstance(doc, dict) and (doc.get("metadata") or {}).get("provenance") == "synthetic"
+    return str(doc.get("label") or "SYNTHETIC data") if synthetic else None
+
+
 def _print(res: SurvivalAnalysis) -> None:
     console = Console()
     tr, co = res.treatment, res.control
-    console.print(f"[bold]{res.endpoint}[/bold]: {tr} (treatment) vs {co} (control)")
+    console.print(f"[bold]{res.endpoint}[/bold]: {tr} (treatment) vs {co} (control)"
+                  + (f" — {res.data_provenance}" if res.data_provenance else ""))
     t = Table(title="Kaplan-Meier: proportion without event")
     t.add_column("arm")
     t.add_column("n", justify="right")

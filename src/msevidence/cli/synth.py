@@ -26,7 +26,7 @@ def _parse_sizes(items: list[str] | None) -> dict[str, int] | None:
     for item in items:
         arm, _, n = item.partition("=")
         if not arm or not n.isdigit() or int(n) < 1:
-            raise _fail(f"--n-per-arm {item!r}: expected ARM=N with N a positive integer (e.g. OCR=488)")
+            raise _fail(f"--n-per-arm {item!r}: expected ARM=N with N a positive integer (e.g. OCR=100)")
         out[arm] = int(n)
     return out
 
@@ -64,7 +64,8 @@ def synth_cmd(
     console = Console()
     console.print(f"[bold]{st.label}[/bold]")
     table = Table(title="Calibration (SYNTHETIC vs published)")
-    for col in ("target", "status", "published", "achieved (95% interval)", "tolerance", "met"):
+    for col in ("target", "status", "published", "achieved: mean over replicates (2.5-97.5th percentile of single "
+                "synthetic trials)", "tolerance", "met"):
         table.add_column(col)
     for r in st.calibration.to_dict("records"):
         ach = (f"{_fmt(r['achieved_mean'])} ({_fmt(r['achieved_low'])}-{_fmt(r['achieved_high'])})"

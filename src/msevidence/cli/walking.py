@@ -12,6 +12,9 @@ from rich.table import Table
 
 from ..walking import VisitsTableError, WalkingSummary, read_visits, summarize_walking
 from .app import app
+from .fit import synthetic_label
+
+UNSTATED = "visits table of unstated provenance"
 
 
 @app.command()
@@ -24,7 +27,8 @@ def walking(
     unconfirmed: Annotated[str, typer.Option(help="Onset not confirmable before follow-up ended: censor or "
                                                   "event.")] = "censor",
     provenance: Annotated[str, typer.Option(help="Label of the data, e.g. 'SYNTHETIC data calibrated to "
-                                                 "ORATORIO (seed 1)'.")] = "visits table of unstated provenance",
+                                                 "ORATORIO (seed 1)'; default: the label in a "
+                                                 "calibration.json next to the file, if any.")] = UNSTATED,
     as_json: Annotated[bool, typer.Option("--json", help="Print the results as JSON.")] = False,
 ) -> None:
     """Walking speed (T25FW): % change, confirmed ≥20% worsening/improvement, mixed model, EDSS discordance."""
@@ -32,6 +36,8 @@ def walking(
         if unconfirmed not in ("censor", "event"):
             raise VisitsTableError(f"--unconfirmed must be 'censor' or 'event', not {unconfirmed!r}")
         table = read_visits(visits)
+        if provenance == UNSTATED:
+            provenance = synthetic_label(visits) or UNSTATED
         if not (table["week"] == week).any():
             raise VisitsTableError(f"no visit at week {week:g} (weeks: "
                                    f"{', '.join(f'{w:g}' for w in sorted(table['week'].unique()))})",

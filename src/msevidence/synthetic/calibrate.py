@@ -169,6 +169,11 @@ def design_for(trial: Trial, assumptions: dict[str, dict], n_per_arm: dict[str, 
     if fu is None:
         raise CalibrationError(f"{trial.id}: design has neither min_follow_up_weeks nor treatment_weeks")
     extra = assumptions["follow_up_extra_weeks_max"]["value"] if d.event_driven else 0.0
+    # event-driven without a stated minimum ("up to N weeks or until K events"): N is the maximum follow-up
+    up_to = d.event_driven and d.min_follow_up_weeks is None
+    if up_to:
+        extra = min(float(extra), float(fu))
+        fu = fu - extra
     el = trial.eligibility
     # range: eligibility widened to the published baseline range (screening and baseline EDSS can differ)
     ranges = [(b.min, b.max) for b in trial.baseline if b.characteristic == "edss"]
@@ -189,8 +194,10 @@ def design_for(trial: Trial, assumptions: dict[str, dict], n_per_arm: dict[str, 
     notes["unconfirmed_progression"] = (
         f"{rule} (trial rule: {d.unconfirmed_progression}); an initial worsening that cannot be confirmed because "
         "follow-up ended is " + ("counted as an event at onset" if rule == "event" else "censored"))
-    notes["follow_up"] = (f"{fu} weeks minimum" + (f" + uniform 0-{extra:g} weeks (event-driven, staggered enrolment)"
-                                                    if extra else "") + f"; visits every {d.visit_interval_weeks} weeks")
+    notes["follow_up"] = (f"{fu:g} weeks minimum" + (f" + uniform 0-{extra:g} weeks (event-driven, staggered enrolment)"
+                                                      if extra else "")
+                          + (f"; treatment_weeks {d.treatment_weeks} is the maximum (no minimum follow-up stated)"
+                             if up_to else "") + f"; visits every {d.visit_interval_weeks} weeks")
     design = Design((ctrl.id, trt.id), tuple(n), d.visit_interval_weeks, float(fu), float(extra), grid, probs, rule)
     return design, notes
 
@@ -239,6 +246,9 @@ def km_risk(time: np.ndarray, event: np.ndarray, week: float) -> float:
 def geo_pct_change(t: np.ndarray, weeks: np.ndarray, week: float) -> np.ndarray:
     """Geometric-mean % change from baseline at `week` over patients assessed then (one value per row set)."""
     k = int(np.argmin(np.abs(weeks - week)))
+    if abs(weeks[k] - week) > 1e-9:
+        raise CalibrationError(f"T25FW target at week {week:g} is not a simulated visit week "
+                               f"(visits every {weeks[1] - weeks[0]:g} weeks up to week {weeks[-1]:g})")
     lr = np.log(t[:, k] / t[:, 0])
     return 100 * (np.exp(np.nanmean(lr)) - 1)
 
@@ -433,13 +443,17 @@ def load_or_calibrate(trial: Trial, evidence: EvidenceSet, gp: GeneratorParams |
                       progress: bool = False, cache_dir: str | Path | None = None, write: bool = True) -> dict:
     """Cached calibration for (trial, evidence hash, generator params, model version), else calibrate.
 
-    Only calibrations with the default `GeneratorParams` are written to the cache.
+    A cache is also stale when the assumptions (which may fall back to ORATORIO's file, outside the trial's
+    hash) or the simulated design differ from the current ones. Only calibrations with the default
+    `GeneratorParams` are written to the cache.
     """
     gp = gp or GeneratorParams()
     path = cache_path(trial.id, evidence, cache_dir)
     if path.is_file():
         cached = json.loads(path.read_text())
-        if cached.get("generator_params") == gp.to_dict() and cached.get("model_version") == MODEL_VERSION:
+        a_full = assumptions_for(trial, evidence)
+        if (cached.get("generator_params") == gp.to_dict() and cached.get("model_version") == MODEL_VERSION
+                and cached.get("assumptions") == a_full and cached.get("design_notes") == design_for(trial, a_full)[1]):
             return cached
     result = calibrate(trial, evidence, gp, progress=progress)
     if write and gp == GeneratorParams() and path == cache_path(trial.id, evidence, cache_dir):

@@ -201,6 +201,9 @@ def summarize_walking(visits, week: float = 120, treatment: str | None = None, c
         "t25fw_improved24": wide[("hit", "t25fw20_improved_cp24")].astype(bool),
     })
     at = changes[changes["week"] == week]
+    if at.empty:  # otherwise every per-arm summary is silently NaN
+        raise VisitsTableError(f"no T25FW assessment at week {week:g} (weeks: "
+                               f"{', '.join(f'{w:g}' for w in sorted(changes['week'].unique()))})", column="week")
     arms = []
     for role, arm in (("treatment", treatment), ("control", control)):
         p, a = patients[patients["arm"] == arm], at[at["arm"] == arm]
