@@ -110,10 +110,23 @@ display(Markdown(report.limits()))
 # %% [markdown]
 # ## Provenance
 #
-# Evidence file hash, parameters, seed, the synthetic data's label and package versions; then how closely the
-# synthetic trial matches each published target it was calibrated to.
+# Evidence file hash, parameters, seed, the synthetic data's label and package versions.
 
 # %%
 display(report.provenance())
+
+# %% [markdown]
+# ### Assumptions behind the synthetic data
+#
+# Numbers the simulation needs that no publication gives (for example how fast people walked at the start).
+# Each is named, explained and changeable in the trial's evidence file; none of them is a published result.
+
+# %%
+display(report.assumptions())
+
+# %% [markdown]
+# ### How closely the synthetic trials match the published targets
+
+# %%
 display(report.calibration())
 _ = report.record()

@@ -151,6 +151,10 @@ def test_main_report_has_separate_domain_sections_and_lay_version_has_no_code(ex
     assert 'class="highlight' in analyst
     assert "n_per_arm = 60" not in text  # the injected-parameters cell is dropped for lay readers
     assert len(re.findall(r'<img[^>]+src="data:image/png;base64,', lay)) >= 3  # figures embedded
+    # every named assumption behind the synthetic data is shown to lay readers too, with its rationale
+    assert "Assumptions behind the synthetic data" in heads or "Assumptions behind the synthetic data" in text
+    for a in mse.load_evidence()["ORATORIO"].assumptions:
+        assert a.id in text and a.rationale.split(".")[0] in " ".join(text.split())
 
 
 @pytest.mark.slow

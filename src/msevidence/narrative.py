@@ -573,7 +573,30 @@ class ProgressionWalkingReport:
         return provenance(self.evidence, [self.trial.id], self.parameters, self.label)
 
     def calibration(self) -> pd.DataFrame:
-        return self.synthetic.calibration
+        """How closely the SYNTHETIC trials match each published target (mean and spread over replicates)."""
+        c = self.synthetic.calibration
+
+        def fmt(v: float) -> str:
+            return "" if pd.isna(v) else f"{v:.3g}"
+
+        return pd.DataFrame({
+            "target": c["target"],
+            "published": c["published"].map(fmt),
+            "synthetic, mean over replicates": c["achieved_mean"].map(fmt),
+            "synthetic, 95% of single trials": [f"{fmt(lo)} to {fmt(hi)}" if pd.notna(lo) else ""
+                                               for lo, hi in zip(c["achieved_low"], c["achieved_high"], strict=True)],
+            "tolerance": c["tolerance"].map(lambda v: "" if pd.isna(v) else f"±{v:g}"),
+            "met": [("yes" if m else "NO") if st == "calibrated" else st
+                    for m, st in zip(c["met"], c["status"], strict=True)],
+            "source": c["source"],
+        }).set_index("target")
+
+    def assumptions(self) -> pd.DataFrame:
+        """Numbers the generator needs that were never published: named ASSUMPTIONS, each with its rationale."""
+        rows = [{"assumption": k, "value": f"{a['value']:g} {a['unit']}", "taken from": f"{a.get('from', '')} "
+                 "evidence file", "rationale": a["rationale"]}
+                for k, a in self.synthetic.metadata["assumptions"].items()]
+        return pd.DataFrame(rows).set_index("assumption")
 
     def record(self) -> dict[str, Any]:
         """The report's key numbers, recorded in the notebook's outputs (see :func:`msevidence.reports.record`)."""
