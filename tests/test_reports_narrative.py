@@ -109,6 +109,23 @@ def test_forest_plot_draws_one_square_per_ratio_effect(ev):
         forest_plot(tidy[tidy["statistic"] == "mean_pct_change"])
 
 
+def test_forest_plot_never_groups_active_with_placebo_controlled_results(ev):
+    ax = forest_plot(ev.endpoints())
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    groups: list[list[str]] = []
+    for lab in labels:
+        if ":" not in lab or lab.endswith("(see table)"):
+            groups.append([lab])  # a heading starts a group
+        else:
+            groups[-1].append(lab)
+    active = {t.id for t in ev if t.comparator == "active"}
+    for heading, *rows in groups:
+        is_active = [lab.split(" (")[0] in active for lab in rows]
+        assert all(is_active) or not any(is_active), (heading, rows)
+        assert all(is_active) == ("ACTIVE comparator" in heading) or not rows
+    assert any("(vs interferon beta-1a, active)" in lab for lab in labels)
+
+
 def test_provenance_lists_hash_parameters_and_label(ev):
     df = narrative.provenance(ev, ["ORATORIO"], {"seed": 3}, "SYNTHETIC data (seed 3)")
     assert df.loc["evidence file oratorio.yaml", "value"] == f"sha256 {ev.sha256('ORATORIO')}"

@@ -7,7 +7,7 @@ import pandas as pd
 from .schema import Endpoint, Sourced, Trial
 
 COLUMNS = [
-    "trial", "comparator", "comparator_label", "endpoint", "label", "domain", "primary", "scale", "analysis",
+    "trial", "comparator", "comparator_label", "control_drug", "endpoint", "label", "domain", "primary", "scale", "analysis",
     "threshold", "confirmation_weeks", "week", "period", "summary", "kind", "arm", "treatment", "control",
     "statistic", "value", "ci_low", "ci_high", "p", "p_relation", "n", "n_treatment", "n_control", "events",
     "provenance", "formula", "ref", "locator", "citation", "doi", "note",
@@ -17,7 +17,8 @@ COLUMNS = [
 def _common(t: Trial, ep: Endpoint) -> dict:
     d = ep.definition
     return {
-        "trial": t.id, "comparator": t.comparator, "comparator_label": t.comparator_label, "endpoint": ep.id,
+        "trial": t.id, "comparator": t.comparator, "comparator_label": t.comparator_label,
+        "control_drug": t.control.drug, "endpoint": ep.id,
         "label": ep.label, "domain": ep.domain, "primary": ep.primary, "scale": d.scale, "analysis": d.analysis,
         "threshold": d.threshold, "confirmation_weeks": d.confirmation_weeks, "week": d.week,
         "period": d.period, "summary": d.summary,

@@ -44,11 +44,14 @@ def forest_plot(endpoints: pd.DataFrame, ax=None, title: str = "Published effect
         g = df[df["domain"] == dom]
         if g.empty and dom in ("disability_progression", "walking_speed"):
             rows.append((f"{DOMAIN_LABELS[dom]}: no ratio effect published (see table)", None))
-        elif not g.empty:
-            rows.append((DOMAIN_LABELS[dom], None))
-            rows += [(_row_label(r), r) for _, r in g.iterrows()]
+        # Placebo-controlled and active-controlled results never share a group, so they are never read together.
+        for controlled, heading in (("placebo", ""), ("active", " — ACTIVE comparator, not placebo")):
+            sub = g[(g["comparator"] == "placebo") == (controlled == "placebo")]
+            if not sub.empty:
+                rows.append((DOMAIN_LABELS[dom] + heading, None))
+                rows += [(_row_label(r), r) for _, r in sub.iterrows()]
     if ax is None:
-        _, ax = plt.subplots(figsize=(9, 0.32 * len(rows) + 1.2))
+        _, ax = plt.subplots(figsize=(11, 0.34 * len(rows) + 1.3))
     y = np.arange(len(rows))[::-1]
     for yi, (_, r) in zip(y, rows, strict=True):
         if r is None:
@@ -61,7 +64,7 @@ def forest_plot(endpoints: pd.DataFrame, ax=None, title: str = "Published effect
         ci = f" ({r['ci_low']:.2f}–{r['ci_high']:.2f})" if pd.notna(r["ci_low"]) else " (CI not published)"
         ax.text(1.01, yi, f"{_ABBR[r['statistic']]} {r['value']:.2f}{ci}", transform=ax.get_yaxis_transform(),
                 va="center", fontsize=8)
-    ax.set_yticks(y, [lab for lab, _ in rows], fontsize=8)
+    ax.set_yticks(y, [lab for lab, _ in rows], fontsize=8.5)
     for tick, (_, r) in zip(ax.get_yticklabels(), rows, strict=True):
         if r is None:
             tick.set_fontweight("bold")
@@ -80,6 +83,7 @@ def forest_plot(endpoints: pd.DataFrame, ax=None, title: str = "Published effect
 
 
 def _row_label(r: pd.Series) -> str:
-    vs = "vs placebo" if r["comparator"] == "placebo" else "vs active"
-    label = r["label"] if len(r["label"]) <= 58 else r["label"][:56] + "…"
+    """e.g. "ORATORIO_OLE (vs placebo, then ocrelizumab): Repeated 48-week …"; active comparators say so."""
+    vs = f"vs {r['control_drug']}" + ("" if r["comparator"] == "placebo" else ", active")
+    label = r["label"] if len(r["label"]) <= 60 else r["label"][:58] + "…"
     return f"{r['trial']} ({vs}): {label}"
