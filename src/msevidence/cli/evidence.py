@@ -65,13 +65,21 @@ def _num(v) -> str:
     return "" if v is None else f"{v:g}"
 
 
+def _ci(low, high) -> str:
+    """'0.59–0.90': both bounds with the same number of decimals (YAML drops trailing zeros)."""
+    if low is None or high is None:
+        return ""
+    decimals = max(len(f"{x:g}".partition(".")[2]) for x in (low, high))
+    return f"{low:.{decimals}f}–{high:.{decimals}f}"
+
+
 def _table(records: list[dict]) -> Table:
     table = Table(show_lines=False, title="Published evidence (provenance per row)")
     for c in TABLE_COLUMNS:
         table.add_column(c, overflow="fold")
     for r in records:
         who = r["arm"] if r["kind"] == "arm" else f"{r['treatment']} vs {r['control']}"
-        ci = f"{_num(r['ci_low'])}–{_num(r['ci_high'])}" if r["ci_low"] is not None else ""
+        ci = _ci(r["ci_low"], r["ci_high"])
         p = "" if r["p"] is None else f"{'<' if r['p_relation'] == '<' else ''}{_num(r['p'])}"
         table.add_row(r["trial"], r["comparator"], r["endpoint"], r["domain"], who, r["statistic"],
                       _num(r["value"]), ci, p, r["provenance"], r["citation"])
