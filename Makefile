@@ -4,7 +4,7 @@ PYTHON ?= python3
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install report test lint lab synth clean
+.PHONY: install report test lint lab app synth clean
 
 install: $(STAMP)
 
@@ -30,6 +30,11 @@ lint: install
 ## Open the notebooks in JupyterLab (http://localhost:8888).
 lab: install
 	$(BIN)/jupyter lab --notebook-dir=notebooks
+
+## The interactive teaching notebook as a local web app (http://localhost:8866); installs the optional Voila extra.
+app: install
+	$(BIN)/python -m pip install --quiet -e ".[app]"
+	$(BIN)/voila --no-browser --port=8866 notebooks/teaching.ipynb
 
 ## Simulate a synthetic ORATORIO-calibrated trial into data/synthetic/.
 synth: install

@@ -1,0 +1,117 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Does Ocrevus help me walk? What the trials mean for 100 people
+#
+# Ocrevus is the brand name of **ocrelizumab**, a medicine for multiple sclerosis (MS). The big trials
+# compared it with a **placebo** (a dummy drip with no medicine). This page asks two separate questions:
+#
+# 1. **Disability getting worse.** Did fewer people have their disability get worse, and stay worse?
+# 2. **Walking speed.** How fast could people walk 25 feet (about 7.6 metres)?
+#
+# The answers are different, so we keep them apart. Every trial number comes from a publication, named
+# next to it. Numbers that are not trial results are marked: an **assumption** or **your what-if value**.
+
+# %% tags=["parameters"]
+trial = "ORATORIO"  # a placebo-controlled trial in the evidence store
+control_risk = None  # share who got worse on placebo (None: the published value)
+hr = None  # hazard ratio (None: the published value)
+baseline_s = None  # seconds to walk 25 feet at the start (None: the named assumption)
+sliders = True  # show the interactive sliders (False for printed reports)
+
+# %%
+import matplotlib.pyplot as plt
+from IPython.display import Markdown, display
+
+import msevidence as mse
+from msevidence import reports, teaching
+
+ev = mse.load_evidence()
+prog = teaching.progression_what_if(trial, control_risk=control_risk, hr=hr, evidence=ev)
+walk = teaching.walking_what_if(trial, baseline_s=baseline_s, evidence=ev)
+display(Markdown(f"**Trial: {ev[trial].name}.** {ev[trial].title}. {ev[trial].population}."))
+
+# %% [markdown]
+# ## Question 1: did fewer people's disability get worse?
+#
+# Doctors score disability on a scale from 0 to 10 (the EDSS). "Got worse" here means the score went up
+# and was still up at the next check-ups, 12 weeks (about three months) later. Each figure below is one person. The colours show
+# what happened on placebo and what happened on ocrelizumab.
+
+# %%
+teaching.progression_figure(prog)
+plt.show()
+display(Markdown("\n\n".join(prog["sentences"])))
+
+# %% [markdown]
+# ## Question 2: does it help walking?
+#
+# In the timed 25-foot walk, people walk 25 feet as fast as they safely can. More seconds means slower
+# walking. The trial reported how much the time changed, in percent, in each group.
+
+# %%
+if walk["reported"]:
+    teaching.walking_figure(walk)
+    plt.show()
+    display(Markdown("\n\n".join(walk["sentences"])))
+    display(Markdown(f"*Why {walk['baseline_s']:.1f} seconds?* The trial did not publish how fast people walked "
+                     f"at the start, so we picked a typical value for people with this kind of MS. In detail: "
+                     f"{walk['baseline_rationale']}"
+                     if walk["baseline_label"] == teaching.ASSUMED else ""))
+else:
+    display(Markdown(f"**{walk['message']}**"))
+
+# %% [markdown]
+# ## Try it yourself
+#
+# In the interactive version (JupyterLab, or the app started with `voila notebooks/teaching.ipynb`),
+# sliders below let you pick a trial and one question at a time, and change the numbers: how many people
+# get worse on placebo, the hazard ratio, or the starting walking time. The pictures then say
+# **your what-if value** next to any number you changed. *Back to published values* puts the trial's
+# numbers back. In the printed report there are no sliders.
+
+# %% tags=["remove-lay"]
+teaching.explorer(ev, trial) if sliders else None
+
+# %% [markdown]
+# ## What these numbers do not show
+#
+# - They are averages over groups of people in a trial. They cannot say what will happen to one person.
+# - Getting worse more slowly is not the same as getting better.
+# - Getting worse on the disability scale and walking more slowly are related, but they are not the same
+#   thing. A medicine can change one more than the other.
+# - The trials lasted a few years. They do not show what happens over many more years.
+# - Side effects are not shown here. Talk with your neurologist about what this means for you.
+
+# %% [markdown]
+# ## Where the numbers come from
+
+# %%
+rows = [("People on placebo who got worse", f"{100 * prog['control_risk_published']:.1f} of 100",
+         prog["control_risk_citation"]),
+        ("Hazard ratio", f"{prog['hr_published']:.2f}" + ("" if prog["hr_ci_low"] is None else
+                                                           f" (95% CI {prog['hr_ci_low']:.2f} to {prog['hr_ci_high']:.2f})"),
+         prog["hr_citation"] if prog["hr_label"] != teaching.DERIVED else f"derived: {prog['hr_formula']}")]
+if walk["reported"]:
+    rows += [("Change in walking time, placebo", f"{walk['pct_change']['placebo']:+.1f}%", walk["pct_change_citation"]),
+             ("Change in walking time, ocrelizumab", f"{walk['pct_change']['ocrelizumab']:+.1f}%",
+              walk["pct_change_citation"]),
+             ("Walking time at the start", f"{walk['baseline_s']:.1f} s", walk["baseline_label"])]
+display(Markdown("| Number | Value | Source |\n|---|---|---|\n"
+                 + "\n".join(f"| {a} | {b} | {c} |" for a, b, c in rows)))
+display(Markdown(f"Evidence file `{trial}` sha256 `{ev.sha256(trial)[:16]}…`; msevidence {mse.__version__}."))
+reports.record("progression", prog)
+reports.record("walking", walk)
+reports.record("parameters", {"trial": trial, "control_risk": control_risk, "hr": hr, "baseline_s": baseline_s,
+                              "sliders": sliders})
