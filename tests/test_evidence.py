@@ -167,3 +167,14 @@ def test_tidy_table_is_a_dataframe_with_nullable_numbers(ev):
     df = ev.endpoints(trial="OPERA_I")
     assert isinstance(df, pd.DataFrame)
     assert df["n_treatment"].isna().all()  # per-arm N not published for OPERA I: a gap, not a number
+
+
+def test_evidence_set_to_frame_and_plot():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    ev = msevidence.load_evidence()
+    assert ev.to_frame().equals(ev.endpoints())
+    ax = ev.plot(include_active=False)
+    labels = " ".join(t.get_text() for t in ax.get_yticklabels())
+    assert "ORATORIO" in labels and "OPERA" not in labels

@@ -125,6 +125,17 @@ class EvidenceSet:
             df = df[df["domain"] == domain].reset_index(drop=True)
         return df
 
+    def to_frame(self) -> pd.DataFrame:
+        """The whole store as one tidy table (same as :meth:`endpoints`)."""
+        return self.endpoints()
+
+    def plot(self, include_active: bool = True, ax=None):
+        """Forest plot of every published ratio effect, grouped by domain; active comparators kept apart."""
+        from ..figures.evidence import forest_plot
+
+        df = self.endpoints()
+        return forest_plot(df if include_active else df[df["comparator"] == "placebo"], ax=ax)
+
 
 def evidence_files(paths: Iterable[str | Path] | None = None) -> list[Path]:
     """YAML files named, or found in the named folders (default: the evidence store)."""
