@@ -200,3 +200,9 @@ def test_manifest_records_evidence_hashes_packages_and_seed(tmp_path):
 def test_unknown_only_name_is_an_error(tmp_path):
     with pytest.raises(reports.ReportSetError, match="no run named nope"):
         reports.render("default", out=tmp_path, only=["nope"])
+
+
+@pytest.mark.parametrize("path", sorted((reports.repo_root() / "reports").glob("*.yaml")), ids=lambda p: p.stem)
+def test_every_shipped_report_set_loads_with_known_notebooks_and_parameters(path):
+    rs = reports.load_report_set(path)  # raises on an unknown notebook or parameter
+    assert rs.runs and len({r.name for r in rs.runs}) == len(rs.runs)
