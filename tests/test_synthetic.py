@@ -270,8 +270,7 @@ def test_shipped_cache_matches_the_current_generator(ev, tid):
     design, _ = cal_mod.design_for(tr, a_full)
     gp = GeneratorParams(**cache["generator_params"])
     c = cache["calibrated"]
-    cal = Calibrated(c["placebo_rate_per_year"], c["treatment_rate_ratio"], c["transient_persistence"],
-                     c["t25fw_log_change_per_year"], c.get("nhpt_log_change_per_year"))
+    cal = Calibrated(**c)
     s = cal_mod._setup(design, cache["replicates"], cache["calibration_seed"])
     got = cal_mod.replicate_stats(s, cal, gp, {k: v["value"] for k, v in a_full.items()}, cal_mod.targets(tr))
     rows = {r["target"]: r for r in cache["table"]}
@@ -282,3 +281,67 @@ def test_shipped_cache_matches_the_current_generator(ev, tid):
         assert r["achieved_mean"] == pytest.approx(np.mean(vals), abs=1e-9), name
         assert (r["achieved_low"], r["achieved_high"]) == pytest.approx(
             (np.percentile(vals, 2.5), np.percentile(vals, 97.5)), abs=1e-9), name
+
+
+def test_oratorio_composite_hazard_ratios_are_checks_by_default_in_the_shipped_cache(ev):
+    """By default the composite HRs are reported next to the published ones, not fitted (GeneratorParams)."""
+    import importlib
+    import json
+
+    cal_mod = importlib.import_module("msevidence.synthetic.calibrate")
+    tr = ev["ORATORIO"]
+    cache = json.loads(cal_mod.cache_path("ORATORIO", ev).read_text())
+    rows = {r["target"]: r for r in cache["table"]}
+    for cw in (12, 24):
+        ep = tr.find_endpoint(scale="composite", analysis="time_to_event", confirmation_weeks=cw)
+        r = rows[f"cCDP{cw} hazard ratio (EDSS/T25FW/9HPT) OCR vs PBO"]
+        assert r["status"] == "check" and r["published"] == ep.effect("hazard_ratio").estimate
+        assert 0 < r["achieved_mean"] < 1
+    assert cache["calibrated"]["t25fw_slope_log_sd_per_year"] is None  # the named assumption is used
+    assert not cache["assumptions_replaced_by_calibration"]
+
+
+@pytest.mark.slow
+def test_composite_hazard_ratios_can_be_calibrated_on_request(ev, tmp_path):
+    """With calibrate_composite_hr the T25FW slope SD is fitted and cCDP12/cCDP24 HRs land within 0.03."""
+    from msevidence.synthetic import GeneratorParams, calibrate
+
+    tr = ev["ORATORIO"]
+    out = calibrate(tr, ev, GeneratorParams(calibrate_composite_hr=True))
+    rows = {r["target"]: r for r in out["table"]}
+    for cw in (12, 24):
+        ep = tr.find_endpoint(scale="composite", analysis="time_to_event", confirmation_weeks=cw)
+        r = rows[f"cCDP{cw} hazard ratio (EDSS/T25FW/9HPT) OCR vs PBO"]
+        assert r["status"] == "calibrated" and r["published"] == ep.effect("hazard_ratio").estimate
+        assert abs(r["achieved_mean"] - r["published"]) <= 0.03 and r["met"] is True
+    sd = out["calibrated"]["t25fw_slope_log_sd_per_year"]
+    assert sd is not None and sd != tr.assumption("t25fw_slope_log_sd_per_year").value
+    assert all(r["met"] for r in out["table"] if r["status"] == "calibrated")
+
+
+def test_hand_composite_check_uses_only_edss_and_9hpt(ev):
+    from msevidence.synthetic.model import endpoints
+
+    if "ORATORIO_HAND" not in ev:
+        pytest.skip("ORATORIO_HAND evidence not present")
+    tr = ev["ORATORIO_HAND"]
+    ep = tr.find_endpoint(scale="composite", analysis="time_to_event", confirmation_weeks=12)
+    [t] = [t for t in targets(tr) if t.endpoint.startswith("ccdp")]
+    assert set(ep.definition.components) == {"EDSS", "9HPT"} and "(EDSS/9HPT)" in t.name and t.status == "check"
+    st = simulate_trial("ORATORIO_HAND", seed=2, evidence=ev, n_per_arm={"OCR": 80, "PBO": 80})
+    wide = {c: st.visits.pivot(index="patient_id", columns="week", values=c) for c in ("edss", "t25fw_s", "nhpt_s")}
+    sim = {c: w.to_numpy() for c, w in wide.items()}
+    weeks = wide["edss"].columns.to_numpy(float)
+    rule = st.metadata["unconfirmed_progression"]
+    time, event = endpoints(sim, weeks, rule, only={t.endpoint})[t.endpoint]
+    # independent: first event of the events table's EDSS CDP12 and >=20% 9HPT CP12 rows
+    e = st.events.set_index(["endpoint", "patient_id"])
+    parts = [e.loc[name].reindex(wide["edss"].index) for name in ("cdp12_edss", "nhpt20_cp12")]
+    first = np.fmin(*[np.where(p["event"] == 1, p["time_weeks"], np.nan) for p in parts])
+    assert np.array_equal(event, (~np.isnan(first)).astype(int))
+    assert np.array_equal(time[event == 1], first[event == 1])
+    # walking plays no part: a large T25FW worsening changes the three-component composite, not this one
+    slow = {**sim, "t25fw_s": sim["t25fw_s"] * np.where(weeks > 0, 2.0, 1.0)}
+    got = endpoints(slow, weeks, rule, only={t.endpoint, "ccdp12"})
+    assert np.array_equal(got[t.endpoint][1], event) and np.array_equal(got[t.endpoint][0], time)
+    assert got["ccdp12"][1].sum() > event.sum()

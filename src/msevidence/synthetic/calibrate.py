@@ -3,7 +3,9 @@
 Targets: control and treatment proportions with EDSS CDP12/CDP24 (``proportion_with_event``), the CDP12 and
 CDP24 hazard ratios, and the T25FW percent change at its published week per arm. The published T25FW figure
 is compared with the synthetic *geometric-mean* percent change, 100*(exp(mean log(T_w/T_0)) - 1) (ORATORIO's
-figure comes from an MMRM on log-transformed data). Composite CDP hazard ratios are reported as checks.
+figure comes from an MMRM on log-transformed data). Composite CDP hazard ratios use exactly the published
+components (EDSS, >=threshold_pct T25FW/9HPT); they are targets when T25FW is a component and the T25FW % change
+is calibrated (matched through the between-patient SD of the T25FW log-slope), else checks.
 Parameters are solved on common random numbers averaged over ``GeneratorParams.replicates`` replicates.
 """
 
@@ -12,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -22,10 +24,12 @@ from ..evidence import EvidenceSet, Trial
 from ..evidence.store import _root_for
 from .model import (
     ASSUMPTION_IDS,
+    COMPONENTS,
     WEEKS_PER_YEAR,
     Calibrated,
     Design,
     GeneratorParams,
+    composite_name,
     draws,
     edss_distribution,
     endpoints,
@@ -33,7 +37,7 @@ from .model import (
 )
 
 CALIBRATION_SEED = 20240601  # fixed stream of common random numbers for calibration (not a published number)
-MODEL_VERSION = 3  # bump when the generator changes, to invalidate cached calibrations
+MODEL_VERSION = 5  # bump when the generator changes, to invalidate cached calibrations
 TOLERANCE = {"proportion": 0.02, "hazard_ratio": 0.03, "pct_change": 3.0}
 DEFAULT_T25FW_LOG_CHANGE_PER_YEAR = 0.1  # used only when a trial has no T25FW target (recorded as "no target")
 DEFAULT_PLACEBO_RATE = 0.15  # start value of the search (per year)
@@ -108,16 +112,23 @@ def targets(trial: Trial) -> list[Target]:
             f"no target: default T25FW log drift {DEFAULT_T25FW_LOG_CHANGE_PER_YEAR:g}/year in both arms "
             "(no treatment effect on walking assumed)",
             trial.cite(r.source) if r else "", "calibrated" if r else "no target"))
+    walking = any(t.kind == "pct_change" and t.status == "calibrated" for t in out)
     for cw in (12, 24):
         for ep in trial.find_endpoints(scale="composite", analysis="time_to_event", confirmation_weeks=cw,
                                        period="double-blind"):
-            eff = _hr(ep, trial)
-            if eff is not None:
-                comps = "/".join(ep.definition.components) or "composite"
-                out.append(Target(
-                    f"cCDP{cw} hazard ratio ({comps}) {trt} vs {ctrl}", "hazard_ratio", f"ccdp{cw}", None,
-                    eff.estimate, "check only (not calibrated); the synthetic composite is EDSS/T25FW/9HPT",
-                    trial.cite(eff.source), "check"))
+            eff, parts = _hr(ep, trial), ep.definition.components
+            if eff is None or not parts or not set(parts) <= set(COMPONENTS):
+                continue
+            pct = ep.definition.threshold_pct or GeneratorParams().pct_threshold
+            comps = "/".join(c for c in COMPONENTS if c in parts)
+            calibrated = walking and "T25FW" in parts
+            out.append(Target(
+                f"cCDP{cw} hazard ratio ({comps}) {trt} vs {ctrl}", "hazard_ratio", composite_name(parts, cw, pct),
+                None, eff.estimate,
+                (f"Cox hazard ratio of the synthetic composite built as published ({comps}, >={pct:g}%, confirmed "
+                 f"at {cw} weeks); " + ("calibrated through the between-patient SD of the T25FW log-slope"
+                                        if calibrated else "check only (not calibrated)")),
+                trial.cite(eff.source), "calibrated" if calibrated else "check"))
         for ep in trial.find_endpoints(scale="9HPT", analysis="time_to_event", confirmation_weeks=cw,
                                        threshold_pct=20, period="double-blind"):
             for role, arm in (("control", ctrl), ("treatment", trt)):
@@ -297,24 +308,54 @@ def replicate_stats(s: _Setup, cal: Calibrated, gp: GeneratorParams, a: dict, tg
 
 
 # -- calibration ---------------------------------------------------------------------------------------
-def _solve_t25fw(s: _Setup, gp: GeneratorParams, a: dict, tg: list[Target]) -> dict:
-    """Per-arm T25FW log drift per year matching the geometric-mean % change (fixed-point, 4 passes)."""
+def _solve_t25fw(s: _Setup, gp: GeneratorParams, a: dict, tg: list[Target], sd: float | None = None,
+                 mu0: dict | None = None, passes: int = 4) -> dict:
+    """Per-arm T25FW log drift per year matching the geometric-mean % change (fixed-point iterations).
+
+    `sd` is the between-patient SD of the log-slope (None: the assumption); `mu0` a warm start.
+    """
     mu = {"control": DEFAULT_T25FW_LOG_CHANGE_PER_YEAR, "treatment": DEFAULT_T25FW_LOG_CHANGE_PER_YEAR}
     pct = {t.role: t for t in tg if t.kind == "pct_change" and t.status == "calibrated"}
     if not pct:
         return mu
     for role, t in pct.items():
         mu[role] = np.log1p(t.published / 100) * WEEKS_PER_YEAR / float(t.endpoint.rsplit("_w", 1)[1])
+    if mu0:
+        mu.update(mu0)
     if "control" in pct and "treatment" not in pct:
         mu["treatment"] = mu["control"]
-    dummy = Calibrated(DEFAULT_PLACEBO_RATE, 1.0, gp.transient_persistence, mu)
-    for _ in range(4):
+    for _ in range(passes):
+        dummy = Calibrated(DEFAULT_PLACEBO_RATE, 1.0, gp.transient_persistence, dict(mu), None, sd)
         got = replicate_stats(s, dummy, gp, a, list(pct.values()))
         for role, t in pct.items():
             week = float(t.endpoint.rsplit("_w", 1)[1])
             mu[role] += (np.log1p(t.published / 100) - np.log1p(np.mean(got[t.name]) / 100)) * WEEKS_PER_YEAR / week
-        dummy = Calibrated(DEFAULT_PLACEBO_RATE, 1.0, gp.transient_persistence, dict(mu))
     return {k: float(v) for k, v in mu.items()}
+
+
+def _solve_slope_sd(s: _Setup, gp: GeneratorParams, a: dict, tg: list[Target], cal: Calibrated,
+                    bar: _Bar) -> Calibrated:
+    """Between-patient SD of the T25FW log-slope matching the composite CDP hazard ratios (bounded 1-D search;
+    the per-arm drifts are re-solved at every step so the T25FW % change targets stay met)."""
+    comp = [t for t in tg if t.status == "calibrated" and t.endpoint.startswith("ccdp")]
+    if not comp:
+        return cal
+    warm = dict(cal.t25fw_log_change_per_year)
+
+    def at(sd: float) -> Calibrated:
+        mu = _solve_t25fw(s, gp, a, tg, sd, warm, passes=2)
+        warm.update(mu)
+        return replace(cal, t25fw_log_change_per_year=mu, t25fw_slope_log_sd_per_year=float(sd))
+
+    def loss(sd: float) -> float:
+        got = replicate_stats(s, at(sd), gp, a, comp)
+        bar.advance()
+        return float(sum(((np.mean(got[t.name]) - t.published) / TOLERANCE[t.kind]) ** 2 for t in comp))
+
+    hi = 3 * a["t25fw_slope_log_sd_per_year"]
+    res = optimize.minimize_scalar(loss, bounds=(0.0, hi), method="bounded", options={"xatol": 2e-3, "maxiter": 25})
+    out = at(res.x)
+    return replace(out, t25fw_log_change_per_year=_solve_t25fw(s, gp, a, tg, res.x, out.t25fw_log_change_per_year))
 
 
 def _solve_nhpt(s: _Setup, gp: GeneratorParams, a: dict, tg: list[Target], mu: dict) -> dict | None:
@@ -345,6 +386,11 @@ def calibrate(trial: Trial, evidence: EvidenceSet, gp: GeneratorParams | None = 
     """Solve the generator's parameters for `trial`; returns a JSON-ready dict (calibrated, table, ...)."""
     gp = gp or GeneratorParams()
     tg = targets(trial)
+    if not gp.calibrate_composite_hr:  # see GeneratorParams: composite HRs are checks unless asked for
+        tg = [replace(t, status="check", summary=t.summary.replace(
+            "calibrated through the between-patient SD of the T25FW log-slope",
+            "check only (not calibrated; see GeneratorParams.calibrate_composite_hr)"))
+            if t.endpoint.startswith("ccdp") and t.status == "calibrated" else t for t in tg]
     a_full = assumptions_for(trial, evidence)
     a = {k: v["value"] for k, v in a_full.items()}
     design, notes = design_for(trial, a_full)
@@ -376,7 +422,7 @@ def calibrate(trial: Trial, evidence: EvidenceSet, gp: GeneratorParams | None = 
                 best = res
             if best.fun < 0.05:
                 break
-    cal = unpack(best.x)
+        cal = _solve_slope_sd(s, gp, a, tg, unpack(best.x), bar)
     got = replicate_stats(s, cal, gp, a, tg)
     rows = []
     for t in tg:
@@ -401,6 +447,10 @@ def calibrate(trial: Trial, evidence: EvidenceSet, gp: GeneratorParams | None = 
         "generator_params": gp.to_dict(), "calibrated": cal.to_dict(), "replicates": gp.replicates,
         "calibration_seed": CALIBRATION_SEED, "assumptions": a_full, "design_notes": notes,
         "table": rows, "provenance": "synthetic",
+        "assumptions_replaced_by_calibration": (
+            {"t25fw_slope_log_sd_per_year": "calibrated to the composite CDP hazard ratios (value in calibrated); the "
+                                            "named assumption no longer sets it, only the search range (0 to 3x its value)"}
+            if cal.t25fw_slope_log_sd_per_year is not None else {}),
     }
 
 

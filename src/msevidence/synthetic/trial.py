@@ -96,8 +96,7 @@ def simulate_trial(trial: str | Trial, seed: int = 1, n_per_arm: dict[str, int] 
     gp = params or GeneratorParams()
     calib = load_or_calibrate(tr, ev, gp, progress=progress, cache_dir=cache_dir)
     c = calib["calibrated"]
-    cal = Calibrated(c["placebo_rate_per_year"], c["treatment_rate_ratio"], c["transient_persistence"],
-                     c["t25fw_log_change_per_year"], c.get("nhpt_log_change_per_year"))
+    cal = Calibrated(**c)
     a_full = assumptions_for(tr, ev)
     design, notes = design_for(tr, a_full, n_per_arm, unconfirmed_progression)
     weeks = design.weeks
@@ -124,7 +123,10 @@ def simulate_trial(trial: str | Trial, seed: int = 1, n_per_arm: dict[str, int] 
         "n_per_arm": dict(zip(design.arms, design.n, strict=True)),
         "unconfirmed_progression": design.unconfirmed, "design_notes": notes,
         "generator_params": gp.to_dict(), "calibrated_params": calib["calibrated"],
-        "assumptions": a_full, "calibration_replicates": calib["replicates"],
+        "assumptions": {k: ({**v, "used": "no: " + calib["assumptions_replaced_by_calibration"][k]}
+                            if k in calib.get("assumptions_replaced_by_calibration", {}) else v)
+                        for k, v in a_full.items()},
+        "calibration_replicates": calib["replicates"],
         "calibration_cache": cache_path(tr.id, ev, cache_dir).name, "model_version": MODEL_VERSION,
         "endpoints": sorted(events["endpoint"].unique().tolist()),
     }
