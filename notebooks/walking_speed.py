@@ -68,7 +68,9 @@ plt.show()
 # ## Published vs reproduced
 
 # %%
-display(published_vs_reproduced(t, {"walking": walk}, provenance=walk.data_provenance, domains=("walking_speed",)))
+comparison = published_vs_reproduced(t, {"walking": walk}, provenance=walk.data_provenance, domains=("walking_speed",))
+display(comparison[["endpoint", "definition"]].drop_duplicates().set_index("endpoint"))
+display(comparison.drop(columns=["trial", "domain", "definition"]).set_index(["endpoint", "statistic", "arm"]))
 display(walk.to_frame())
 
 # %% [markdown]
