@@ -345,3 +345,15 @@ def test_hand_composite_check_uses_only_edss_and_9hpt(ev):
     got = endpoints(slow, weeks, rule, only={t.endpoint, "ccdp12"})
     assert np.array_equal(got[t.endpoint][1], event) and np.array_equal(got[t.endpoint][0], time)
     assert got["ccdp12"][1].sum() > event.sum()
+
+
+def test_no_evidence_of_progression_is_a_derived_check_row(ev):
+    """ORATORIO's post hoc NEP (free of the 3-scale composite at week 120) is shown as 1 - NEP, never fitted."""
+    tr = ev["ORATORIO"]
+    nep = tr.find_endpoint(scale="composite", analysis="proportion_at_week", confirmation_weeks=12)
+    rows = [t for t in targets(tr) if "1 - published" in t.name]
+    assert {t.role for t in rows} == {"control", "treatment"}
+    for t in rows:
+        arm = tr.control.id if t.role == "control" else tr.treatment.id
+        assert t.published == pytest.approx(1 - nep.result(arm, "proportion").value)
+        assert t.status == "check" and t.week == nep.definition.week and t.summary.startswith("derived")

@@ -37,7 +37,7 @@ from .model import (
 )
 
 CALIBRATION_SEED = 20240601  # fixed stream of common random numbers for calibration (not a published number)
-MODEL_VERSION = 5  # bump when the generator changes, to invalidate cached calibrations
+MODEL_VERSION = 6  # bump when the generator changes, to invalidate cached calibrations
 TOLERANCE = {"proportion": 0.02, "hazard_ratio": 0.03, "pct_change": 3.0}
 DEFAULT_T25FW_LOG_CHANGE_PER_YEAR = 0.1  # used only when a trial has no T25FW target (recorded as "no target")
 DEFAULT_PLACEBO_RATE = 0.15  # start value of the search (per year)
@@ -129,6 +129,21 @@ def targets(trial: Trial) -> list[Target]:
                  f"at {cw} weeks); " + ("calibrated through the between-patient SD of the T25FW log-slope"
                                         if calibrated else "check only (not calibrated)")),
                 trial.cite(eff.source), "calibrated" if calibrated else "check"))
+        # "No evidence of progression" at a week (e.g. ORATORIO NEP, post hoc): a check of the composite's level.
+        for ep in trial.find_endpoints(scale="composite", analysis="proportion_at_week", confirmation_weeks=cw):
+            parts, week = ep.definition.components, ep.definition.week
+            if not parts or not set(parts) <= set(COMPONENTS) or week is None:
+                continue
+            pct = ep.definition.threshold_pct or GeneratorParams().pct_threshold
+            for role, arm in (("control", ctrl), ("treatment", trt)):
+                r = ep.result(arm, "proportion")
+                if r is not None:
+                    out.append(Target(
+                        f"Composite progression by week {week:g} (1 - published '{ep.id}'), {arm}", "proportion",
+                        composite_name(parts, cw, pct), role, round(1 - r.value, 6),
+                        f"derived: 1 - published proportion free of progression ({r.value:g}); synthetic: 1 - "
+                        f"Kaplan-Meier at week {week:g}; check only (not calibrated)",
+                        trial.cite(r.source), "check", float(week)))
         for ep in trial.find_endpoints(scale="9HPT", analysis="time_to_event", confirmation_weeks=cw,
                                        threshold_pct=20, period="double-blind"):
             for role, arm in (("control", ctrl), ("treatment", trt)):
