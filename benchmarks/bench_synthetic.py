@@ -19,8 +19,7 @@ def main(n_rep: int = 20) -> None:
     tr = ev["ORATORIO"]
     gp = GeneratorParams()
     c = load_or_calibrate(tr, ev, gp)["calibrated"]
-    cal = Calibrated(c["placebo_rate_per_year"], c["treatment_rate_ratio"], c["transient_persistence"],
-                     c["t25fw_log_change_per_year"], c.get("nhpt_log_change_per_year"))
+    cal = Calibrated(**c)
     a_full = assumptions_for(tr, ev)
     a = {k: v["value"] for k, v in a_full.items()}
     design, _ = design_for(tr, a_full)

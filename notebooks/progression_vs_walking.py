@@ -80,6 +80,7 @@ display(Markdown(report.progression_certainty()))
 # %%
 display(Markdown(report.walking_estimand()))
 display(Markdown(report.walking_model()))
+display(Markdown(report.walking_model_note()))
 
 # %%
 report.walking_figure()

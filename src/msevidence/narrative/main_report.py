@@ -70,6 +70,25 @@ class ProgressionWalkingReport:
                 "the published results can be reproduced by a simple model and let us compute what was not "
                 "published; they are not patient data and add no evidence of their own.")
 
+    def walking_model_note(self) -> str:
+        """How the synthetic walking data were generated, with the model's caveat (walking terms only)."""
+        c = self.synthetic.metadata.get("calibrated_params", {})
+        pi, omega = c.get("walking_progressor_prob"), c.get("walking_progressor_ratio")
+        mu = c.get("t25fw_progressor_log_change_per_year") or {}
+        if pi is None or omega is None or self.walking is None:
+            return ""
+        t = self.trial
+        text = (f"**How the synthetic walking data were made** (*{self.label}*). About {pct(pi, 0)} of simulated "
+                f"patients on {t.control.label.lower()} and {pct(pi * omega, 0)} on {t.treatment.label} are "
+                "'walking decliners' whose walk time rises steadily; the others walk at a steady pace with "
+                "visit-to-visit variation. These shares are model settings chosen to reproduce the published "
+                "summaries, not measurements.")
+        if mu and mu["treatment"] > mu["control"]:
+            text += (" To reproduce all published summaries together, the model also lets decliners on "
+                     f"{t.treatment.drug} slow down faster than decliners on {t.control.drug}; that is a compromise "
+                     "of this simple model, not a finding of the trial.")
+        return text
+
     # -- disability progression ----------------------------------------------------------------------------------
     def progression_estimand(self) -> str:
         t, cw = self.trial, self.confirmation_weeks

@@ -123,9 +123,7 @@ def simulate_trial(trial: str | Trial, seed: int = 1, n_per_arm: dict[str, int] 
         "n_per_arm": dict(zip(design.arms, design.n, strict=True)),
         "unconfirmed_progression": design.unconfirmed, "design_notes": notes,
         "generator_params": gp.to_dict(), "calibrated_params": calib["calibrated"],
-        "assumptions": {k: ({**v, "used": "no: " + calib["assumptions_replaced_by_calibration"][k]}
-                            if k in calib.get("assumptions_replaced_by_calibration", {}) else v)
-                        for k, v in a_full.items()},
+        "assumptions": a_full, "walking_progressors": calib["walking_progressors"],
         "calibration_replicates": calib["replicates"],
         "calibration_cache": cache_path(tr.id, ev, cache_dir).name, "model_version": MODEL_VERSION,
         "endpoints": sorted(events["endpoint"].unique().tolist()),
