@@ -46,7 +46,7 @@ walk = narrative.walking_reproduction(ev, trial, seed=seed, n_per_arm=n_per_arm,
 # ## What was published
 
 # %%
-display(Markdown(narrative.walking_verdict(t).sentence))
+display(Markdown(narrative.published_walking_verdict(t).sentence))
 
 # %% [markdown]
 # ## Reproduction, in words

@@ -37,33 +37,33 @@ def edit(trial: Trial, endpoint: str, **changes) -> Trial:
 
 def test_progression_verdict_reads_the_published_hazard_ratio(oratorio):
     hr = oratorio.endpoint("cdp12_edss").effect("hazard_ratio")
-    v = narrative.progression_verdict(oratorio)
+    v = narrative.published_progression_verdict(oratorio)
     assert v.verdict == "less worsening" and hr.ci_high < 1
     assert f"hazard ratio {hr.estimate:.2f} (95% CI {hr.ci_low:.2f} to {hr.ci_high:.2f}" in v.sentence
     assert oratorio.cite(hr.source) in v.sentence
     crossing = edit(oratorio, "cdp12_edss", effect={"ci_high": 1.05})
-    assert narrative.progression_verdict(crossing).verdict == "no difference shown"
+    assert narrative.published_progression_verdict(crossing).verdict == "no difference shown"
     harm = edit(oratorio, "cdp12_edss", effect={"estimate": 1.3, "ci_low": 1.1, "ci_high": 1.6})
-    assert narrative.progression_verdict(harm).verdict == "more worsening"
+    assert narrative.published_progression_verdict(harm).verdict == "more worsening"
 
 
 def test_walking_verdict_separates_less_worsening_from_improvement(oratorio):
     ep = oratorio.endpoint("t25fw_pct_change_w120")
-    v = narrative.walking_verdict(oratorio)
+    v = narrative.published_walking_verdict(oratorio)
     assert v.verdict == "less worsening"
     assert f"{ep.result('OCR').value:.1f}%" in v.sentence and f"{ep.result('PBO').value:.1f}%" in v.sentence
     assert "less worsening, not improvement" in v.sentence
     faster = edit(oratorio, "t25fw_pct_change_w120", results={"OCR": {"value": -5.0}})
-    assert narrative.walking_verdict(faster).verdict == "improvement"
+    assert narrative.published_walking_verdict(faster).verdict == "improvement"
     not_sig = edit(oratorio, "t25fw_pct_change_w120", effect={"p": 0.3})
-    assert narrative.walking_verdict(not_sig).verdict == "no difference shown"
+    assert narrative.published_walking_verdict(not_sig).verdict == "no difference shown"
 
 
 def test_trial_without_walking_data_says_so_plainly(oratorio):
     d = oratorio.model_dump()
     d["endpoints"] = [e for e in d["endpoints"] if e["domain"] != "walking_speed"]
     t = Trial.model_validate(d)
-    v = narrative.walking_verdict(t)
+    v = narrative.published_walking_verdict(t)
     assert v.verdict == "not reported" and "was not reported in" in v.sentence
     assert "This trial cannot say" in narrative.bottom_line(t)
 

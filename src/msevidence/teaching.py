@@ -20,7 +20,7 @@ from typing import Any
 
 from .evidence import EvidenceSet, Trial, load_evidence
 from .evidence.schema import Endpoint
-from .narrative import progression_endpoint, walking_endpoints, walking_verdict
+from .narrative import progression_endpoint, published_walking_verdict, walking_endpoints
 from .survival import absolute_from_hr
 from .walking.visits import METRES_PER_FOOT, WALK_FEET
 
@@ -297,7 +297,7 @@ def walking_what_if(trial: str | Trial, baseline_s: float | None = None,
         "pct_change_citation": t.cite(r_t.source), "summary": ep.definition.summary,
         "time_s": time,
         "speed_m_s": {"start": metres / b, **{k: metres / v for k, v in time.items()}},
-        "verdict": walking_verdict(t).verdict, "what_if": a is None or not _same(b, a.value),
+        "verdict": published_walking_verdict(t).verdict, "what_if": a is None or not _same(b, a.value),
     }
     res["title"] = _wrap(f"{t.name}: time to walk 25 feet (7.6 m), at the start and at week {week}",
                          f"Start {b:.1f} s: {res['baseline_label']}",

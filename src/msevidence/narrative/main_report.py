@@ -13,17 +13,17 @@ from .verdicts import (
     DomainVerdict,
     bottom_line,
     certainty,
+    comparison_table,
     pct,
     pct_change,
     progression_effect,
     progression_endpoint,
-    progression_verdict,
     provenance,
-    published_vs_reproduced,
+    published_progression_verdict,
+    published_walking_verdict,
     relation_text,
     verdict_table,
     walking_endpoints,
-    walking_verdict,
     what_trials_do_not_show,
 )
 
@@ -59,10 +59,10 @@ class ProgressionWalkingReport:
         return verdict_table(self.trial, self.confirmation_weeks)
 
     def progression_verdict(self) -> DomainVerdict:
-        return progression_verdict(self.trial, self.confirmation_weeks)
+        return published_progression_verdict(self.trial, self.confirmation_weeks)
 
     def walking_verdict(self) -> DomainVerdict:
-        return walking_verdict(self.trial)
+        return published_walking_verdict(self.trial)
 
     def synthetic_note(self) -> str:
         return (f"**About the reproduced numbers.** Numbers marked *{self.label}* come from simulated patients "
@@ -147,7 +147,7 @@ class ProgressionWalkingReport:
             rows.append({"quantity": f"Kaplan-Meier proportion progressed by week {r.week:g}, {arm}",
                          "published": pct(r.value), "source": t.cite(r.source),
                          "reproduced": "beyond follow-up" if s is None else pct(1 - s)})
-        return published_vs_reproduced(rows, self.label)
+        return comparison_table(rows, self.label)
 
     def progression_absolute(self) -> str:
         t, a = self.trial, self.progression.to_json()["absolute"]
@@ -173,7 +173,7 @@ class ProgressionWalkingReport:
     def walking_estimand(self) -> str:
         eps = walking_endpoints(self.trial)
         if not eps:
-            return f"**Not reported in this trial.** {walking_verdict(self.trial).sentence}"
+            return f"**Not reported in this trial.** {published_walking_verdict(self.trial).sentence}"
         d = eps[0].definition
         return (f"**Estimand.** Percent change in the time to walk 25 feet (Timed 25-Foot Walk) from baseline to "
                 f"week {d.week:g}, {self.trial.treatment.label} vs {self.trial.control.label.lower()}; positive "
@@ -195,7 +195,7 @@ class ProgressionWalkingReport:
 
     def walking_table(self) -> pd.DataFrame:
         if self.walking is None:
-            return published_vs_reproduced([{"quantity": "walking speed (T25FW)", "published":
+            return comparison_table([{"quantity": "walking speed (T25FW)", "published":
                                               "not reported in this trial", "source": "—",
                                               "reproduced": "not simulated (nothing published to reproduce)"}],
                                             self.label)
@@ -226,7 +226,7 @@ class ProgressionWalkingReport:
             a = w.arm(role)
             rows.append({"quantity": f"confirmed ≥20% faster walking by week {w.week:g}, {a.arm}",
                          "published": "not reported", "source": "—", "reproduced": pct(a.improved_20_confirmed_12w)})
-        return published_vs_reproduced(rows, self.label)
+        return comparison_table(rows, self.label)
 
     def walking_absolute(self) -> str:
         if self.walking is None:

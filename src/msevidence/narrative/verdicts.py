@@ -114,7 +114,7 @@ def progression_effect(ep: Endpoint | None) -> Effect | None:
     return None if ep is None else ep.effect("hazard_ratio") or ep.effect("relative_reduction")
 
 
-def progression_verdict(trial: Trial, confirmation_weeks: int = 12) -> DomainVerdict:
+def published_progression_verdict(trial: Trial, confirmation_weeks: int = 12) -> DomainVerdict:
     """Published EDSS CDP result of `trial` as a verdict and a sentence (hazard ratio, else relative reduction)."""
     ep = progression_endpoint(trial, confirmation_weeks) or progression_endpoint(trial, None)
     eff = progression_effect(ep)
@@ -145,7 +145,7 @@ def progression_verdict(trial: Trial, confirmation_weeks: int = 12) -> DomainVer
     return DomainVerdict(trial.id, "disability_progression", verdict, s, ep.id, nums, tuple(dict.fromkeys(cites)))
 
 
-def walking_verdict(trial: Trial) -> DomainVerdict:
+def published_walking_verdict(trial: Trial) -> DomainVerdict:
     """Published T25FW result of `trial` as a verdict and a sentence; says plainly when it was not reported."""
     eps = walking_endpoints(trial)
     if not eps:
@@ -192,7 +192,7 @@ def walking_verdict(trial: Trial) -> DomainVerdict:
 # -- the spine ----------------------------------------------------------------------------------------------
 def bottom_line(trial: Trial, confirmation_weeks: int = 12) -> str:
     """Markdown: a plain answer to "does it help me walk?", then disability progression, for one trial."""
-    w, p = walking_verdict(trial), progression_verdict(trial, confirmation_weeks)
+    w, p = published_walking_verdict(trial), published_progression_verdict(trial, confirmation_weeks)
     drug = trial.treatment.drug
     answer = {
         LESS: f"**Does {drug} help walking?** Not in the sense of walking better. {w.sentence}",
@@ -211,7 +211,7 @@ def bottom_line(trial: Trial, confirmation_weeks: int = 12) -> str:
 
 def verdict_table(trial: Trial, confirmation_weeks: int = 12) -> pd.DataFrame:
     """One row per domain: the verdict and its sources."""
-    rows = [progression_verdict(trial, confirmation_weeks), walking_verdict(trial)]
+    rows = [published_progression_verdict(trial, confirmation_weeks), published_walking_verdict(trial)]
     return pd.DataFrame([{"Domain": DOMAIN_TITLES[v.domain], "What the trial shows": v.verdict,
                           "Endpoint": v.endpoint or "—", "Source": "; ".join(v.citations) or "—"}
                          for v in rows]).set_index("Domain")
@@ -219,7 +219,7 @@ def verdict_table(trial: Trial, confirmation_weeks: int = 12) -> pd.DataFrame:
 
 def certainty(trial: Trial, domain: str, confirmation_weeks: int = 12) -> str:
     """A short, rule-based statement of how sure the evidence is (one trial, CI near 1, abstract-only source)."""
-    v = progression_verdict(trial, confirmation_weeks) if domain == "disability_progression" else walking_verdict(trial)
+    v = published_progression_verdict(trial, confirmation_weeks) if domain == "disability_progression" else published_walking_verdict(trial)
     if v.verdict == MISSING:
         return "No evidence: not reported."
     parts = [f"One randomized {trial.comparator}-controlled trial ({trial.name})."]
@@ -238,7 +238,7 @@ def certainty(trial: Trial, domain: str, confirmation_weeks: int = 12) -> str:
     return " ".join(parts)
 
 
-def published_vs_reproduced(rows: list[dict[str, Any]], label: str) -> pd.DataFrame:
+def comparison_table(rows: list[dict[str, Any]], label: str) -> pd.DataFrame:
     """Table of published numbers (with citation) next to reproduced ones labelled with `label` (synthetic)."""
     df = pd.DataFrame(rows, columns=["quantity", "published", "source", "reproduced"])
     return df.rename(columns={"reproduced": f"reproduced — {label}"}).set_index("quantity")
@@ -247,7 +247,7 @@ def published_vs_reproduced(rows: list[dict[str, Any]], label: str) -> pd.DataFr
 def what_trials_do_not_show(ev: EvidenceSet, trial: Trial) -> list[str]:
     """Plain-language limits, each derived from the evidence store (gaps, comparators, methods)."""
     out: list[str] = []
-    w = walking_verdict(trial)
+    w = published_walking_verdict(trial)
     if w.verdict == MISSING:
         out.append(f"{trial.name} did not report walking speed, so it cannot tell whether walking was affected.")
     elif w.verdict != BETTER:
@@ -279,7 +279,7 @@ def what_trials_do_not_show(ev: EvidenceSet, trial: Trial) -> list[str]:
 
 def relation_text(trial: Trial, confirmation_weeks: int = 12) -> str:
     """How the two domains relate, from the published verdicts (the walking module adds patient-level detail)."""
-    p, w = progression_verdict(trial, confirmation_weeks), walking_verdict(trial)
+    p, w = published_progression_verdict(trial, confirmation_weeks), published_walking_verdict(trial)
     if w.verdict == MISSING:
         return (f"Only disability progression was reported in {trial.name}; nothing can be said about how it "
                 "relates to walking speed in this trial.")
