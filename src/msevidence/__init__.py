@@ -2,8 +2,8 @@
 
 >>> import msevidence as mse
 >>> ev = mse.load_evidence()
->>> ev["ORATORIO"].find_endpoint(scale="EDSS", confirmation_weeks=12).effect("hazard_ratio").estimate
-0.76
+>>> ev["ORATORIO"].find_endpoint(scale="EDSS", confirmation_weeks=12).effect("hazard_ratio").source.ref
+'montalban2017'
 >>> sim = mse.simulate_trial("ORATORIO", seed=1)                      # doctest: +SKIP
 >>> mse.analyze(sim.events, "cdp12_edss", data_provenance=sim.label)  # doctest: +SKIP
 >>> mse.summarize_walking(sim.visits, week=120)                       # doctest: +SKIP

@@ -25,17 +25,17 @@ DOMAIN_TITLES = {"disability_progression": "Disability progression (EDSS)", "wal
 
 # -- formatting -------------------------------------------------------------------------------------------
 def pct(fraction: float | None, digits: int = 1) -> str:
-    """0.329 -> '32.9%'."""
+    """0.25 -> '25.0%'."""
     return "n/a" if fraction is None else f"{100 * fraction:.{digits}f}%"
 
 
 def pct_change(value: float | None, digits: int = 1) -> str:
-    """A percent change already in percent: 38.9 -> '+38.9%'."""
+    """A percent change already in percent: 12.5 -> '+12.5%'."""
     return "n/a" if value is None else f"{value:+.{digits}f}%"
 
 
 def ratio_text(e: Effect | dict, name: str = "hazard ratio") -> str:
-    """'hazard ratio 0.76 (95% CI 0.59 to 0.98; p = 0.03)' from an Effect or a dict with the same keys."""
+    """'hazard ratio 0.80 (95% CI 0.60 to 1.05; p = 0.1)' from an Effect or a dict with the same keys."""
     g = e.get if isinstance(e, dict) else lambda k, d=None: getattr(e, k, d)
     est, lo, hi, p = g("estimate", g("hr")), g("ci_low"), g("ci_high"), g("p")
     ci = f" (95% CI {lo:.2f} to {hi:.2f}" if lo is not None and hi is not None else " (CI not published"

@@ -1,0 +1,14 @@
+"""The runnable examples in module docstrings stay true."""
+
+import doctest
+
+import pytest
+
+import msevidence
+import msevidence.confirm
+
+
+@pytest.mark.parametrize("module", [msevidence, msevidence.confirm], ids=lambda m: m.__name__)
+def test_docstring_examples(module):
+    result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted > 0 and result.failed == 0
