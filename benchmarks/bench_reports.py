@@ -15,7 +15,7 @@ from pathlib import Path
 
 import jupytext
 
-from msevidence import reports
+from msevidence.reports import runner as reports
 
 IMPORTS_ONLY = """\
 # %% tags=["parameters"]

@@ -14,7 +14,7 @@ from lifelines import KaplanMeierFitter
 from lifelines.statistics import logrank_test as ll_logrank
 from lifelines.utils import restricted_mean_survival_time
 
-from msevidence.survival import km_table, logrank_test, rmst_arm
+from msevidence.models.survival import km_table, logrank_test, rmst_arm
 
 
 def main(n: int = 20_000, repeat: int = 5) -> None:

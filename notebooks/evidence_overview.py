@@ -5,6 +5,8 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -29,8 +31,9 @@ import pandas as pd
 from IPython.display import Markdown, display
 
 import msevidence as mse
-from msevidence import narrative, reports
-from msevidence.figures.evidence import forest_plot, ratio_effects
+from msevidence import pipeline
+from msevidence.presentation.record import record
+from msevidence.presentation.figures.evidence import forest_plot, ratio_effects
 
 pd.set_option("display.max_colwidth", None)
 ev = mse.load_evidence(evidence_dir)
@@ -39,7 +42,7 @@ ev = mse.load_evidence(evidence_dir)
 # ## The trials
 
 # %%
-display(narrative.evidence_summary(ev))
+display(pipeline.evidence_summary(ev))
 
 # %% [markdown]
 # ## Published effects by domain
@@ -48,7 +51,7 @@ display(narrative.evidence_summary(ev))
 # hollow squares are active-controlled trials.
 
 # %%
-tidy = narrative.tidy_evidence(ev, include_active)
+tidy = pipeline.tidy_evidence(ev, include_active)
 ax = forest_plot(tidy)
 plt.show()
 
@@ -56,27 +59,27 @@ plt.show()
 # ## Disability progression (EDSS)
 
 # %%
-display(narrative.published_table(ev, "disability_progression", include_active))
+display(pipeline.published_table(ev, "disability_progression", include_active))
 
 # %% [markdown]
 # ## Walking speed (T25FW)
 
 # %%
-display(narrative.published_table(ev, "walking_speed", include_active))
+display(pipeline.published_table(ev, "walking_speed", include_active))
 
 # %% [markdown]
 # ## What each placebo-controlled trial shows, in plain words
 
 # %%
 for trial in ev.placebo_controlled():
-    display(Markdown(narrative.bottom_line(trial)))
+    display(Markdown(pipeline.bottom_line(trial)))
 
 # %% [markdown]
 # ## Provenance
 
 # %%
-display(narrative.provenance(ev, ev.ids, {"evidence_dir": evidence_dir, "include_active": include_active}))
-reports.record("trials", ev.ids)
-reports.record("placebo_trials", [t.id for t in ev.placebo_controlled()])
-reports.record("forest_rows", ratio_effects(tidy)[["trial", "endpoint", "statistic", "value"]].to_dict("records"))
-reports.record("evidence_sha256", {t: ev.sha256(t) for t in ev.ids})
+display(pipeline.provenance(ev, ev.ids, {"evidence_dir": evidence_dir, "include_active": include_active}))
+record("trials", ev.ids)
+record("placebo_trials", [t.id for t in ev.placebo_controlled()])
+record("forest_rows", ratio_effects(tidy)[["trial", "endpoint", "statistic", "value"]].to_dict("records"))
+record("evidence_sha256", {t: ev.sha256(t) for t in ev.ids})

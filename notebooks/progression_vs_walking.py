@@ -5,6 +5,8 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -32,11 +34,11 @@ import pandas as pd
 from IPython.display import Markdown, display
 
 import msevidence as mse
-from msevidence import narrative
+from msevidence import pipeline
 
 pd.set_option("display.max_colwidth", None)
 ev = mse.load_evidence()
-report = narrative.progression_vs_walking(ev, trial, seed=seed, n_per_arm=n_per_arm,
+report = pipeline.progression_vs_walking(ev, trial, seed=seed, n_per_arm=n_per_arm,
                                           confirmation_weeks=confirmation_weeks, week=week)
 
 # %% [markdown]

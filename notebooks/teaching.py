@@ -5,6 +5,8 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -35,7 +37,8 @@ import matplotlib.pyplot as plt
 from IPython.display import Markdown, display
 
 import msevidence as mse
-from msevidence import reports, teaching
+from msevidence.presentation.record import record
+from msevidence.presentation import teaching
 
 ev = mse.load_evidence()
 prog = teaching.progression_what_if(trial, control_risk=control_risk, hr=hr, evidence=ev)
@@ -111,7 +114,7 @@ if walk["reported"]:
 display(Markdown("| Number | Value | Source |\n|---|---|---|\n"
                  + "\n".join(f"| {a} | {b} | {c} |" for a, b, c in rows)))
 display(Markdown(f"Evidence file `{trial}` sha256 `{ev.sha256(trial)[:16]}…`; msevidence {mse.__version__}."))
-reports.record("progression", prog)
-reports.record("walking", walk)
-reports.record("parameters", {"trial": trial, "control_risk": control_risk, "hr": hr, "baseline_s": baseline_s,
+record("progression", prog)
+record("walking", walk)
+record("parameters", {"trial": trial, "control_risk": control_risk, "hr": hr, "baseline_s": baseline_s,
                               "sliders": sliders})

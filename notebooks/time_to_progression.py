@@ -5,6 +5,8 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -37,14 +39,15 @@ import pandas as pd
 from IPython.display import Markdown, display
 
 import msevidence as mse
-from msevidence import narrative, reports
-from msevidence.survival import ParametricSurvival, analyze
-from msevidence.walking import published_vs_reproduced
+from msevidence import pipeline
+from msevidence.presentation.record import record
+from msevidence.models.survival import ParametricSurvival, analyze
+from msevidence.judgement.compare import published_vs_reproduced
 
 pd.set_option("display.max_colwidth", None)
 ev = mse.load_evidence()
 t = ev[trial]
-events, label = narrative.events_for(ev, trial, endpoint, data_source, seed=seed, n_per_arm=n_per_arm,
+events, label = pipeline.events_for(ev, trial, endpoint, data_source, seed=seed, n_per_arm=n_per_arm,
                                      unconfirmed_progression=unconfirmed_progression)
 res = analyze(events, endpoint, treatment=t.treatment.id, control=t.control.id, tau=tau, at=at_week,
               data_provenance=label)
@@ -102,7 +105,7 @@ display(par.summary)
 # ## Provenance
 
 # %%
-display(narrative.provenance(ev, [trial], {"endpoint": endpoint, "data_source": data_source, "seed": seed,
+display(pipeline.provenance(ev, [trial], {"endpoint": endpoint, "data_source": data_source, "seed": seed,
                                            "n_per_arm": n_per_arm, "tau": tau, "at_week": at_week}, label))
-reports.record("label", label)
-reports.record("analysis", res.to_json())
+record("label", label)
+record("analysis", res.to_json())

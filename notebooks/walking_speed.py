@@ -5,6 +5,8 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -32,21 +34,22 @@ import pandas as pd
 from IPython.display import Markdown, display
 
 import msevidence as mse
-from msevidence import narrative, reports
-from msevidence.figures.walking import plot_discordance, plot_trajectories, plot_week_distribution
-from msevidence.walking import published_vs_reproduced, walking_verdict
+from msevidence import pipeline
+from msevidence.presentation.record import record
+from msevidence.presentation.figures.walking import plot_discordance, plot_trajectories, plot_week_distribution
+from msevidence.judgement.compare import published_vs_reproduced, walking_verdict
 
 pd.set_option("display.max_colwidth", None)
 ev = mse.load_evidence()
 t = ev[trial]
-walk = narrative.walking_reproduction(ev, trial, seed=seed, n_per_arm=n_per_arm, week=week,
+walk = pipeline.walking_reproduction(ev, trial, seed=seed, n_per_arm=n_per_arm, week=week,
                                       unconfirmed_at_end=unconfirmed_at_end)
 
 # %% [markdown]
 # ## What was published
 
 # %%
-display(Markdown(narrative.published_walking_verdict(t).sentence))
+display(Markdown(pipeline.published_walking_verdict(t).sentence))
 
 # %% [markdown]
 # ## Reproduction, in words
@@ -85,8 +88,8 @@ display(walk.discordance_frame())
 # ## Provenance
 
 # %%
-display(narrative.provenance(ev, [trial], {"seed": seed, "n_per_arm": n_per_arm, "week": week,
+display(pipeline.provenance(ev, [trial], {"seed": seed, "n_per_arm": n_per_arm, "week": week,
                                            "unconfirmed_at_end": unconfirmed_at_end}, walk.data_provenance))
-reports.record("label", walk.data_provenance)
-reports.record("verdict", verdict.direction)
-reports.record("walking", walk.to_json())
+record("label", walk.data_provenance)
+record("verdict", verdict.direction)
+record("walking", walk.to_json())

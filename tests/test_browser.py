@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from msevidence import reports
+from msevidence.reports import runner as reports
 
 CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = [

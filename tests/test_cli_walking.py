@@ -9,7 +9,7 @@ from test_walking import make_visits, visits_from
 from typer.testing import CliRunner
 
 from msevidence.cli import app
-from msevidence.walking import summarize_walking
+from msevidence.models.walking import summarize_walking
 
 runner = CliRunner()
 

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from msevidence.confirm import confirmed_onsets, edss_worsened, pct_improved, pct_worsened
+from msevidence.data.confirm import confirmed_onsets, edss_worsened, pct_improved, pct_worsened
 
 W = np.arange(0, 13 * 12, 12, dtype=float)[:7]  # weeks 0, 12, ..., 72
 NA = np.nan

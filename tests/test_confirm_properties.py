@@ -4,7 +4,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from msevidence.confirm import confirmed_onsets, edss_worsened
+from msevidence.data.confirm import confirmed_onsets, edss_worsened
 
 WEEKS = np.arange(0, 12 * 9, 12, dtype=float)
 

@@ -5,10 +5,10 @@ import doctest
 import pytest
 
 import msevidence
-import msevidence.confirm
+import msevidence.data.confirm
 
 
-@pytest.mark.parametrize("module", [msevidence, msevidence.confirm], ids=lambda m: m.__name__)
+@pytest.mark.parametrize("module", [msevidence, msevidence.data.confirm], ids=lambda m: m.__name__)
 def test_docstring_examples(module):
     result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.attempted > 0 and result.failed == 0

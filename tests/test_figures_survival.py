@@ -11,9 +11,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from msevidence.figures.style import arm_color
-from msevidence.figures.survival import X_LABEL, Y_INCIDENCE, Y_SURVIVAL, forest_plot
-from msevidence.survival import CoxPH, KaplanMeier, ParametricSurvival, analyze
+from msevidence.models.survival import CoxPH, KaplanMeier, ParametricSurvival, analyze
+from msevidence.presentation.figures.style import arm_color
+from msevidence.presentation.figures.survival import X_LABEL, Y_INCIDENCE, Y_SURVIVAL, forest_plot
 
 PROV = "SYNTHETIC data (seed 1)"
 

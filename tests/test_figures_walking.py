@@ -9,8 +9,12 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
 from test_walking import make_visits  # noqa: E402
 
-from msevidence.figures.walking import plot_discordance, plot_trajectories, plot_week_distribution  # noqa: E402
-from msevidence.walking import summarize_walking  # noqa: E402
+from msevidence.models.walking import summarize_walking  # noqa: E402
+from msevidence.presentation.figures.walking import (  # noqa: E402
+    plot_discordance,
+    plot_trajectories,
+    plot_week_distribution,
+)
 
 
 @pytest.fixture(scope="module")

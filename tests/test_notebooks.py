@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 import msevidence as mse
-from msevidence import reports
+from msevidence.reports import runner as reports
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.py"))
@@ -198,7 +198,7 @@ def test_walking_speed_geometric_mean_matches_hand_computation(executed):
 
 
 def test_walking_notebook_refuses_a_trial_without_walking_data():
-    from msevidence import narrative
+    from msevidence import pipeline as narrative
 
     ev = mse.load_evidence()
     no_walk = [t.id for t in ev.placebo_controlled() if not narrative.walking_endpoints(t)]

@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 from lifelines import CoxPHFitter, KaplanMeierFitter
 
-from msevidence.reconstruct import ReconstructionError, reconstruct_ipd
+from msevidence.reconstruct.guyot import ReconstructionError, reconstruct_ipd
 
 
 def _arm(rng, n, hazard, arm):

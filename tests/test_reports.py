@@ -15,8 +15,10 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_outp
 from typer.testing import CliRunner
 
 import msevidence as mse
-from msevidence import reports
+import msevidence.presentation.record as record_mod
 from msevidence.cli import app
+from msevidence.presentation.record import record
+from msevidence.reports import runner as reports
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -91,9 +93,9 @@ def test_recorded_reads_every_record_output(tmp_path):
 def test_record_converts_numpy_and_nan_to_json():
     import numpy as np
 
-    reports.record("x", {"a": np.float64(0.5), "b": [np.int64(3), float("nan")]})
-    assert reports._RECORDS["x"] == {"a": 0.5, "b": [3, None]}
-    assert json.dumps(reports._RECORDS["x"])
+    record("x", {"a": np.float64(0.5), "b": [np.int64(3), float("nan")]})
+    assert record_mod._RECORDS["x"] == {"a": 0.5, "b": [3, None]}
+    assert json.dumps(record_mod._RECORDS["x"])
 
 
 def test_lay_html_has_no_code_parameters_or_warnings_and_analyst_html_has_code():
@@ -121,11 +123,11 @@ import sys
 
 from msevidence import reports
 
-reports.record("prefix", sys.prefix)
+record("prefix", sys.prefix)
 if fail:
     raise RuntimeError("broken on purpose")
 print(f"value is {value}")
-reports.record("value", value)
+record("value", value)
 """
 
 

@@ -9,9 +9,9 @@ matplotlib.use("Agg")
 import pytest
 
 import msevidence as mse
-from msevidence import narrative
+from msevidence import pipeline as narrative
 from msevidence.evidence import Trial
-from msevidence.figures.evidence import forest_plot, ratio_effects
+from msevidence.presentation.figures.evidence import forest_plot, ratio_effects
 
 
 @pytest.fixture(scope="module")

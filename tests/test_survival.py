@@ -10,20 +10,17 @@ from lifelines.statistics import logrank_test as ll_logrank
 from scipy import stats
 from statsmodels.duration.hazard_regression import PHReg
 
-from msevidence.survival import (
+from msevidence.data.events import EventsTableError, infer_arms, read_events, select_endpoint
+from msevidence.models.survival import (
     CoxPH,
-    EventsTableError,
     KaplanMeier,
     ParametricSurvival,
     TauError,
     absolute_effect,
     absolute_from_hr,
     analyze,
-    infer_arms,
     logrank_test,
-    read_events,
     rmst,
-    select_endpoint,
 )
 
 # Tiny dataset, worked by hand below. OCR: 12e 24c 24e 36e 48c; PBO: 12e 12e 24e 36c 48e.

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from msevidence.survival import CoxPH, KaplanMeier, analyze
+from msevidence.models.survival import CoxPH, KaplanMeier, analyze
 
 
 @st.composite

@@ -86,7 +86,7 @@ def test_oratorio_calibration_meets_tolerances(ev, ora):
 
 
 def test_done_when_seed1_cdp12_hr_inside_published_ci(ev, ora):
-    from msevidence.survival import analyze
+    from msevidence.models.survival import analyze
 
     eff = ev["ORATORIO"].find_endpoint(scale="EDSS", confirmation_weeks=12).effect("hazard_ratio")
     cox = analyze(ora.events, "cdp12_edss", treatment="OCR", control="PBO").to_json()["cox"]

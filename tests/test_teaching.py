@@ -10,8 +10,9 @@ import matplotlib
 import pytest
 
 import msevidence as mse
-from msevidence import reports, teaching
-from msevidence.teaching import ASSUMED, DERIVED, PUBLISHED, WHAT_IF, TeachingError
+from msevidence.presentation import teaching
+from msevidence.presentation.teaching import ASSUMED, DERIVED, PUBLISHED, WHAT_IF, TeachingError
+from msevidence.reports import runner as reports
 
 matplotlib.use("Agg")
 EV = mse.load_evidence()

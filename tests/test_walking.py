@@ -8,15 +8,9 @@ import pytest
 import statsmodels.api as sm
 
 import msevidence as mse
-from msevidence.walking import (
-    VisitsTableError,
-    WalkingMixedModel,
-    published_vs_reproduced,
-    read_visits,
-    summarize_walking,
-    walking_events,
-    walking_verdict,
-)
+from msevidence.data.visits import VisitsTableError, read_visits, walking_events
+from msevidence.judgement.compare import published_vs_reproduced, walking_verdict
+from msevidence.models.walking import WalkingMixedModel, summarize_walking
 
 WEEKS = np.arange(0, 145, 12)
 
@@ -218,7 +212,7 @@ def test_published_vs_reproduced_keeps_domains_apart():
 
 
 def test_events_feed_the_survival_module():
-    survival = pytest.importorskip("msevidence.survival", reason="survival module not available")
+    survival = pytest.importorskip("msevidence.models.survival", reason="survival module not available")
     ev = walking_events(make_visits(90, seed=8))
     res = survival.analyze(ev, "t25fw20_cp12", treatment="OCR", control="PBO").to_json()
     assert res["n"] == 90 if isinstance(res["n"], int) else sum(res["n"].values()) == 90

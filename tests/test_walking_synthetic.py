@@ -11,13 +11,9 @@ import numpy as np
 import pytest
 
 import msevidence as mse
-from msevidence.walking import (
-    pct_change_by_visit,
-    published_vs_reproduced,
-    summarize_walking,
-    walking_changes,
-    walking_verdict,
-)
+from msevidence.data.visits import pct_change_by_visit, walking_changes
+from msevidence.judgement.compare import published_vs_reproduced, walking_verdict
+from msevidence.models.walking import summarize_walking
 
 TOLERANCE_POINTS = 3.0  # calibration tolerance of the issue (± 3 percentage points)
 SEEDS = range(1, 11)

@@ -14,7 +14,7 @@ Heavy modules (statsmodels, lifelines, matplotlib) load on first use, so the com
 from importlib import import_module
 from importlib.metadata import PackageNotFoundError, version
 
-from .evidence import EvidenceFileError, EvidenceSet, Trial, load_evidence
+from msevidence.evidence import EvidenceFileError, EvidenceSet, Trial, load_evidence
 
 try:
     __version__ = version("msevidence")
@@ -22,12 +22,12 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree wi
     __version__ = "0+unknown"
 
 _LAZY = {
-    "analyze": "msevidence.survival",
-    "read_events": "msevidence.survival",
+    "analyze": "msevidence.models.survival",
+    "read_events": "msevidence.data.events",
     "simulate_trial": "msevidence.synthetic",
-    "summarize_walking": "msevidence.walking",
-    "walking_verdict": "msevidence.walking",
-    "published_vs_reproduced": "msevidence.walking",
+    "summarize_walking": "msevidence.models.walking",
+    "walking_verdict": "msevidence.judgement.compare",
+    "published_vs_reproduced": "msevidence.judgement.compare",
     "reconstruct_trial": "msevidence.reconstruct",
 }
 

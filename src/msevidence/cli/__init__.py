@@ -1,7 +1,7 @@
 """Command-line interface: a thin layer over the Python API (`msevidence --help`)."""
 
-from . import evidence, fit, report, synth, walking  # noqa: F401 - importing registers the commands
-from .app import app
+from msevidence.cli import evidence, fit, report, synth, walking  # noqa: F401 - importing registers the commands
+from msevidence.cli.app import app
 
 
 def main() -> None:

@@ -12,10 +12,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from ..evidence import EvidenceFileError, Trial, load_evidence, validate
-from ..evidence.schema import Domain
-from ..evidence.store import evidence_files
-from .app import app
+from msevidence.cli.app import app
+from msevidence.evidence import EvidenceFileError, Trial, load_evidence, validate
+from msevidence.evidence.schema import Domain
+from msevidence.evidence.store import evidence_files
 
 DOMAINS: tuple[str, ...] = get_args(Domain)
 TABLE_COLUMNS = ["trial", "comparator", "endpoint", "domain", "arm or effect", "statistic", "value", "CI", "p",

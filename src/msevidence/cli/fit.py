@@ -10,10 +10,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from ..survival import SurvivalAnalysis, analyze
-from ..survival.events import EventsTableError
-from ..survival.rmst import TauError
-from .app import app
+from msevidence.cli.app import app
+from msevidence.data.events import EventsTableError
+from msevidence.models.survival import SurvivalAnalysis, analyze
+from msevidence.models.survival.rmst import TauError
 
 
 @app.command()

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from .app import app
+from msevidence.cli.app import app
 
 
 @app.command()
@@ -23,7 +23,8 @@ def report(
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from ..reports import ReportSetError, load_report_set, render, repo_root
+    from msevidence import paths
+    from msevidence.reports.runner import ReportSetError, load_report_set, render
 
     err = Console(stderr=True)
     if audience not in (None, "analyst", "lay", "both"):
@@ -33,7 +34,7 @@ def report(
     try:
         rs = load_report_set(set_name)
         n = len([r for r in rs.runs if not only or r.name in only])
-        out_dir = out or repo_root() / "reports" / "output"
+        out_dir = out or paths.output_dir()
         with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                       console=err) as bar:
             task = bar.add_task(f"report set {rs.name}", total=n)

@@ -10,8 +10,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from ..evidence import EvidenceFileError, load_evidence
-from .app import app
+from msevidence.cli.app import app
+from msevidence.evidence import EvidenceFileError, load_evidence
 
 
 def _fail(message: str) -> typer.Exit:
@@ -47,7 +47,7 @@ def synth_cmd(
         help="Unconfirmed progression at end of follow-up: event or censor (default: the trial's rule).")] = None,
 ) -> None:
     """Simulate SYNTHETIC patient-level data calibrated to a trial's published summaries."""
-    from ..synthetic import CalibrationError, simulate_trial
+    from msevidence.synthetic import CalibrationError, simulate_trial
 
     sizes = _parse_sizes(n_per_arm)
     if unconfirmed not in (None, "event", "censor"):

@@ -10,9 +10,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from ..walking import VisitsTableError, WalkingSummary, read_visits, summarize_walking
-from .app import app
-from .fit import synthetic_label
+from msevidence.cli.app import app
+from msevidence.cli.fit import synthetic_label
+from msevidence.data.visits import VisitsTableError, read_visits
+from msevidence.models.walking import WalkingSummary, summarize_walking
 
 UNSTATED = "visits table of unstated provenance"
 

@@ -1,6 +1,6 @@
 """The evidence store: curated, cited trial summaries (``evidence/*.yaml``), loaded and validated."""
 
-from .schema import (
+from msevidence.evidence.schema import (
     Arm,
     ArmResult,
     Assumption,
@@ -12,8 +12,8 @@ from .schema import (
     Source,
     Trial,
 )
-from .store import EvidenceSet, default_evidence_dir, load_evidence, load_trial, validate
-from .yamlio import EvidenceFileError, Problem
+from msevidence.evidence.store import EvidenceSet, default_evidence_dir, load_evidence, load_trial, validate
+from msevidence.evidence.yamlio import EvidenceFileError, Problem
 
 __all__ = [
     "Arm", "ArmResult", "Assumption", "Baseline", "Definition", "Effect", "Endpoint", "EvidenceFileError",

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from .schema import PROPORTION_STATISTICS, RATIO_STATISTICS, Source, Trial
-from .yamlio import Loc
+from msevidence.evidence.schema import PROPORTION_STATISTICS, RATIO_STATISTICS, Source, Trial
+from msevidence.evidence.yamlio import Loc
 
 Finding = tuple[Loc, str]
 

@@ -3,34 +3,28 @@
 from __future__ import annotations
 
 import hashlib
-import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import pandas as pd
 from pydantic import ValidationError
 
-from .rules import check_trial
-from .schema import Trial
-from .yamlio import EvidenceFileError, Problem, field_name, line_of, read_yaml
-
-ENV_VAR = "MSEVIDENCE_EVIDENCE"
+from msevidence import paths
+from msevidence.evidence.rules import check_trial
+from msevidence.evidence.schema import Trial
+from msevidence.evidence.yamlio import EvidenceFileError, Problem, field_name, line_of, read_yaml
 
 
 def default_evidence_dir() -> Path:
-    """`$MSEVIDENCE_EVIDENCE`, else the repository's `evidence/` (next to `src/`), else `./evidence`."""
-    if os.environ.get(ENV_VAR):
-        return Path(os.environ[ENV_VAR])
-    repo = Path(__file__).resolve().parents[3] / "evidence"
-    return repo if repo.is_dir() else Path.cwd() / "evidence"
+    """The evidence store: ``$MSEVIDENCE_EVIDENCE``, else the shipped one (see :mod:`msevidence.paths`)."""
+    return paths.evidence_dir()
 
 
 def _root_for(path: Path) -> Path:
-    """Repository root for a file: the parent of its `evidence/` folder (where `data/digitized/` lives)."""
-    for parent in path.resolve().parents:
-        if (parent / "data").is_dir() or (parent / "pyproject.toml").is_file():
-            return parent
-    return path.resolve().parent
+    """Where an evidence file's ``data/digitized/...`` paths are resolved: its folder if that holds ``data/``,
+    else the folder above (the repository layout: ``evidence/x.yaml`` beside ``data/``)."""
+    folder = path.resolve().parent
+    return folder if (folder / "data").is_dir() else folder.parent
 
 
 def _display(path: Path) -> str:
@@ -117,7 +111,7 @@ class EvidenceSet:
 
     def endpoints(self, trial: str | None = None, domain: str | None = None) -> pd.DataFrame:
         """Tidy table: one row per trial x endpoint x (arm result or effect), each with its source."""
-        from .tidy import endpoints_frame
+        from msevidence.evidence.tidy import endpoints_frame
 
         trials = [t for t in self if trial is None or t.id == trial]
         df = endpoints_frame(trials)
@@ -131,7 +125,7 @@ class EvidenceSet:
 
     def plot(self, include_active: bool = True, ax=None):
         """Forest plot of every published ratio effect, grouped by domain; active comparators kept apart."""
-        from ..figures.evidence import forest_plot
+        from msevidence.presentation.figures.evidence import forest_plot
 
         df = self.endpoints()
         return forest_plot(df if include_active else df[df["comparator"] == "placebo"], ax=ax)

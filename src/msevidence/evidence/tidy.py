@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .schema import Endpoint, Sourced, Trial
+from msevidence.evidence.schema import Endpoint, Sourced, Trial
 
 COLUMNS = [
     "trial", "comparator", "comparator_label", "control_drug", "endpoint", "label", "domain", "primary", "scale", "analysis",

@@ -13,6 +13,8 @@ from typing import Any
 
 import yaml
 
+from msevidence.errors import EvidenceFileError
+
 MAX_BYTES = 2_000_000
 Loc = tuple[str | int, ...]
 
@@ -30,12 +32,6 @@ class Problem:
         return f"{self.file}:{self.line}: {self.field}: {self.message}"
 
 
-class EvidenceFileError(Exception):
-    """An evidence file that cannot be used; `problems` lists every reason."""
-
-    def __init__(self, problems: list[Problem]):
-        self.problems = problems
-        super().__init__("\n".join(str(p) for p in problems))
 
 
 def field_name(loc: Loc) -> str:

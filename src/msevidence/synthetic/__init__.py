@@ -5,9 +5,9 @@
 >>> st.events.query("endpoint == 'cdp12_edss'")   # doctest: +SKIP
 """
 
-from .calibrate import CalibrationError, calibrate, cox_hr, load_or_calibrate, targets
-from .model import ENDPOINTS, Calibrated, GeneratorParams
-from .trial import SyntheticTrial, simulate_trial
+from msevidence.synthetic.calibrate import CalibrationError, calibrate, cox_hr, load_or_calibrate, targets
+from msevidence.synthetic.model import ENDPOINTS, Calibrated, GeneratorParams
+from msevidence.synthetic.trial import SyntheticTrial, simulate_trial
 
 __all__ = [
     "ENDPOINTS", "Calibrated", "CalibrationError", "GeneratorParams", "SyntheticTrial", "calibrate", "cox_hr",

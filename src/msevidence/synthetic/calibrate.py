@@ -22,9 +22,10 @@ from pathlib import Path
 import numpy as np
 from scipy import optimize, special
 
-from ..evidence import EvidenceSet, Trial
-from ..evidence.store import _root_for
-from .model import (
+from msevidence import paths
+from msevidence.errors import CalibrationError
+from msevidence.evidence import EvidenceSet, Trial
+from msevidence.synthetic.model import (
     ASSUMPTION_IDS,
     COMPONENTS,
     WEEKS_PER_YEAR,
@@ -47,8 +48,6 @@ DEFAULT_WALKING_PROGRESSOR_RATIO = 0.8  # start value of omega when walking targ
 DEFAULT_PLACEBO_RATE = 0.15  # start value of the search (per year)
 
 
-class CalibrationError(ValueError):
-    """A trial cannot be calibrated (no usable targets); the message names the trial and what is missing."""
 
 
 @dataclass(frozen=True)
@@ -514,9 +513,13 @@ class _Bar:
 
 
 def cache_path(trial_id: str, evidence: EvidenceSet, cache_dir: str | Path | None = None) -> Path:
-    """`data/calibration/<TRIAL>-<evidence sha256[:12]>.json` next to the evidence's repository."""
-    root = Path(cache_dir) if cache_dir else _root_for(evidence.files[trial_id]) / "data" / "calibration"
-    return root / f"{trial_id}-{evidence.sha256(trial_id)[:12]}.json"
+    """``<TRIAL>-<evidence sha256[:12]>.json``: in `cache_dir`, else the shipped calibrations if one is there,
+    else the writable cache (:func:`msevidence.paths.cache_dir`)."""
+    name = f"{trial_id}-{evidence.sha256(trial_id)[:12]}.json"
+    if cache_dir:
+        return Path(cache_dir) / name
+    shipped = paths.calibration_dir() / name
+    return shipped if shipped.is_file() else paths.cache_dir() / name
 
 
 def params_key(gp: GeneratorParams) -> str:

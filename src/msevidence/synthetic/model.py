@@ -23,7 +23,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 from scipy import optimize, special
 
-from ..confirm import confirmed_onsets, edss_worsened, pct_worsened
+from msevidence.data.confirm import confirmed_onsets, edss_worsened, pct_worsened
 
 WEEKS_PER_YEAR = 52.1775
 ENDPOINTS = (

@@ -9,9 +9,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..evidence import EvidenceSet, Trial, load_evidence
-from .calibrate import MODEL_VERSION, assumptions_for, cache_path, design_for, load_or_calibrate
-from .model import Calibrated, GeneratorParams, draws, endpoints, simulate
+from msevidence.evidence import EvidenceSet, Trial, load_evidence
+from msevidence.synthetic.calibrate import (
+    MODEL_VERSION,
+    assumptions_for,
+    cache_path,
+    design_for,
+    load_or_calibrate,
+)
+from msevidence.synthetic.model import Calibrated, GeneratorParams, draws, endpoints, simulate
 
 CALIBRATION_COLUMNS = ["target", "status", "summary", "published", "achieved_mean", "achieved_low",
                        "achieved_high", "tolerance", "met", "source"]

@@ -1,0 +1,152 @@
+"""The events table (one row per patient and endpoint): reading, validation and arm roles.
+
+Columns: ``patient_id, arm, endpoint, time_weeks, event`` (DESIGN.md, "Data contracts"); any extra
+columns may serve as strata (e.g. ORATORIO's region and age group).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from msevidence.errors import TableError
+
+REQUIRED_COLUMNS = ("patient_id", "arm", "endpoint", "time_weeks", "event")
+TREATMENT_PATTERN = re.compile(r"ocr|ocrelizumab|treat|active", re.IGNORECASE)
+
+
+EventsTableError = TableError  # the one table-error type (msevidence.errors)
+
+
+def read_events(path_or_df: str | Path | pd.DataFrame, *, source: str | None = None) -> pd.DataFrame:
+    """Read an events table from a DataFrame or a CSV/Parquet file and check its columns and values.
+
+    Raises `EventsTableError` for a missing column, a missing/negative/non-numeric ``time_weeks``, an
+    ``event`` not 0/1, or a patient listed twice for one endpoint. Returns a copy with ``event`` as int.
+    """
+    if isinstance(path_or_df, pd.DataFrame):
+        df, source = path_or_df.copy(), source or "events table"
+    else:
+        path = Path(path_or_df)
+        source = source or str(path)
+        if not path.exists():
+            raise EventsTableError("file not found", source=source)
+        suffix = path.suffix.lower()
+        try:
+            if suffix == ".csv":
+                df = pd.read_csv(path)
+            elif suffix in (".parquet", ".pq"):
+                df = pd.read_parquet(path)
+            else:
+                raise EventsTableError(f"unsupported file type '{suffix}' (use .csv or .parquet)", source=source)
+        except EventsTableError:
+            raise
+        except Exception as exc:  # a parser error: report it as one line
+            raise EventsTableError(f"cannot be read ({type(exc).__name__}: {exc})", source=source) from exc
+    return validate_events(df, source=source)
+
+
+def validate_events(df: pd.DataFrame, *, source: str = "events table") -> pd.DataFrame:
+    """Check the rules of the events table (see `read_events`); returns a cleaned copy."""
+    missing = [c for c in REQUIRED_COLUMNS if c not in df.columns]
+    if missing:
+        raise EventsTableError(
+            f"missing required column(s) {', '.join(repr(c) for c in missing)}; "
+            f"an events table has columns {', '.join(REQUIRED_COLUMNS)}", source=source)
+    df = df.copy()
+    if df.empty:
+        raise EventsTableError("the table has no rows", source=source)
+    for col in ("patient_id", "arm", "endpoint"):
+        if df[col].isna().any():
+            raise EventsTableError(f"missing value in row {_first(df[col].isna())}", source=source, column=col)
+    df["arm"] = df["arm"].astype(str)
+    df["endpoint"] = df["endpoint"].astype(str)
+
+    time = pd.to_numeric(df["time_weeks"], errors="coerce")
+    bad = time.isna() | ~np.isfinite(time)
+    if bad.any():
+        raise EventsTableError(f"must be a finite number; row {_first(bad)} has {_show(df['time_weeks'][bad].iloc[0])}",
+                               source=source, column="time_weeks")
+    if (time < 0).any():
+        raise EventsTableError(f"must not be negative; row {_first(time < 0)} has {time[time < 0].iloc[0]:g}",
+                               source=source, column="time_weeks")
+    df["time_weeks"] = time.astype(float)
+
+    event = pd.to_numeric(df["event"], errors="coerce")
+    bad = ~event.isin([0, 1])
+    if bad.any():
+        raise EventsTableError(f"must be 0 (censored) or 1 (event); row {_first(bad)} has {_show(df['event'][bad].iloc[0])}",
+                               source=source, column="event")
+    df["event"] = event.astype(int)
+
+    dup = df.duplicated(["patient_id", "endpoint"])
+    if dup.any():
+        row = df[dup].iloc[0]
+        raise EventsTableError(f"patient {row['patient_id']!r} appears twice for endpoint {row['endpoint']!r} "
+                               "(one row per patient and endpoint)", source=source, column="patient_id")
+    return df.reset_index(drop=True)
+
+
+def select_endpoint(events: pd.DataFrame, endpoint: str, *, source: str = "events table",
+                    strata: list[str] | tuple[str, ...] | None = None) -> pd.DataFrame:
+    """Rows of one endpoint, checked for ≥2 arms, ≥1 event and present strata columns."""
+    known = sorted(events["endpoint"].unique())
+    if endpoint not in known:
+        raise EventsTableError(f"unknown endpoint {endpoint!r}; the table has {', '.join(map(repr, known))}",
+                               source=source, column="endpoint")
+    sub = events[events["endpoint"] == endpoint].reset_index(drop=True)
+    arms = sorted(sub["arm"].unique())
+    if len(arms) < 2:
+        raise EventsTableError(f"endpoint {endpoint!r} has one arm only ({arms[0]!r}); a comparison needs two",
+                               source=source, column="arm")
+    if sub["event"].sum() == 0:
+        raise EventsTableError(f"endpoint {endpoint!r} has no events (all rows censored)", source=source,
+                               column="event")
+    for col in strata or ():
+        if col not in sub.columns:
+            raise EventsTableError(f"stratum column {col!r} not in the table", source=source, column=col)
+        if sub[col].isna().any():
+            raise EventsTableError("missing stratum value", source=source, column=col)
+    return sub
+
+
+def infer_arms(arms: list[str] | np.ndarray, treatment: str | None = None, control: str | None = None,
+               *, source: str = "events table") -> tuple[str, str]:
+    """(treatment, control): the given names checked, or inferred when there are exactly two arms.
+
+    The treatment arm is the one whose name looks like ocrelizumab/OCR/treatment; the other is control.
+    """
+    arms = sorted(map(str, arms))
+    for role, name in (("treatment", treatment), ("control", control)):
+        if name is not None and name not in arms:
+            raise EventsTableError(f"{role} arm {name!r} not found; arms are {', '.join(map(repr, arms))}",
+                                   source=source, column="arm")
+    if treatment is not None and control is not None:
+        if treatment == control:
+            raise EventsTableError("treatment and control must be different arms", source=source, column="arm")
+        return treatment, control
+    if len(arms) != 2:
+        raise EventsTableError(f"{len(arms)} arms ({', '.join(map(repr, arms))}); name --treatment and --control",
+                               source=source, column="arm")
+    if treatment is not None:
+        return treatment, next(a for a in arms if a != treatment)
+    if control is not None:
+        return next(a for a in arms if a != control), control
+    looks = [a for a in arms if TREATMENT_PATTERN.search(a)]
+    if len(looks) != 1:
+        raise EventsTableError(f"cannot tell treatment from control among {arms[0]!r} and {arms[1]!r}; "
+                               "name them with --treatment and --control", source=source, column="arm")
+    return looks[0], next(a for a in arms if a != looks[0])
+
+
+def _first(mask: pd.Series) -> int:
+    """Row number (0-based, as in the file without its header) of the first True."""
+    return int(np.flatnonzero(np.asarray(mask))[0])
+
+
+def _show(value: object) -> str:
+    """A cell value for a message: quoted text, plain numbers."""
+    return repr(value) if isinstance(value, str) else str(value.item() if hasattr(value, "item") else value)

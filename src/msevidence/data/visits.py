@@ -1,0 +1,200 @@
+"""The visits table (DESIGN.md, "Data contracts"): reading, validation, per-visit T25FW changes and the
+confirmed walking/disability events derived from it.
+
+Columns: ``patient_id, arm, week, edss, t25fw_s`` (``nhpt_s`` and others are kept but not needed). Baseline is
+each patient's week-0 row. T25FW is seconds to walk 25 feet; walking speed = 25 ft / time (ft/s), × 0.3048 for m/s.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from msevidence.data.confirm import (
+    UnconfirmedAtEnd,
+    confirmed_onsets,
+    edss_worsened,
+    pct_improved,
+    pct_worsened,
+)
+from msevidence.errors import TableError
+
+REQUIRED_COLUMNS = ("patient_id", "arm", "week", "edss", "t25fw_s")
+WALK_FEET = 25.0
+METRES_PER_FOOT = 0.3048
+THRESHOLD_PCT = 20.0
+TREATMENT_PATTERN = re.compile(r"ocr|ocrelizumab|treat|active", re.IGNORECASE)
+
+
+VisitsTableError = TableError  # the one table-error type (msevidence.errors)
+
+
+def read_visits(path_or_df: str | Path | pd.DataFrame, *, source: str | None = None) -> pd.DataFrame:
+    """Read a visits table from a DataFrame or a CSV/Parquet file and check it (see `validate_visits`)."""
+    if isinstance(path_or_df, pd.DataFrame):
+        return validate_visits(path_or_df, source=source or "visits table")
+    path = Path(path_or_df)
+    source = source or str(path)
+    if not path.exists():
+        raise VisitsTableError("file not found", source=source)
+    suffix = path.suffix.lower()
+    if suffix not in (".csv", ".parquet", ".pq"):
+        raise VisitsTableError(f"unsupported file type '{suffix}' (use .csv or .parquet)", source=source)
+    try:
+        df = pd.read_csv(path) if suffix == ".csv" else pd.read_parquet(path)
+    except Exception as exc:  # a parser error, reported as one line
+        raise VisitsTableError(f"cannot be read ({type(exc).__name__}: {exc})", source=source) from exc
+    return validate_visits(df, source=source)
+
+
+def validate_visits(df: pd.DataFrame, *, source: str = "visits table") -> pd.DataFrame:
+    """Check the visits table; returns a copy sorted by patient and week.
+
+    Rules: required columns present; ``week`` numeric, non-negative, never missing; ``t25fw_s`` > 0 and
+    ``edss`` in 0-10 where present (NaN = visit not assessed); one row per patient and week; one arm per
+    patient; every patient has a week-0 row with both ``edss`` and ``t25fw_s`` (the baseline).
+    """
+    missing = [c for c in REQUIRED_COLUMNS if c not in df.columns]
+    if missing:
+        raise VisitsTableError(f"missing column(s) {', '.join(missing)} (need {', '.join(REQUIRED_COLUMNS)})",
+                               source=source)
+    if df.empty:
+        raise VisitsTableError("no rows", source=source)
+    df = df.copy()
+    for col in ("week", "edss", "t25fw_s"):
+        num = pd.to_numeric(df[col], errors="coerce")
+        bad = num.isna() & df[col].notna()
+        if bad.any():
+            raise VisitsTableError(f"non-numeric value {df[col][bad].iloc[0]!r} (row {_row(bad)})",
+                                   source=source, column=col)
+        df[col] = num.astype(float)
+    checks = (("week", df["week"].isna() | (df["week"] < 0), "week must be given and >= 0"),
+              ("t25fw_s", df["t25fw_s"] <= 0, "walk time must be > 0 seconds"),
+              ("edss", (df["edss"] < 0) | (df["edss"] > 10), "EDSS must be between 0 and 10"),
+              ("patient_id", df["patient_id"].isna(), "missing patient_id"),
+              ("arm", df["arm"].isna(), "missing arm"))
+    for col, bad, rule in checks:
+        if bad.any():
+            raise VisitsTableError(f"{rule} (row {_row(bad)})", source=source, column=col)
+    df["arm"] = df["arm"].astype(str)
+    dup = df.duplicated(["patient_id", "week"])
+    if dup.any():
+        raise VisitsTableError(f"patient {df['patient_id'][dup].iloc[0]!r} has two rows for week "
+                               f"{df['week'][dup].iloc[0]:g} (row {_row(dup)})", source=source, column="week")
+    arms_per = df.groupby("patient_id")["arm"].nunique()
+    if (arms_per > 1).any():
+        raise VisitsTableError(f"patient {arms_per.index[arms_per > 1][0]!r} is in more than one arm",
+                               source=source, column="arm")
+    base = df[df["week"] == 0].set_index("patient_id")
+    for col in ("t25fw_s", "edss"):
+        no_base = ~df["patient_id"].drop_duplicates().isin(base.index[base[col].notna()])
+        if no_base.any():
+            pid = df["patient_id"].drop_duplicates()[no_base].iloc[0]
+            raise VisitsTableError(f"patient {pid!r} has no week-0 (baseline) value", source=source, column=col)
+    return df.sort_values(["patient_id", "week"], kind="stable").reset_index(drop=True)
+
+
+def _row(mask: pd.Series) -> int:
+    return int(np.flatnonzero(np.asarray(mask))[0])
+
+
+def infer_arms(arms, treatment: str | None = None, control: str | None = None,
+               *, source: str = "visits table") -> tuple[str, str]:
+    """(treatment, control): the names given, checked; or inferred when there are exactly two arms and one
+    looks like ocrelizumab/OCR/treatment."""
+    arms = sorted(map(str, set(arms)))
+    for role, name in (("treatment", treatment), ("control", control)):
+        if name is not None and name not in arms:
+            raise VisitsTableError(f"{role} arm {name!r} not found; arms are {', '.join(arms)}",
+                                   source=source, column="arm")
+    if treatment is not None and treatment == control:
+        raise VisitsTableError("treatment and control must be different arms", source=source, column="arm")
+    if treatment is not None and control is not None:
+        return treatment, control
+    if len(arms) != 2:
+        raise VisitsTableError(f"{len(arms)} arms ({', '.join(arms)}); name --treatment and --control",
+                               source=source, column="arm")
+    if treatment is None and control is None:
+        looks = [a for a in arms if TREATMENT_PATTERN.search(a)]
+        if len(looks) != 1:
+            raise VisitsTableError(f"cannot tell treatment from control among {', '.join(arms)}; "
+                                   "name them with --treatment and --control", source=source, column="arm")
+        treatment = looks[0]
+    if treatment is not None:
+        return treatment, next(a for a in arms if a != treatment)
+    return next(a for a in arms if a != control), control
+
+
+def walking_changes(visits: pd.DataFrame) -> pd.DataFrame:
+    """One row per assessed T25FW visit with its change from baseline (week 0).
+
+    Adds ``baseline_t25fw_s``, ``ratio`` (T/T0), ``log_ratio``, ``pct_change`` (100·(T/T0 − 1), positive = slower),
+    ``speed_ft_s`` (25/T), ``speed_m_s`` and ``speed_change_ft_s`` / ``speed_change_m_s`` (positive = faster).
+    """
+    base = visits.loc[visits["week"] == 0].set_index("patient_id")["t25fw_s"]
+    out = visits.loc[visits["t25fw_s"].notna(), ["patient_id", "arm", "week", "t25fw_s"]].copy()
+    out["baseline_t25fw_s"] = out["patient_id"].map(base).to_numpy(float)
+    out["ratio"] = out["t25fw_s"] / out["baseline_t25fw_s"]
+    out["log_ratio"] = np.log(out["ratio"])
+    out["pct_change"] = 100 * (out["ratio"] - 1)
+    out["speed_ft_s"] = WALK_FEET / out["t25fw_s"]
+    out["speed_m_s"] = out["speed_ft_s"] * METRES_PER_FOOT
+    out["speed_change_ft_s"] = out["speed_ft_s"] - WALK_FEET / out["baseline_t25fw_s"]
+    out["speed_change_m_s"] = out["speed_change_ft_s"] * METRES_PER_FOOT
+    return out.reset_index(drop=True)
+
+
+def pct_change_by_visit(changes: pd.DataFrame) -> pd.DataFrame:
+    """Per arm and week: n, arithmetic mean % change, geometric mean % change (100·(exp(mean log T/T0) − 1)),
+    median and quartiles of % change, and mean change in walking speed (ft/s and m/s)."""
+    g = changes.groupby(["arm", "week"])
+    out = pd.DataFrame({
+        "n": g.size(),
+        "mean_pct_change": g["pct_change"].mean(),
+        "geometric_mean_pct_change": 100 * (np.exp(g["log_ratio"].mean()) - 1),
+        "median_pct_change": g["pct_change"].median(),
+        "q1_pct_change": g["pct_change"].quantile(0.25),
+        "q3_pct_change": g["pct_change"].quantile(0.75),
+        "walking_speed_change_ft_s": g["speed_change_ft_s"].mean(),
+        "walking_speed_change_m_s": g["speed_change_m_s"].mean(),
+    })
+    return out.reset_index()
+
+
+def _wide(visits: pd.DataFrame, column: str) -> tuple[pd.Index, np.ndarray, np.ndarray]:
+    """(patient ids, weeks, patients × weeks matrix of `column`, NaN where not assessed)."""
+    wide = visits.pivot(index="patient_id", columns="week", values=column).sort_index(axis=1)
+    return wide.index, wide.columns.to_numpy(float), wide.to_numpy(float)
+
+
+def walking_events(visits: pd.DataFrame, unconfirmed_at_end: UnconfirmedAtEnd = "censor") -> pd.DataFrame:
+    """Events table (``patient_id, arm, endpoint, time_weeks, event``) derived from the visits, for the
+    survival module. Endpoints (confirmation rule of DESIGN.md via `msevidence.confirm`):
+
+    - ``cdp12_edss``/``cdp24_edss``: EDSS CDP (≥1.0 if baseline ≤5.5, ≥0.5 if >5.5), confirmed 12/24 weeks;
+    - ``t25fw20_cp12``/``t25fw20_cp24``: T25FW time ≥ 1.2·T0, confirmed 12/24 weeks;
+    - ``t25fw20_improved_cp12``/``t25fw20_improved_cp24``: T25FW time ≤ T0/1.2 (speed ≥20% faster), confirmed.
+
+    `unconfirmed_at_end` says what happens to an onset that follow-up ended before it could be confirmed.
+    """
+    arms = visits.groupby("patient_id")["arm"].first()
+    frames = []
+    for column, rule in (("edss", "edss"), ("t25fw_s", "worse"), ("t25fw_s", "better")):
+        ids, weeks, values = _wide(visits, column)
+        if weeks[0] != 0:
+            raise VisitsTableError("no week-0 (baseline) visit", column="week")
+        base = values[:, 0]
+        if rule == "edss":
+            crit, name = edss_worsened(values, base), "cdp{w}_edss"
+        elif rule == "worse":
+            crit, name = pct_worsened(values, base, THRESHOLD_PCT), "t25fw20_cp{w}"
+        else:
+            crit, name = pct_improved(values, base, THRESHOLD_PCT), "t25fw20_improved_cp{w}"
+        for w in (12, 24):
+            time, event = confirmed_onsets(values, weeks, crit, w, unconfirmed_at_end)
+            frames.append(pd.DataFrame({"patient_id": ids, "arm": arms.loc[ids].to_numpy(),
+                                        "endpoint": name.format(w=w), "time_weeks": time, "event": event}))
+    return pd.concat(frames, ignore_index=True)

@@ -1,0 +1,63 @@
+"""The one exception hierarchy: every expected failure is an :class:`MsEvidenceError`.
+
+The command line prints ``str(error)`` as one line and exits with code 2; nothing else is caught broadly.
+Messages name the file, field or option and the rule broken (``FILE: FIELD: rule`` or ``--option: rule``).
+"""
+
+from __future__ import annotations
+
+
+class MsEvidenceError(Exception):
+    """Base class of every error msevidence raises on purpose (bad input, an impossible request)."""
+
+
+class InputError(MsEvidenceError, ValueError):
+    """An input that breaks a rule; the message says which input, where and which rule."""
+
+
+class OptionError(InputError):
+    """A command-line option or function argument with an invalid value (``--option: rule``)."""
+
+    def __init__(self, option: str, rule: str):
+        self.option, self.rule = option, rule
+        super().__init__(f"{option}: {rule}")
+
+
+class TableError(InputError):
+    """An events, visits or digitized table that breaks a rule; names the source, the column and the rule."""
+
+    def __init__(self, message: str, *, source: str | None = None, column: str | None = None):
+        self.source, self.column = source, column
+        where = ": ".join(p for p in (source, f"column '{column}'" if column else None) if p)
+        super().__init__(f"{where}: {message}" if where else message)
+
+
+class EvidenceFileError(InputError):
+    """An evidence file that cannot be used; `problems` lists every reason (one ``FILE:LINE: FIELD: rule`` each)."""
+
+    def __init__(self, problems: list):
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+class CalibrationError(InputError):
+    """A trial the synthetic generator cannot be calibrated to (no usable targets); names what is missing."""
+
+
+class ReconstructionError(InputError):
+    """Digitized inputs that cannot be reconstructed (which input, which arm and time, which rule)."""
+
+
+class ReportSetError(InputError):
+    """A report set file that is missing or invalid; the message names the file and the field."""
+
+
+class TeachingError(InputError):
+    """A trial or value the teaching page cannot use; says why and what to pick instead."""
+
+
+class NotFittedError(MsEvidenceError, RuntimeError):
+    """A fitted object's result was asked for before ``fit()``."""
+
+    def __init__(self, obj: object):
+        super().__init__(f"{type(obj).__name__} is not fitted yet: call .fit(...) first")

@@ -1,0 +1,1 @@
+"""Judgement layer: what the evidence shows, per domain, decided in one place."""

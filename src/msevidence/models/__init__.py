@@ -1,0 +1,1 @@
+"""Models layer: computation only (survival, walking). Results are typed; plotting is lazy."""

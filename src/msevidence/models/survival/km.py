@@ -1,0 +1,219 @@
+"""Kaplan-Meier curves per arm (Greenwood SEs, R survfit conventions) and the (stratified) log-rank test."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+CONF_TYPES = ("log", "log-log", "plain")
+_TOL = float(np.sqrt(np.finfo(float).eps))  # R's tolerance when a curve sits exactly on a quantile level
+
+
+def km_table(time: np.ndarray, event: np.ndarray, conf_level: float = 0.95, conf_type: str = "log") -> pd.DataFrame:
+    """Kaplan-Meier table at every distinct time: n at risk, events, censored, S, Greenwood SE, CI.
+
+    ``se`` is the SE of S (Greenwood: S·sqrt(Σ d/(n(n−d)))); the CI follows R's ``survfit`` ``conf.type``
+    ("log" is R's default: S·exp(±z·sqrt(Σ d/(n(n−d))))).
+    """
+    if conf_type not in CONF_TYPES:
+        raise ValueError(f"conf_type must be one of {CONF_TYPES}, not {conf_type!r}")
+    time = np.asarray(time, float)
+    event = np.asarray(event, int)
+    t, inverse = np.unique(time, return_inverse=True)
+    d = np.bincount(inverse, weights=event, minlength=len(t))
+    total = np.bincount(inverse, minlength=len(t)).astype(float)
+    n = total[::-1].cumsum()[::-1]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        surv = np.cumprod(1.0 - d / n)
+        g = np.cumsum(np.where(d > 0, d / (n * (n - d)), 0.0))  # inf once S reaches 0
+        se_log = np.sqrt(g)
+        z = stats.norm.ppf(0.5 + conf_level / 2)
+        if conf_type == "log":
+            lo, hi = surv * np.exp(-z * se_log), surv * np.exp(z * se_log)
+        elif conf_type == "log-log":
+            w = z * se_log / np.log(surv)
+            lo, hi = surv ** np.exp(-w), surv ** np.exp(w)
+        else:
+            lo, hi = surv - z * surv * se_log, surv + z * surv * se_log
+        bad = ~np.isfinite(se_log) | (surv <= 0)
+        lo, hi = np.where(bad, np.nan, np.clip(lo, 0, 1)), np.where(bad, np.nan, np.clip(hi, 0, 1))
+        se = np.where(np.isfinite(se_log), surv * se_log, np.nan)
+    return pd.DataFrame({"time": t, "n_risk": n.astype(int), "n_event": d.astype(int),
+                         "n_censor": (total - d).astype(int), "survival": surv, "se": se,
+                         "ci_low": lo, "ci_high": hi})
+
+
+def _step(times: np.ndarray, values: np.ndarray, at: np.ndarray, before: float = 1.0) -> np.ndarray:
+    """Right-continuous step function through (times, values), `before` ahead of the first time."""
+    idx = np.searchsorted(times, at, side="right") - 1
+    return np.where(idx >= 0, values[np.maximum(idx, 0)], before)
+
+
+def _quantile_time(t: np.ndarray, s: np.ndarray, level: float) -> float:
+    """First time the curve s reaches `level` or below (R: midpoint if it sits exactly on it), else NaN."""
+    ok = np.flatnonzero(np.nan_to_num(s, nan=np.inf) <= level + _TOL)
+    if ok.size == 0:
+        return float("nan")
+    i = ok[0]
+    if abs(s[i] - level) < _TOL:
+        later = np.flatnonzero(s[i + 1:] < s[i] - _TOL)
+        if later.size:
+            return float((t[i] + t[i + 1 + later[0]]) / 2)
+    return float(t[i])
+
+
+class KaplanMeier:
+    """Kaplan-Meier estimate per arm of an events table (one endpoint).
+
+    >>> km = KaplanMeier().fit(events)          # doctest: +SKIP
+    >>> km.summary; km.quantiles(); km.risk_table([0, 48, 96]); km.plot()
+    """
+
+    def __init__(self, conf_level: float = 0.95, conf_type: str = "log", data_provenance: str | None = None):
+        if conf_type not in CONF_TYPES:
+            raise ValueError(f"conf_type must be one of {CONF_TYPES}, not {conf_type!r}")
+        self.conf_level = conf_level
+        self.conf_type = conf_type
+        self.data_provenance = data_provenance
+        self.curves: dict[str, pd.DataFrame] = {}
+
+    def fit(self, events: pd.DataFrame, arms: Sequence[str] | None = None) -> KaplanMeier:
+        """Fit one curve per arm (columns ``arm, time_weeks, event``); `arms` fixes the order."""
+        arms = list(arms) if arms is not None else sorted(events["arm"].unique())
+        self._data = {a: events.loc[events["arm"] == a, ["time_weeks", "event"]].to_numpy() for a in arms}
+        self.curves = {a: km_table(x[:, 0], x[:, 1], self.conf_level, self.conf_type) for a, x in self._data.items()}
+        return self
+
+    @property
+    def arms(self) -> list[str]:
+        return list(self.curves)
+
+    @property
+    def summary(self) -> pd.DataFrame:
+        """The full tables, stacked with an ``arm`` column."""
+        return pd.concat([c.assign(arm=a) for a, c in self.curves.items()], ignore_index=True)[
+            ["arm", *next(iter(self.curves.values())).columns]]
+
+    def last_time(self, arm: str) -> float:
+        """Last follow-up time (event or censoring) in an arm."""
+        return float(self.curves[arm]["time"].iloc[-1])
+
+    def survival_at(self, weeks: float | Iterable[float]) -> pd.DataFrame:
+        """S(t), SE and CI per arm at each week; NaN beyond the arm's last follow-up (no extrapolation)."""
+        weeks = np.atleast_1d(np.asarray(weeks, float))
+        rows = []
+        for a, c in self.curves.items():
+            t = c["time"].to_numpy()
+            vals = {k: _step(t, c[k].to_numpy(), weeks, before=b)
+                    for k, b in (("survival", 1.0), ("se", 0.0), ("ci_low", 1.0), ("ci_high", 1.0))}
+            beyond = weeks > t[-1]
+            for k in vals:
+                vals[k] = np.where(beyond, np.nan, vals[k])
+            rows.append(pd.DataFrame({"arm": a, "week": weeks, **vals}))
+        return pd.concat(rows, ignore_index=True)
+
+    def quantiles(self, q: Iterable[float] = (0.25, 0.5, 0.75)) -> pd.DataFrame:
+        """Time by which a fraction q has progressed (q=0.5: median), with CI; NaN where not reached."""
+        rows = []
+        for a, c in self.curves.items():
+            t = c["time"].to_numpy()
+            for qq in q:
+                level = 1.0 - qq
+                rows.append({"arm": a, "quantile": qq,
+                             "time": _quantile_time(t, c["survival"].to_numpy(), level),
+                             "ci_low": _quantile_time(t, c["ci_low"].to_numpy(), level),
+                             "ci_high": _quantile_time(t, c["ci_high"].to_numpy(), level)})
+        return pd.DataFrame(rows)
+
+    def median(self) -> pd.DataFrame:
+        """Median time to event per arm with CI (NaN where not reached)."""
+        return self.quantiles([0.5]).drop(columns="quantile")
+
+    def risk_table(self, weeks: Iterable[float]) -> pd.DataFrame:
+        """Numbers at risk (time ≥ week), cumulative events and cumulative censored (time ≤ week) per arm."""
+        weeks = np.asarray(list(weeks), float)
+        rows = []
+        for a, x in self._data.items():
+            time, event = x[:, 0], x[:, 1].astype(bool)
+            for w in weeks:
+                rows.append({"arm": a, "week": w, "n_risk": int((time >= w).sum()),
+                             "cum_events": int((event & (time <= w)).sum()),
+                             "cum_censored": int((~event & (time <= w)).sum())})
+        return pd.DataFrame(rows)
+
+    def plot(self, **kwargs):
+        """KM curves with a risk table underneath; see `msevidence.figures.survival.km_plot`."""
+        from msevidence.presentation.figures.survival import km_plot
+
+        kwargs.setdefault("provenance", self.data_provenance)
+        return km_plot(self, **kwargs)
+
+    def __repr__(self) -> str:
+        if not self.curves:
+            return "<KaplanMeier: not fitted>"
+        med = self.median().set_index("arm")["time"]
+        parts = [f"{a}: n={int(c['n_risk'].iloc[0])}, events={int(c['n_event'].sum())}, median={med[a]:g}"
+                 for a, c in self.curves.items()]
+        return f"<KaplanMeier ({self.conf_type} CI) {'; '.join(parts)}>"
+
+
+@dataclass(frozen=True)
+class LogRankResult:
+    """Log-rank test (stratified when `strata` is non-empty): chi-square, df, p, observed and expected."""
+
+    chi2: float
+    df: int
+    p: float
+    observed: dict[str, float]
+    expected: dict[str, float]
+    strata: tuple[str, ...] = ()
+    data_provenance: str | None = None
+    method: str = field(default="log-rank (Mantel-Haenszel)")
+
+    def to_frame(self) -> pd.DataFrame:
+        return pd.DataFrame({"arm": list(self.observed), "observed": list(self.observed.values()),
+                             "expected": list(self.expected.values()),
+                             "chi2": self.chi2, "df": self.df, "p": self.p})
+
+    def __repr__(self) -> str:
+        by = f", stratified by {', '.join(self.strata)}" if self.strata else ""
+        return f"<LogRankResult chi2={self.chi2:.4f} df={self.df} p={self.p:.4g}{by}>"
+
+
+def logrank_test(events: pd.DataFrame, strata: Sequence[str] | None = None, arms: Sequence[str] | None = None,
+                 data_provenance: str | None = None) -> LogRankResult:
+    """Log-rank test across arms (R ``survdiff``), summing O−E and its variance over strata if given."""
+    arms = list(arms) if arms is not None else sorted(events["arm"].unique())
+    k = len(arms)
+    strata = tuple(strata or ())
+    keys = events[list(strata)].astype(str).agg("|".join, axis=1) if strata else pd.Series(0, index=events.index)
+    o_minus_e, var = np.zeros(k), np.zeros((k, k))
+    observed, expected = np.zeros(k), np.zeros(k)
+    for _, sub in events.groupby(keys, sort=False):
+        group = pd.Categorical(sub["arm"], categories=arms).codes
+        time, event = sub["time_weeks"].to_numpy(float), sub["event"].to_numpy(int)
+        t_ev = np.unique(time[event == 1])
+        if t_ev.size == 0:
+            continue
+        n = np.stack([(time[group == j][None, :] >= t_ev[:, None]).sum(1) for j in range(k)], axis=1).astype(float)
+        d = np.stack([np.bincount(np.searchsorted(t_ev, time[(group == j) & (event == 1)]), minlength=t_ev.size)
+                      for j in range(k)], axis=1).astype(float)
+        big_n, big_d = n.sum(1), d.sum(1)
+        e = n * (big_d / big_n)[:, None]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            f = np.where(big_n > 1, big_d * (big_n - big_d) / (big_n**2 * (big_n - 1)), 0.0)
+        var += np.diag((f[:, None] * n * big_n[:, None]).sum(0)) - np.einsum("t,tj,tk->jk", f, n, n)
+        o_minus_e += (d - e).sum(0)
+        observed += d.sum(0)
+        expected += e.sum(0)
+    u, v = o_minus_e[:-1], var[:-1, :-1]
+    chi2 = float(u @ np.linalg.solve(v, u))
+    df = k - 1
+    return LogRankResult(chi2=chi2, df=df, p=float(stats.chi2.sf(chi2, df)),
+                         observed=dict(zip(arms, observed.tolist(), strict=True)),
+                         expected=dict(zip(arms, expected.tolist(), strict=True)),
+                         strata=strata, data_provenance=data_provenance)

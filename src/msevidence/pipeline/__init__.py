@@ -1,0 +1,53 @@
+"""Plain-language report text built from the evidence store and computed results (never typed numbers).
+
+The report spine (DESIGN.md): bottom line; disability progression (EDSS); walking speed (T25FW); how they
+relate; what the trials do not show; provenance. Each domain gets a verdict — ``less worsening``,
+``no difference shown``, ``more worsening``, ``improvement`` or ``not reported`` — because slowing of
+worsening is not improvement. Published numbers carry their citation; synthetic numbers carry their label.
+
+- :mod:`.verdicts`: per-domain verdicts from the published evidence, bottom line, certainty, evidence tables.
+- :mod:`.main_report`: :class:`ProgressionWalkingReport`, the main report's sections with a synthetic reproduction.
+"""
+
+from msevidence.judgement.published import (
+    BETTER,
+    DOMAIN_TITLES,
+    LESS,
+    MISSING,
+    MORE,
+    SAME,
+    DomainVerdict,
+    bottom_line,
+    certainty,
+    comparison_table,
+    evidence_summary,
+    md_table,
+    pct,
+    pct_change,
+    progression_effect,
+    progression_endpoint,
+    provenance,
+    published_progression_verdict,
+    published_table,
+    published_walking_verdict,
+    ratio_text,
+    relation_text,
+    tidy_evidence,
+    verdict_table,
+    walking_endpoints,
+    what_trials_do_not_show,
+)
+from msevidence.pipeline.main_report import (
+    ProgressionWalkingReport,
+    events_for,
+    progression_vs_walking,
+    walking_reproduction,
+)
+
+__all__ = [
+    "BETTER", "DOMAIN_TITLES", "LESS", "MISSING", "MORE", "SAME", "DomainVerdict", "ProgressionWalkingReport",
+    "bottom_line", "certainty", "events_for", "evidence_summary", "md_table", "pct", "pct_change",
+    "progression_effect", "progression_endpoint", "published_progression_verdict", "progression_vs_walking", "provenance",
+    "published_table", "comparison_table", "ratio_text", "relation_text", "tidy_evidence", "verdict_table",
+    "walking_endpoints", "walking_reproduction", "published_walking_verdict", "what_trials_do_not_show",
+]

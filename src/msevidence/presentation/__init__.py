@@ -1,0 +1,1 @@
+"""Presentation layer: figures (matplotlib, return Axes), prose and widgets."""

@@ -1,0 +1,89 @@
+"""Forest plot of published ratio effects (hazard, risk, rate ratios), grouped by domain."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from msevidence.presentation.figures.style import DOMAIN_COLORS
+
+RATIOS = ("hazard_ratio", "risk_ratio", "rate_ratio", "odds_ratio")
+DOMAIN_LABELS = {
+    "disability_progression": "Disability progression (EDSS)",
+    "walking_speed": "Walking speed (T25FW)",
+    "upper_limb": "Upper limb (9HPT)",
+    "composite_progression": "Composite progression",
+    "relapse": "Relapses",
+    "mri": "MRI",
+    "safety": "Safety",
+}
+_ABBR = {"hazard_ratio": "HR", "risk_ratio": "RR", "rate_ratio": "rate ratio", "odds_ratio": "OR"}
+
+
+def ratio_effects(endpoints: pd.DataFrame) -> pd.DataFrame:
+    """Rows of a tidy evidence table (``EvidenceSet.endpoints()``) that are ratio effects, in domain order."""
+    df = endpoints[(endpoints["kind"] == "effect") & endpoints["statistic"].isin(RATIOS)].copy()
+    df["domain_order"] = df["domain"].map({d: i for i, d in enumerate(DOMAIN_LABELS)})
+    return df.sort_values(["domain_order", "comparator", "trial", "endpoint"]).reset_index(drop=True)
+
+
+def forest_plot(endpoints: pd.DataFrame, ax=None, title: str = "Published effects by domain"):
+    """Forest plot (log scale) of published ratio effects; <1 favours ocrelizumab for harms such as progression.
+
+    Active-controlled trials are marked "vs active" so they are never read as placebo evidence.
+    Returns the Axes.
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.ticker import NullFormatter
+
+    df = ratio_effects(endpoints)
+    if df.empty:
+        raise ValueError("no ratio effects (hazard/risk/rate ratios) in the evidence table")
+    rows: list[tuple[str, pd.Series | None]] = []
+    for dom in DOMAIN_LABELS:
+        g = df[df["domain"] == dom]
+        if g.empty and dom in ("disability_progression", "walking_speed"):
+            rows.append((f"{DOMAIN_LABELS[dom]}: no ratio effect published (see table)", None))
+        # Placebo-controlled and active-controlled results never share a group, so they are never read together.
+        for controlled, heading in (("placebo", ""), ("active", " — ACTIVE comparator, not placebo")):
+            sub = g[(g["comparator"] == "placebo") == (controlled == "placebo")]
+            if not sub.empty:
+                rows.append((DOMAIN_LABELS[dom] + heading, None))
+                rows += [(_row_label(r), r) for _, r in sub.iterrows()]
+    if ax is None:
+        _, ax = plt.subplots(figsize=(11, 0.34 * len(rows) + 1.3))
+    y = np.arange(len(rows))[::-1]
+    for yi, (_, r) in zip(y, rows, strict=True):
+        if r is None:
+            continue
+        color = DOMAIN_COLORS.get(r["domain"], "k")
+        hollow = r["comparator"] != "placebo"
+        if pd.notna(r["ci_low"]) and pd.notna(r["ci_high"]):
+            ax.plot([r["ci_low"], r["ci_high"]], [yi, yi], color=color, lw=1.6)
+        ax.plot(r["value"], yi, "s", color=color, mfc="white" if hollow else color, ms=6)
+        ci = f" ({r['ci_low']:.2f}–{r['ci_high']:.2f})" if pd.notna(r["ci_low"]) else " (CI not published)"
+        ax.text(1.01, yi, f"{_ABBR[r['statistic']]} {r['value']:.2f}{ci}", transform=ax.get_yaxis_transform(),
+                va="center", fontsize=8)
+    ax.set_yticks(y, [lab for lab, _ in rows], fontsize=8.5)
+    for tick, (_, r) in zip(ax.get_yticklabels(), rows, strict=True):
+        if r is None:
+            tick.set_fontweight("bold")
+            tick.set_fontsize(9)
+    ax.axvline(1.0, color="0.4", lw=0.8, ls="--")
+    ax.set_xscale("log")
+    ax.set_xticks([0.25, 0.5, 1, 2, 4], ["0.25", "0.5", "1", "2", "4"])
+    ax.xaxis.set_minor_formatter(NullFormatter())
+    ax.set_xlim(0.2, 5)
+    ax.set_xlabel("ratio, ocrelizumab vs comparator (log scale). Below 1: fewer events with ocrelizumab "
+                  "(for 'no evidence of progression', above 1 is better).\nHollow squares: active comparator, "
+                  "not placebo.", fontsize=8)
+    ax.set_title(title + " — published values from the evidence store", fontsize=10)
+    ax.set_ylim(-0.8, len(rows) - 0.2)
+    return ax
+
+
+def _row_label(r: pd.Series) -> str:
+    """e.g. "ORATORIO_OLE (vs placebo, then ocrelizumab): Repeated 48-week …"; active comparators say so."""
+    vs = f"vs {r['control_drug']}" + ("" if r["comparator"] == "placebo" else ", active")
+    label = r["label"] if len(r["label"]) <= 60 else r["label"][:58] + "…"
+    return f"{r['trial']} ({vs}): {label}"

@@ -1,0 +1,420 @@
+"""Teaching helpers: what the published ocrelizumab results mean for 100 people, in plain words.
+
+Used by ``notebooks/teaching.ipynb`` (a report, a JupyterLab notebook and a Voilà app). Every published number is
+read from the evidence store with its citation; values a user changes are labelled "your what-if value".
+
+- Disability progression: the treated risk is computed from the control risk and the hazard ratio as GRADE
+  does, R_t = 1 − (1 − R_c)^HR (:func:`msevidence.survival.absolute_from_hr`), and drawn as a 100-person icon array.
+- Walking speed: the published percent changes of the Timed 25-Foot Walk are applied to one baseline time (a
+  named assumption, not a published number) to show seconds and metres per second on each arm.
+
+Only placebo-controlled trials are accepted: an active-controlled trial (OPERA I/II) cannot show what happens
+without treatment. The two domains are never mixed.
+"""
+
+from __future__ import annotations
+
+import math
+import textwrap
+from typing import Any
+
+from msevidence.data.visits import METRES_PER_FOOT, WALK_FEET
+from msevidence.errors import TeachingError
+from msevidence.evidence import EvidenceSet, Trial, load_evidence
+from msevidence.evidence.schema import Endpoint
+from msevidence.judgement.published import progression_endpoint, published_walking_verdict, walking_endpoints
+from msevidence.models.survival import absolute_from_hr
+
+PUBLISHED, DERIVED, WHAT_IF, ASSUMED = ("published", "derived from the published percentages",
+                                        "your what-if value", "assumption, not published")
+NOT_REPORTED = "not reported in this trial"
+BASELINE_ASSUMPTION = "t25fw_baseline_median_s"
+COLORS = {"both": "#8c2d19", "spared": "#f2a541", "extra": "#6a4c93", "neither": "#d9d9d9"}
+
+
+
+
+# -- small helpers ------------------------------------------------------------------------------------------
+def _trial(trial: str | Trial, evidence: EvidenceSet | None = None) -> Trial:
+    """The Trial object; refuses active-controlled trials with a one-line reason."""
+    if isinstance(trial, str):
+        ev = evidence or load_evidence()
+        if trial not in ev:
+            raise TeachingError(f"{trial}: not in the evidence store (trials: {', '.join(ev.ids)})")
+        trial = ev[trial]
+    if trial.comparator != "placebo":
+        raise TeachingError(
+            f"{trial.id} is active-controlled ({trial.comparator_label}): it compares two treatments, so it cannot "
+            "show what happens without treatment; pick a placebo-controlled trial (ev.placebo_controlled())")
+    return trial
+
+
+def out_of_100(fraction: float) -> int:
+    """People out of 100, rounded half up (0.393 -> 39, 0.315 -> 32)."""
+    return int(math.floor(100 * fraction + 0.5))
+
+
+def _same(a: float, b: float | None) -> bool:
+    return b is not None and math.isclose(a, b, rel_tol=0, abs_tol=1e-6)
+
+
+def _fmt(x: float) -> str:
+    return f"{x:.2f}"
+
+
+def _period(trial: Trial) -> str:
+    d = trial.design
+    if d.min_follow_up_weeks:
+        w = d.min_follow_up_weeks
+        return f"during the trial (everyone was followed for at least {w} weeks, about {w / 52:.1f} years)"
+    if d.treatment_weeks:
+        w = d.treatment_weeks
+        return f"during the trial (up to {w} weeks, about {w / 52:.1f} years)"
+    return "during the trial"
+
+
+def _progression_endpoint(trial: Trial) -> Endpoint:
+    """The EDSS confirmed-progression endpoint with a published control-arm proportion (12 weeks first)."""
+    for weeks in (12, None):
+        ep = progression_endpoint(trial, weeks)
+        if ep is not None and ep.result(trial.control.id, "proportion_with_event") is not None:
+            return ep
+    raise TeachingError(f"{trial.id}: the evidence store has no EDSS confirmed disability progression result with "
+                        "the percentage of people who progressed on placebo; pick another trial")
+
+
+def teachable_trials(evidence: EvidenceSet | None = None) -> list[str]:
+    """Placebo-controlled trials whose disability-progression result can be shown out of 100 people."""
+    ev = evidence or load_evidence()
+    out = []
+    for t in ev.placebo_controlled():
+        try:
+            _progression_endpoint(t)
+        except TeachingError:
+            continue
+        out.append(t.id)
+    return out
+
+
+# -- disability progression ---------------------------------------------------------------------------------
+def progression_what_if(trial: str | Trial, control_risk: float | None = None, hr: float | None = None,
+                        evidence: EvidenceSet | None = None) -> dict[str, Any]:
+    """What the trial's disability-progression result means for 100 people, with every number's provenance.
+
+    `control_risk` (a proportion) defaults to the published placebo proportion with confirmed progression;
+    `hr` defaults to the published hazard ratio, else to the ratio implied by the two published proportions,
+    ln(1 − R_t)/ln(1 − R_c) (labelled derived). A value that differs from these is labelled "your what-if
+    value". The treated risk is R_t = 1 − (1 − R_c)^HR (GRADE), with a range from the HR's 95% CI when the
+    published HR is used.
+    """
+    t = _trial(trial, evidence)
+    ep = _progression_endpoint(t)
+    tr, ct = t.treatment, t.control
+    rc_pub = ep.result(ct.id, "proportion_with_event")
+    rt_pub = ep.result(tr.id, "proportion_with_event")
+    eff = ep.effect("hazard_ratio")
+    if eff is not None:
+        hr_pub, lo, hi, hr_kind, hr_cite = eff.estimate, eff.ci_low, eff.ci_high, PUBLISHED, t.cite(eff.source)
+        formula = None
+    elif rt_pub is not None:
+        hr_pub = math.log(1 - rt_pub.value) / math.log(1 - rc_pub.value)
+        lo = hi = None
+        hr_kind, hr_cite = DERIVED, t.cite(rt_pub.source)
+        formula = f"ln(1 − {rt_pub.value:g}) / ln(1 − {rc_pub.value:g})"
+    else:
+        raise TeachingError(f"{t.id}: no hazard ratio and no ocrelizumab-arm percentage for {ep.id}")
+    rc = rc_pub.value if control_risk is None else float(control_risk)
+    h = hr_pub if hr is None else float(hr)
+    if not 0 <= rc <= 1:
+        raise TeachingError(f"control_risk must be a proportion between 0 and 1, not {rc}")
+    if h <= 0:
+        raise TeachingError(f"hr must be a positive hazard ratio, not {h}")
+    rc_label = PUBLISHED if _same(rc, rc_pub.value) else WHAT_IF
+    hr_label = hr_kind if _same(h, hr_pub) else WHAT_IF
+    use_ci = hr_label == PUBLISHED and lo is not None and hi is not None
+    a = absolute_from_hr(rc, h, lo if use_ci else None, hi if use_ci else None, per=100)
+    n_c, n_t = out_of_100(rc), out_of_100(a.risk_treatment)
+    counts = {"placebo": n_c, "ocrelizumab": n_t, "both": min(n_c, n_t), "spared": max(n_c - n_t, 0),
+              "extra": max(n_t - n_c, 0), "neither": 100 - max(n_c, n_t)}
+    res: dict[str, Any] = {
+        "trial": t.id, "trial_name": t.name, "endpoint": ep.id, "endpoint_label": ep.label,
+        "confirmation_weeks": ep.definition.confirmation_weeks, "period": _period(t),
+        "control_risk": rc, "control_risk_published": rc_pub.value, "control_risk_label": rc_label,
+        "control_risk_citation": t.cite(rc_pub.source),
+        "hr": h, "hr_published": hr_pub, "hr_ci_low": lo, "hr_ci_high": hi, "hr_label": hr_label,
+        "hr_citation": hr_cite, "hr_formula": formula,
+        "treated_risk": a.risk_treatment, "treated_risk_low": a.risk_treatment_low,
+        "treated_risk_high": a.risk_treatment_high,
+        "treated_risk_published": rt_pub.value if rt_pub else None,
+        "treated_risk_citation": t.cite(rt_pub.source) if rt_pub else None,
+        "out_of_100": counts, "what_if": WHAT_IF in (rc_label, hr_label),
+    }
+    res["title"] = _progression_title(res)
+    res["sentences"] = _progression_sentences(res)
+    return res
+
+
+def _hr_text(r: dict[str, Any]) -> str:
+    if r["hr_label"] == WHAT_IF:
+        return f"HR {_fmt(r['hr'])}: your what-if value (the trial's value is {_fmt(r['hr_published'])})"
+    if r["hr_label"] == DERIVED:
+        return f"HR {_fmt(r['hr'])} derived from the published percentages ({r['hr_citation']}), not published"
+    ci = f" (95% CI {_fmt(r['hr_ci_low'])}–{_fmt(r['hr_ci_high'])})" if r["hr_ci_low"] is not None else ""
+    return f"published HR {_fmt(r['hr'])}{ci} from {r['hr_citation']}"
+
+
+def _control_text(r: dict[str, Any]) -> str:
+    n = out_of_100(r["control_risk"])
+    if r["control_risk_label"] == WHAT_IF:
+        return (f"{n} of 100 on placebo: your what-if value "
+                f"(the trial's value is {100 * r['control_risk_published']:.1f} of 100)")
+    return f"{n} of 100 on placebo, published ({r['control_risk_citation']})"
+
+
+def _wrap(*lines: str, width: int = 95) -> str:
+    return "\n".join(textwrap.fill(line, width, subsequent_indent="    ") for line in lines)
+
+
+def _progression_title(r: dict[str, Any]) -> str:
+    return _wrap(f"{r['trial_name']}: {r['confirmation_weeks']}-week confirmed disability progression, 100 people",
+                 _control_text(r), _hr_text(r))
+
+
+def _progression_sentences(r: dict[str, Any]) -> list[str]:
+    c = r["out_of_100"]
+    s = [f"Imagine 100 people like those in {r['trial_name']}. On placebo, **{c['placebo']} of 100** had their "
+         f"disability get worse and stay worse {r['period']}."]
+    if c["spared"]:
+        s.append(f"On ocrelizumab, about **{c['ocrelizumab']} of 100** did. So about **{c['spared']} in 100** "
+                 "were spared a disability progression. The others did not benefit in this way: "
+                 f"{c['both']} got worse anyway, and {c['neither']} would not have got worse either way.")
+    elif c["extra"]:
+        s.append(f"On ocrelizumab, about **{c['ocrelizumab']} of 100** would get worse: {c['extra']} more than on "
+                 "placebo. (This happens only with a what-if hazard ratio above 1.)")
+    else:
+        s.append(f"On ocrelizumab, about **{c['ocrelizumab']} of 100** did too: no visible difference in 100 people.")
+    if r["hr_label"] == PUBLISHED:
+        s.append(f"The trial's main result is a *hazard ratio* of {_fmt(r['hr'])}. Below 1 means fewer people got "
+                 f"worse on ocrelizumab: at any moment, their chance of getting worse was about "
+                 f"{100 * (1 - r['hr']):.0f}% lower than on placebo.")
+    if r["treated_risk_low"] is not None and r["treated_risk_high"] is not None:
+        lo, hi = out_of_100(r["treated_risk_low"]), out_of_100(r["treated_risk_high"])
+        s.append(f"The result is not exact. Allowing for chance, the number on ocrelizumab could be anywhere from "
+                 f"about {lo} to {hi} of 100 (from the 95% confidence interval of the hazard ratio).")
+    if r["treated_risk_published"] is not None and not r["what_if"] and r["hr_label"] == PUBLISHED:
+        s.append(f"The ocrelizumab number is computed from the hazard ratio, the trial's main result, as guideline "
+                 f"panels do (GRADE). The trial itself counted {100 * r['treated_risk_published']:.1f} of 100 "
+                 f"({r['treated_risk_citation']}); the small gap comes from the method.")
+    if r["hr_label"] == DERIVED:
+        s.append("No hazard ratio was published for this result, so these are the trial's own percentages. The "
+                 f"hazard ratio shown ({_fmt(r['hr'])}) is worked out from them ({r['hr_formula']}): "
+                 "derived, not published.")
+    if r["what_if"]:
+        s.append("**These are what-if numbers, not trial results.** Press *Back to published values* to return.")
+    s.append("This is about disability getting worse more slowly. It does not show that disability got better.")
+    return s
+
+
+def icon_array(control_risk: float, treated_risk: float, ax: Any = None, title: str | None = None) -> Any:
+    """A 10×10 icon array of 100 people: who gets worse on both arms, who is spared by treatment, and who does
+    not get worse either way (and who gets worse only on treatment, if `treated_risk` > `control_risk`).
+    Returns the Axes."""
+    import matplotlib.pyplot as plt
+    from matplotlib.lines import Line2D
+
+    n_c, n_t = out_of_100(control_risk), out_of_100(treated_risk)
+    kinds = (["both"] * min(n_c, n_t) + ["spared"] * max(n_c - n_t, 0) + ["extra"] * max(n_t - n_c, 0)
+             + ["neither"] * (100 - max(n_c, n_t)))
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6.4, 7.2))
+    for i, k in enumerate(kinds):
+        x, y = i % 10, 9 - i // 10
+        ax.scatter(x, y + 0.12, s=110, color=COLORS[k], zorder=2)  # head
+        ax.scatter(x, y - 0.28, s=420, marker="^", color=COLORS[k], zorder=2)  # body
+    ax.set_xlim(-0.7, 9.7)
+    ax.set_ylim(-0.8, 9.6)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    names = {"both": f"get worse on placebo, and also on ocrelizumab ({min(n_c, n_t)})",
+             "spared": f"get worse on placebo, but not on ocrelizumab: spared ({max(n_c - n_t, 0)})",
+             "extra": f"get worse only on ocrelizumab ({max(n_t - n_c, 0)})",
+             "neither": f"do not get worse on either ({100 - max(n_c, n_t)})"}
+    handles = [Line2D([], [], marker="o", ls="", markersize=11, color=COLORS[k], label=names[k])
+               for k in ("both", "spared", "extra", "neither") if k in kinds]
+    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0), frameon=False, fontsize=10)
+    if title:
+        ax.set_title(title, fontsize=9.5, loc="left")
+    return ax
+
+
+def progression_figure(result: dict[str, Any], ax: Any = None) -> Any:
+    """The icon array of a :func:`progression_what_if` result, titled with the numbers' provenance."""
+    return icon_array(result["control_risk"], result["treated_risk"], ax=ax, title=result["title"])
+
+
+# -- walking speed ------------------------------------------------------------------------------------------
+def walking_what_if(trial: str | Trial, baseline_s: float | None = None,
+                    evidence: EvidenceSet | None = None) -> dict[str, Any]:
+    """What the published percent changes in the Timed 25-Foot Walk mean for one person's walking time.
+
+    `baseline_s` (seconds to walk 25 feet at the start) defaults to the trial's named assumption
+    ``t25fw_baseline_median_s`` (no trial publishes it). Time at the week = baseline × (1 + % change / 100) on
+    each arm; speed = 25 ft × 0.3048 / time (m/s). Returns ``reported=False`` with a plain message when the
+    trial published no percent change in walking time.
+    """
+    t = _trial(trial, evidence)
+    tr, ct = t.treatment, t.control
+    eps = [e for e in walking_endpoints(t)
+           if e.result(tr.id, "mean_pct_change") is not None and e.result(ct.id, "mean_pct_change") is not None]
+    base: dict[str, Any] = {"trial": t.id, "trial_name": t.name}
+    if not eps:
+        other = walking_endpoints(t)
+        also = f" The trial reported walking only as: {other[0].label.lower()}." if other else ""
+        return {**base, "reported": False,
+                "message": f"Walking speed (the timed 25-foot walk) as a change in walking time was {NOT_REPORTED} "
+                           f"({t.name}). So this page cannot say what it means for walking.{also}"}
+    ep = eps[0]
+    r_t, r_c = ep.result(tr.id, "mean_pct_change"), ep.result(ct.id, "mean_pct_change")
+    week = int(r_t.week or ep.definition.week or 0)
+    try:
+        a = t.assumption(BASELINE_ASSUMPTION)
+    except KeyError:
+        a = None
+    if baseline_s is None and a is None:
+        raise TeachingError(f"{t.id}: no assumption {BASELINE_ASSUMPTION!r} in the evidence file; pass baseline_s")
+    b = a.value if baseline_s is None else float(baseline_s)
+    if b <= 0:
+        raise TeachingError(f"baseline_s must be a positive number of seconds, not {b}")
+    time = {"placebo": b * (1 + r_c.value / 100), "ocrelizumab": b * (1 + r_t.value / 100)}
+    metres = WALK_FEET * METRES_PER_FOOT
+    res = {
+        **base, "reported": True, "endpoint": ep.id, "week": week,
+        "baseline_s": b, "baseline_assumed": a.value if a else None,
+        "baseline_label": ASSUMED if a is not None and _same(b, a.value) else WHAT_IF,
+        "baseline_rationale": a.rationale if a else None,
+        "pct_change": {"placebo": r_c.value, "ocrelizumab": r_t.value},
+        "pct_change_citation": t.cite(r_t.source), "summary": ep.definition.summary,
+        "time_s": time,
+        "speed_m_s": {"start": metres / b, **{k: metres / v for k, v in time.items()}},
+        "verdict": published_walking_verdict(t).verdict, "what_if": a is None or not _same(b, a.value),
+    }
+    res["title"] = _wrap(f"{t.name}: time to walk 25 feet (7.6 m), at the start and at week {week}",
+                         f"Start {b:.1f} s: {res['baseline_label']}",
+                         f"Changes {r_c.value:+.1f}% (placebo) and {r_t.value:+.1f}% (ocrelizumab): published, "
+                         f"{res['pct_change_citation']}", width=80)
+    res["sentences"] = _walking_sentences(res)
+    return res
+
+
+def _walking_sentences(r: dict[str, Any]) -> list[str]:
+    p, o = r["time_s"]["placebo"], r["time_s"]["ocrelizumab"]
+    sp = r["speed_m_s"]
+    start = (f"Say a person needs **{r['baseline_s']:.1f} seconds** to walk 25 feet (7.6 metres) at the start. "
+             + ("This starting time is **an assumption, not published**: the trial did not report it."
+                if r["baseline_label"] == ASSUMED else "This starting time is **your what-if value**."))
+    both_slower = r["pct_change"]["placebo"] > 0 and r["pct_change"]["ocrelizumab"] > 0
+    s = [start,
+         f"After {r['week']} weeks, a typical person on placebo needed **{p:.1f} seconds** "
+         f"({r['pct_change']['placebo']:+.1f}%). On ocrelizumab: **{o:.1f} seconds** "
+         f"({r['pct_change']['ocrelizumab']:+.1f}%). The percentages are published ({r['pct_change_citation']}).",
+         f"In walking speed: {sp['start']:.2f} m/s at the start, {sp['placebo']:.2f} m/s on placebo and "
+         f"{sp['ocrelizumab']:.2f} m/s on ocrelizumab."]
+    if both_slower and r["pct_change"]["ocrelizumab"] < r["pct_change"]["placebo"]:
+        s.append("**Both groups walked slower than at the start.** Walking got slower by less on ocrelizumab. "
+                 "That is **less worsening, not improvement**.")
+    elif both_slower:
+        s.append("**Both groups walked slower than at the start.** Nobody's walking improved on average.")
+    s.append("These are group averages (adjusted averages from a statistical model), applied to one made-up "
+             "person. Real people differ: they describe a typical person in each group, not anyone in particular.")
+    return s
+
+
+def walking_figure(result: dict[str, Any], ax: Any = None) -> Any:
+    """Bars of the walking time at the start and at the week on each arm (longer bar = slower). Returns the Axes."""
+    import matplotlib.pyplot as plt
+
+    if not result.get("reported"):
+        raise TeachingError(f"{result['trial']}: walking speed was {NOT_REPORTED}; nothing to draw")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7.5, 3.4))
+    t, sp, w = result["time_s"], result["speed_m_s"], result["week"]
+    rows = [("At the start", result["baseline_s"], sp["start"], "#9e9e9e"),
+            (f"Week {w}, placebo", t["placebo"], sp["placebo"], COLORS["both"]),
+            (f"Week {w}, ocrelizumab", t["ocrelizumab"], sp["ocrelizumab"], "#1b6ca8")]
+    for i, (_, sec, speed, color) in enumerate(rows):
+        ax.barh(i, sec, color=color)
+        ax.text(sec, i, f"  {sec:.1f} s  ({speed:.2f} m/s)", va="center", fontsize=10)
+    ax.set_yticks(range(3), [r[0] for r in rows])
+    ax.invert_yaxis()
+    ax.set_xlim(0, max(r[1] for r in rows) * 1.45)
+    ax.set_xlabel("seconds to walk 25 feet (longer = slower)")
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.set_title(result["title"], fontsize=9.5, loc="left")
+    return ax
+
+
+# -- the interactive explorer -------------------------------------------------------------------------------
+def explorer(evidence: EvidenceSet | None = None, trial: str | None = None) -> Any:
+    """An ipywidgets app: pick a trial and one domain, move the sliders, see 100 people or a walking time.
+
+    Sliders start at the published values (and the named baseline assumption); a moved slider is labelled
+    "your what-if value" in the figure. Returns the widget (display it in JupyterLab or Voilà).
+    """
+    import ipywidgets as w
+    import matplotlib.pyplot as plt
+    from IPython.display import Markdown, display
+
+    ev = evidence or load_evidence()
+    trials = teachable_trials(ev)
+    trial = trial if trial in trials else trials[0]
+    style = {"description_width": "initial"}
+    pick = w.Dropdown(options=[(ev[t].name, t) for t in trials], value=trial, description="Trial:", style=style)
+    domain = w.ToggleButtons(options=[("Disability getting worse", "disability_progression"),
+                                      ("Walking speed", "walking_speed")], description="Question:", style=style)
+    risk = w.FloatSlider(min=1, max=90, step=0.1, readout_format=".1f", style=style, layout=w.Layout(width="520px"),
+                         description="On placebo, people out of 100 who get worse:", continuous_update=False)
+    hr = w.FloatSlider(min=0.3, max=1.5, step=0.01, style=style, layout=w.Layout(width="520px"), continuous_update=False,
+                       description="Hazard ratio (below 1 = fewer get worse):")
+    base = w.FloatSlider(min=3, max=30, step=0.1, readout_format=".1f", style=style, layout=w.Layout(width="520px"),
+                         continuous_update=False, description="Seconds to walk 25 feet at the start:")
+    reset = w.Button(description="Back to published values", icon="undo")
+
+    def defaults(_: Any = None) -> None:
+        p = progression_what_if(pick.value, evidence=ev)
+        risk.value, hr.value = round(100 * p["control_risk"], 1), round(p["hr"], 2)
+        b = baseline_default(ev[pick.value])
+        if b is not None:
+            base.value = round(b, 1)
+        base.disabled = not walking_what_if(pick.value, baseline_s=base.value, evidence=ev)["reported"]
+
+    def show(trial: str, question: str, risk_pct: float, hr_value: float, baseline_s: float) -> None:
+        if question == "disability_progression":
+            r = progression_what_if(trial, control_risk=risk_pct / 100, hr=hr_value, evidence=ev)
+            progression_figure(r)
+        else:
+            r = walking_what_if(trial, baseline_s=baseline_s, evidence=ev)
+            if not r["reported"]:
+                display(Markdown(f"**{r['message']}**"))
+                return
+            walking_figure(r)
+        plt.show()
+        display(Markdown("\n\n".join(r["sentences"])))
+
+    def toggle(_: Any = None) -> None:  # only the sliders of the chosen question are shown
+        prog = domain.value == "disability_progression"
+        risk.layout.display = hr.layout.display = None if prog else "none"
+        base.layout.display = "none" if prog else None
+
+    defaults()
+    toggle()
+    pick.observe(defaults, names="value")
+    domain.observe(toggle, names="value")
+    reset.on_click(defaults)
+    out = w.interactive_output(show, {"trial": pick, "question": domain, "risk_pct": risk, "hr_value": hr,
+                                      "baseline_s": base})
+    return w.VBox([w.HBox([pick, reset]), domain, risk, hr, base, out])
+
+
+def baseline_default(trial: Trial) -> float | None:
+    """The trial's named baseline T25FW assumption (seconds), or None if its evidence file has none."""
+    return next((a.value for a in trial.assumptions if a.id == BASELINE_ASSUMPTION), None)

@@ -1,0 +1,1 @@
+"""Report sets: config, execution (papermill, process pool), HTML, index and manifest."""
