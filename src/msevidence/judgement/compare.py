@@ -8,6 +8,8 @@ import numpy as np
 import pandas as pd
 
 from msevidence.evidence import Trial
+from msevidence.judgement.verdict import Direction, judge, judge_effect
+from msevidence.judgement.verdict import conclusion as conclusion_text
 from msevidence.models.walking.summary import GEOMETRIC, WalkingSummary
 
 DOMAINS = ("disability_progression", "walking_speed")
@@ -18,14 +20,14 @@ EXTRA_DEFINITIONS = {  # reproduced-only endpoints (no published counterpart)
 
 
 @dataclass(frozen=True)
-class Verdict:
-    """Walking-speed verdict: `direction` ∈ {"less worsening", "no difference", "more worsening",
-    "improvement"}, sentences built from computed numbers, and those numbers."""
+class WalkingVerdict:
+    """Walking-speed verdict on reproduced data: `direction` from :mod:`msevidence.judgement.verdict`, sentences
+    built from computed numbers, and those numbers."""
 
-    direction: str
+    direction: Direction
     sentences: tuple[str, ...]
     numbers: dict
-    published_direction: str | None = None  # same scale, from the evidence store (None if not published)
+    published_direction: Direction | None = None  # same scale, from the evidence store (None if not published)
     domain: str = "walking_speed"
 
     def to_frame(self) -> pd.DataFrame:
@@ -39,24 +41,18 @@ def _walking_endpoint(trial: Trial, week: float):
     return trial.find_endpoint(scale="T25FW", analysis="change_from_baseline", week=week)
 
 
-def walking_verdict(summary: WalkingSummary, trial: Trial | None = None) -> Verdict:
+def walking_verdict(summary: WalkingSummary, trial: Trial | None = None) -> WalkingVerdict:
     """Say, with numbers, whether walking improved, worsened less, or did not differ (walking speed only).
 
-    Direction: "improvement" if walk time fell on average (geometric mean) in the treatment arm; otherwise
-    "less worsening"/"more worsening" if the mixed-model ratio's CI lies below/above 1, else "no difference".
-    Published numbers (if `trial` has them) come from the evidence store with their citation.
+    The direction is the verdict engine's (:func:`msevidence.judgement.verdict.judge`) on the mixed model's
+    walk-time ratio at the week (a harm: a longer time is worse) with the treated arm's geometric-mean change
+    from baseline. Published numbers (if `trial` has them) come from the evidence store with their citation.
     """
     t, c, m = summary.arm("treatment"), summary.arm("control"), summary.mixed_model
     label = summary.data_provenance or "data of unstated provenance"
     wk = f"{summary.week:g}"
-    if t.geometric_mean_pct_change < 0:
-        direction = "improvement"
-    elif m.ci_high < 1:
-        direction = "less worsening"
-    elif m.ci_low > 1:
-        direction = "more worsening"
-    else:
-        direction = "no difference"
+    judged = judge(m.ratio, m.ci_low, m.ci_high, treatment_change=t.geometric_mean_pct_change)
+    direction = judged.direction
     slower = [a.arm for a in (t, c) if a.geometric_mean_pct_change > 0]
     s = [f"Walking speed (Timed 25-Foot Walk), {label}: at week {wk} the time to walk 25 feet had changed by "
          f"{t.geometric_mean_pct_change:+.1f}% with {t.arm} and {c.geometric_mean_pct_change:+.1f}% with {c.arm} "
@@ -69,14 +65,7 @@ def walking_verdict(summary: WalkingSummary, trial: Trial | None = None) -> Verd
          f"{100 * t.improved_20_confirmed_12w:.1f}% vs {100 * c.improved_20_confirmed_12w:.1f}%.",
          f"Average walking speed changed by {t.walking_speed_change_m_s:+.3f} m/s with {t.arm} and "
          f"{c.walking_speed_change_m_s:+.3f} m/s with {c.arm} (negative = slower)."]
-    conclusion = {
-        "less worsening": f"Bottom line: walking worsened less with {t.arm} than with {c.arm}, but it did not "
-                          "improve on average — slower worsening is not improvement.",
-        "more worsening": f"Bottom line: walking worsened more with {t.arm} than with {c.arm}.",
-        "no difference": f"Bottom line: these data show no clear difference in walking between {t.arm} and "
-                         f"{c.arm}, and walking did not improve on average with {t.arm}.",
-        "improvement": f"Bottom line: walk time fell on average with {t.arm}, i.e. walking improved on average.",
-    }[direction]
+    conclusion = f"Bottom line: {conclusion_text(direction, 'walking_speed', t.arm, c.arm)} ({judged.rule})."
     s.append(conclusion)
     numbers = {"week": summary.week, "geometric_mean_pct_change": {t.arm: t.geometric_mean_pct_change,
                                                                    c.arm: c.geometric_mean_pct_change},
@@ -87,20 +76,19 @@ def walking_verdict(summary: WalkingSummary, trial: Trial | None = None) -> Verd
         pt, pc = ep.result(trial.treatment.id, "mean_pct_change"), ep.result(trial.control.id, "mean_pct_change")
         if pt is not None and pc is not None:
             eff = ep.effect("relative_reduction")
-            sig = eff is not None and eff.p is not None and eff.p < 0.05
-            published_direction = ("improvement" if pt.value < 0 else "less worsening" if pt.value < pc.value and sig
-                                   else "no difference" if not sig else "more worsening")
+            published_direction = (judge_effect(eff, treatment_change=pt.value).direction if eff is not None
+                                   else Direction.MISSING)
             p_text = f", p = {eff.p:g} ({trial.cite(eff.source)})" if eff is not None and eff.p is not None else ""
             s.append(f"Published ({trial.cite(pt.source)}): {pt.value:+.1f}% with {trial.treatment.id} vs "
                      f"{pc.value:+.1f}% with {trial.control.id} at week {wk}{p_text}, estimated by the trial's model "
                      f"({ep.definition.summary.strip()})"
                      + ("; walk time increased in both arms" if min(pt.value, pc.value) > 0 else "")
                      + f"; the published evidence shows {published_direction}"
-                     + (", not improvement." if published_direction != "improvement" else "."))
+                     + (", not improvement." if published_direction != Direction.IMPROVEMENT else "."))
             numbers["published"] = {trial.treatment.id: pt.value, trial.control.id: pc.value}
     s.append("This section is about walking speed only; disability progression (EDSS CDP) is reported "
              "separately and is not implied by these numbers.")
-    return Verdict(direction=direction, sentences=tuple(s), numbers=numbers, published_direction=published_direction)
+    return WalkingVerdict(direction=direction, sentences=tuple(s), numbers=numbers, published_direction=published_direction)
 
 
 # -- published vs reproduced ----------------------------------------------------------------------------
