@@ -10,7 +10,8 @@ from lifelines.statistics import logrank_test as ll_logrank
 from scipy import stats
 from statsmodels.duration.hazard_regression import PHReg
 
-from msevidence.data.events import EventsTableError, infer_arms, read_events, select_endpoint
+from msevidence.data.events import EventsTableError, read_events, select_endpoint
+from msevidence.data.tables import infer_arms
 from msevidence.models.survival import (
     CoxPH,
     KaplanMeier,

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from msevidence.data.events import EventsTableError, infer_arms, read_events, select_endpoint
+from msevidence.data.events import EventsTableError, read_events, select_endpoint
+from msevidence.data.tables import infer_arms
 from msevidence.models.survival.absolute import AbsoluteEffect, absolute_effect
 from msevidence.models.survival.cox import CoxPH, CoxResult, PHTestResult
 from msevidence.models.survival.km import KaplanMeier, LogRankResult, logrank_test

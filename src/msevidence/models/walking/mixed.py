@@ -14,7 +14,8 @@ import pandas as pd
 from scipy import stats
 from statsmodels.regression.mixed_linear_model import MixedLM
 
-from msevidence.data.visits import VisitsTableError, infer_arms, walking_changes
+from msevidence.data.tables import infer_arms
+from msevidence.data.visits import VisitsTableError, walking_changes
 from msevidence.models.base import Fitter, recording_warnings
 
 _YEAR = 52.0

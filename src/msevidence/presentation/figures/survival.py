@@ -11,24 +11,13 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.ticker import FixedLocator, NullFormatter, PercentFormatter
 
-from msevidence.data.events import TREATMENT_PATTERN
+from msevidence.data.tables import arm_roles
 from msevidence.presentation.figures.style import arm_color, labelled_title
 
 RISK_TABLE_TITLE = "Number at risk"
 X_LABEL = "Weeks since randomization"
 Y_SURVIVAL = "Proportion without confirmed progression"
 Y_INCIDENCE = "Cumulative incidence of confirmed progression"
-
-
-def _roles(arms: Sequence[str], roles: dict[str, str] | None) -> dict[str, str]:
-    """Role of each arm for its colour: given, or guessed from names when there are two arms."""
-    if roles:
-        return {a: roles.get(a, a) for a in arms}
-    if len(arms) == 2:
-        looks = [a for a in arms if TREATMENT_PATTERN.search(a)]
-        if len(looks) == 1:
-            return {a: "treatment" if a == looks[0] else "control" for a in arms}
-    return {a: a for a in arms}
 
 
 def _journal(ax: Axes) -> None:
@@ -47,7 +36,7 @@ def km_plot(km, *, weeks: Sequence[float] | None = None, ci: bool = True, cumula
     table is :func:`risk_table_axes` of it.
     """
     arms = km.arms
-    role = _roles(arms, roles)
+    role = arm_roles(arms, roles)
     last = max(km.last_time(a) for a in arms)
     xmax = xmax if xmax is not None else last
     if weeks is None:
@@ -207,7 +196,7 @@ def parametric_plot(par, *, distribution: str | None = None, horizon: float | No
         _, ax = plt.subplots(figsize=(7, 4.5), layout="constrained")
     grid = np.linspace(0, horizon, 400)
     pred = par.predict_survival(grid, dist)
-    role = _roles(par.arms, roles or {par.treatment: "treatment", par.control: "control"})
+    role = arm_roles(par.arms, roles or {par.treatment: "treatment", par.control: "control"})
     for i, arm in enumerate(par.arms):
         p = pred[pred["arm"] == arm]
         color = arm_color(role[arm], i)
