@@ -3,6 +3,8 @@ VENV   ?= .venv
 PYTHON ?= python3
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# Jupyter and Voila refuse to run as root (a container's usual user) unless told to.
+AS_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 .PHONY: install report test lint lab app synth clean
 
@@ -29,12 +31,12 @@ lint: install
 
 ## Open the notebooks in JupyterLab (http://localhost:8888).
 lab: install
-	$(BIN)/jupyter lab --notebook-dir=notebooks
+	$(BIN)/jupyter lab --notebook-dir=notebooks $(AS_ROOT)
 
 ## The interactive teaching notebook as a local web app (http://localhost:8866); installs the optional Voila extra.
 app: install
 	$(BIN)/python -m pip install --quiet -e ".[app]"
-	$(BIN)/voila --no-browser --port=8866 notebooks/teaching.ipynb
+	$(BIN)/voila --no-browser --port=8866 $(AS_ROOT) notebooks/teaching.ipynb
 
 ## Simulate a synthetic ORATORIO-calibrated trial into data/synthetic/.
 synth: install

@@ -78,7 +78,7 @@ else:
 # %% [markdown]
 # ## Try it yourself
 #
-# In the interactive version (JupyterLab, or the app started with `voila notebooks/teaching.ipynb`),
+# In the interactive version (JupyterLab, or the web app: run `make app` and open http://localhost:8866),
 # sliders below let you pick a trial and one question at a time, and change the numbers: how many people
 # get worse on placebo, the hazard ratio, or the starting walking time. The pictures then say
 # **your what-if value** next to any number you changed. *Back to published values* puts the trial's
