@@ -113,7 +113,8 @@ if walk["reported"]:
              ("Walking time at the start", f"{walk['baseline_s']:.1f} s", walk["baseline_label"])]
 display(Markdown("| Number | Value | Source |\n|---|---|---|\n"
                  + "\n".join(f"| {a} | {b} | {c} |" for a, b, c in rows)))
-display(Markdown(f"Evidence file `{trial}` sha256 `{ev.sha256(trial)[:16]}…`; msevidence {mse.__version__}."))
+display(Markdown(f"Evidence file of {ev[trial].name}: fingerprint (sha256) `{ev.sha256(trial)[:16]}…`; "
+                 f"msevidence {mse.__version__}."))
 record("progression", prog)
 record("walking", walk)
 record("parameters", {"trial": trial, "control_risk": control_risk, "hr": hr, "baseline_s": baseline_s,

@@ -127,9 +127,12 @@ def test_forest_plot_never_groups_active_with_placebo_controlled_results(ev):
 
 
 def test_provenance_lists_hash_parameters_and_label(ev):
-    df = narrative.provenance(ev, ["ORATORIO"], {"seed": 3}, "SYNTHETIC data (seed 3)")
+    df = narrative.provenance(ev, ["ORATORIO"], {"seed": 3, "n_per_arm": None}, "SYNTHETIC data (seed 3)")
+    df = df.set_index("item")
     assert df.loc["evidence file oratorio.yaml", "value"] == f"sha256 {ev.sha256('ORATORIO')}"
-    assert df.loc["parameter seed", "value"] == "3" and df.loc["reproduced data", "value"].startswith("SYNTHETIC")
+    assert df.loc["setting: random seed of the simulation", "value"] == "3"
+    assert df.loc["reproduced data", "value"].startswith("SYNTHETIC")
+    assert df.loc["setting: simulated patients per group", "value"] == "as many as were randomized in the trial"
 
 
 def test_main_report_refuses_active_controlled_trials(ev):
