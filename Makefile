@@ -3,7 +3,8 @@ VENV   ?= .venv
 PYTHON ?= python3
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
-# Jupyter and Voila refuse to run as root (a container's usual user) unless told to.
+# JupyterLab refuses to run as root (a container's usual user) unless told to; Voila runs as root as it is
+# and rejects the flag.
 AS_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 .PHONY: install report test lint lab app synth clean
@@ -36,7 +37,7 @@ lab: install
 ## The interactive teaching notebook as a local web app (http://localhost:8866); installs the optional Voila extra.
 app: install
 	$(BIN)/python -m pip install --quiet -e ".[app]"
-	$(BIN)/voila --no-browser --port=8866 $(AS_ROOT) notebooks/teaching.ipynb
+	$(BIN)/voila --no-browser --port=8866 notebooks/teaching.ipynb
 
 ## Simulate a synthetic ORATORIO-calibrated trial into data/synthetic/.
 synth: install

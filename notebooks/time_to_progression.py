@@ -41,6 +41,7 @@ from IPython.display import Markdown, display
 import msevidence as mse
 from msevidence import pipeline
 from msevidence.presentation.record import record
+from msevidence.presentation.tables import show
 from msevidence.models.survival import ParametricSurvival, analyze
 from msevidence.judgement.compare import published_vs_reproduced
 
@@ -64,8 +65,8 @@ plt.show()
 # ## Estimates
 
 # %%
-display(res.to_frame())
-display(res.km_at())
+display(show(res.to_frame(), precision=3))
+display(show(res.km_at(), precision=3))
 
 # %% [markdown]
 # ## Published vs reproduced
@@ -77,7 +78,7 @@ comparison = published_vs_reproduced(t, {endpoint: res}, provenance=label,
                                      domains=("disability_progression", "walking_speed", "composite_progression",
                                               "upper_limb")).query("endpoint == @endpoint")
 display(Markdown(f"**Endpoint definition:** {'; '.join(comparison['definition'].unique()) or 'not in the evidence'}"))
-display(comparison.drop(columns=["trial", "domain", "endpoint", "definition"]).set_index(["statistic", "week", "arm"]))
+display(show(comparison.drop(columns=["trial", "domain", "endpoint", "definition"]), precision=3))
 
 # %% [markdown]
 # ## Proportional hazards
@@ -99,13 +100,13 @@ par = ParametricSurvival(distributions=distributions, data_provenance=label).fit
     events, t.treatment.id, t.control.id)
 par.plot(km=res.km)
 plt.show()
-display(par.summary)
+display(show(par.summary, precision=3))
 
 # %% [markdown]
 # ## Provenance
 
 # %%
-display(pipeline.provenance(ev, [trial], {"endpoint": endpoint, "data_source": data_source, "seed": seed,
-                                           "n_per_arm": n_per_arm, "tau": tau, "at_week": at_week}, label))
+display(show(pipeline.provenance(ev, [trial], {"endpoint": endpoint, "data_source": data_source, "seed": seed,
+                                           "n_per_arm": n_per_arm, "tau": tau, "at_week": at_week}, label)))
 record("label", label)
 record("analysis", res.to_json())

@@ -27,7 +27,10 @@ DOMAIN_TITLES = {"disability_progression": "Disability progression (EDSS)", "wal
 # -- formatting -------------------------------------------------------------------------------------------
 def pct(fraction: float | None, digits: int = 1) -> str:
     """0.25 -> '25.0%'."""
-    return "n/a" if fraction is None else f"{100 * fraction:.{digits}f}%"
+    if fraction is None:
+        return "n/a"
+    v = 100 * fraction
+    return f"{0.0 if round(v, digits) == 0 else v:.{digits}f}%"  # never "-0%"
 
 
 def pct_change(value: float | None, digits: int = 1) -> str:

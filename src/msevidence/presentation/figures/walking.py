@@ -56,7 +56,8 @@ def plot_trajectories(summary, ax=None, spaghetti: int = 15, seed: int = 0, prov
         end = v[v["week"] == at]  # the week the reports quote
         if len(end):
             ax.annotate(f"{float(end[column].iloc[0]):+.1f}%", (float(end["week"].iloc[0]), float(end[column].iloc[0])),
-                        xytext=(6, 0), textcoords="offset points", va="center", fontsize=9, color=color,
+                        xytext=(6, 9 if role == "control" else -9), textcoords="offset points", va="center",
+                        fontsize=9, color=color,
                         fontweight="bold")
     lo, hi = np.nanpercentile(ch["pct_change"], [1, 97])
     ax.set_xlim(0, last * 1.08)
