@@ -194,6 +194,11 @@ def test_show_gives_one_header_row_rounded_numbers_and_no_missing_markers():
     assert "NaN" not in html_text and "None" not in html_text and html_text.count("—") == 2
     assert "same: a" in html_text and ">same<" not in html_text  # the repeated column went to the caption
     assert ">row<" in html_text  # the index became an ordinary column
+    est = pd.DataFrame({"estimate": [0.7612, 0.5], "ci_low": [0.59, np.nan], "ci_high": [0.98, np.nan],
+                        "arm": ["x", "y"]}, index=[4, 7])
+    html_text = show(est, precision=2).to_html()
+    assert "0.76 (0.59 to 0.98)" in html_text and "estimate (95% CI)" in html_text and ">ci_low<" not in html_text
+    assert ">index<" not in html_text and ">4<" not in html_text  # an unnamed row index is not a column
     d = details("How this was computed", "**Model.** a *b*\n\nsecond <p>")
     assert "\n\n" not in d and d.startswith("<details>") and "&lt;p&gt;" in d
     assert leaks(f"<body>{d}</body>") == []

@@ -17,6 +17,8 @@ import pandas as pd
 from pandas.io.formats.style import Styler
 
 MISSING = "—"
+CAPTION_COLUMNS = {"week", "data_provenance", "reproduced_provenance", "provenance", "summary", "trial",
+                   "endpoint", "n_patients", "vs", "method"}
 TABLE_STYLES = [
     {"selector": "", "props": "border-collapse: collapse; font-size: 0.92em; max-width: 100%;"},
     {"selector": "caption", "props": "caption-side: top; text-align: left; color: #444; padding: 0 0 0.4em 0;"},
@@ -44,20 +46,48 @@ def _cell(value: object, precision: int) -> str:
     return MISSING if text.strip() in ("", "nan", "NaN", "None", "<NA>") else text
 
 
+def _with_intervals(df: pd.DataFrame, precision: int) -> pd.DataFrame:
+    """Columns X, X_ci_low, X_ci_high (or estimate, ci_low, ci_high) as one column "X (95% CI)": a table
+    half as wide, read as it is written in papers."""
+    out = df.copy()
+    for col in list(out.columns):
+        prefix = "" if col == "estimate" else f"{col}_"
+        lo, hi = f"{prefix}ci_low", f"{prefix}ci_high"
+        if lo not in out.columns or hi not in out.columns or col in (lo, hi):
+            continue
+
+        def joined(row, col=col, lo=lo, hi=hi) -> str:
+            est = _cell(row[col], precision)
+            if _cell(row[lo], precision) == MISSING or _cell(row[hi], precision) == MISSING:
+                return est
+            return f"{est} ({_cell(row[lo], precision)} to {_cell(row[hi], precision)})"
+
+        at = list(out.columns).index(col)
+        values = out.apply(joined, axis=1) if len(out) else pd.Series(dtype=object)
+        out = out.drop(columns=[col, lo, hi])
+        out.insert(at, f"{col} (95% CI)", values)
+    return out
+
+
 def tidy_frame(df: pd.DataFrame, *, precision: int = 2, constant_to_caption: bool = True,
                caption: str | None = None) -> tuple[pd.DataFrame, str | None]:
     """`df` as text cells with the index as ordinary columns; columns with one value on every row (of a table
     with more than one row) are removed and named in the caption instead. Returns (frame, caption)."""
     out = df.copy()
-    if not isinstance(out.index, pd.RangeIndex) or any(n is not None for n in out.index.names):
-        out = out.reset_index()
+    named = any(n is not None for n in out.index.names)
+    out = out.reset_index(drop=not named and not isinstance(out.index, pd.MultiIndex))
     out.columns = [" ".join(map(str, c)).strip() if isinstance(c, tuple) else str(c) for c in out.columns]
+    out = _with_intervals(out, precision)
     out = out.apply(lambda col: col.map(lambda v: _cell(v, precision)))
     notes = []
     if constant_to_caption and len(out) > 1:
         for col in list(out.columns):
             values = out[col].unique()
-            if len(values) == 1 and len(out.columns) > 2:
+            # Labels repeated on every row (provenance, week, method) go to the caption; numbers that merely
+            # coincide in a short table stay where a reader looks for them.
+            label_like = col in CAPTION_COLUMNS or (len(out) >= 3 and col in df.columns
+                                                    and not pd.api.types.is_numeric_dtype(df[col]))
+            if len(values) == 1 and len(out.columns) > 2 and label_like:
                 notes.append(f"{col}: {values[0]}")
                 out = out.drop(columns=col)
     text = "; ".join([*([caption] if caption else []), *notes]) or None
