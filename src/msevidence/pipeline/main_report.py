@@ -9,6 +9,7 @@ from typing import Any
 import pandas as pd
 
 from msevidence.evidence import EvidenceSet, Trial
+from msevidence.evidence.schema import COMPARATOR_ADJECTIVES
 from msevidence.judgement.published import (
     DomainVerdict,
     bottom_line,
@@ -320,7 +321,7 @@ def progression_vs_walking(ev: EvidenceSet, trial: str, seed: int = 1, n_per_arm
                            confirmation_weeks: int = 12, week: float = 120) -> ProgressionWalkingReport:
     """Simulate a labelled synthetic trial calibrated to `trial`, analyse both domains, and bundle the report.
 
-    Raises ValueError for an active-controlled trial (never used as placebo evidence).
+    Raises ValueError for a trial that is not placebo-controlled (never used as placebo evidence).
     """
     from msevidence.models.survival import analyze
     from msevidence.models.walking import summarize_walking
@@ -328,7 +329,8 @@ def progression_vs_walking(ev: EvidenceSet, trial: str, seed: int = 1, n_per_arm
 
     t = ev[trial]
     if t.comparator != "placebo":
-        raise ValueError(f"{t.id} is {t.comparator}-controlled; the main report compares with placebo only")
+        raise ValueError(f"{t.id} is {COMPARATOR_ADJECTIVES[t.comparator]}, not placebo-controlled; the main report "
+                         "compares with placebo only")
     syn = simulate_trial(t, seed=seed, n_per_arm=_n_per_arm(t, n_per_arm), evidence=ev)
     label = syn.label
     cdp = analyze(syn.events, f"cdp{confirmation_weeks}_edss", treatment=t.treatment.id, control=t.control.id,

@@ -21,7 +21,7 @@ from typing import Any
 from msevidence.data.visits import METRES_PER_FOOT, WALK_FEET
 from msevidence.errors import TeachingError
 from msevidence.evidence import EvidenceSet, Trial, load_evidence
-from msevidence.evidence.schema import Endpoint
+from msevidence.evidence.schema import COMPARATOR_ADJECTIVES, Endpoint
 from msevidence.judgement.published import progression_endpoint, published_walking_verdict, walking_endpoints
 from msevidence.models.survival import absolute_from_hr
 
@@ -44,7 +44,8 @@ def _trial(trial: str | Trial, evidence: EvidenceSet | None = None) -> Trial:
         trial = ev[trial]
     if trial.comparator != "placebo":
         raise TeachingError(
-            f"{trial.id} is active-controlled ({trial.comparator_label}): it compares two treatments, so it cannot "
+            f"{trial.id} is {COMPARATOR_ADJECTIVES[trial.comparator]}, not placebo-controlled "
+            f"({trial.comparator_label}): it compares two treatments or two treatment starts, so it cannot "
             "show what happens without treatment; pick a placebo-controlled trial (ev.placebo_controlled())")
     return trial
 
