@@ -36,6 +36,11 @@ def check_trial(trial: Trial, root: Path) -> list[Finding]:
             out.append((("total_randomized",), f"arm sizes add up to {sum(sizes)}, not {trial.total_randomized} "
                                                "(rule: arm sizes add up to the stated total)"))
     out += _comparator(trial)
+    d = trial.design
+    if (d.stratification or d.unconfirmed_progression != "not_stated") and d.methods_source is None:
+        out.append((("design", "stratification" if d.stratification else "unconfirmed_progression"),
+                    "stratification and the handling of unconfirmed progression need 'methods_source' naming "
+                    "where they were read (rule: every design choice is sourced)"))
     if [a.role for a in trial.arms].count("control") < 1 or [a.role for a in trial.arms].count("treatment") < 1:
         out.append((("arms",), "needs at least one treatment and one control arm (rule: arm roles)"))
     for b_i, b in enumerate(trial.baseline):
@@ -131,6 +136,7 @@ def _unique(trial: Trial) -> list[Finding]:
 def _sources(trial: Trial):
     """Yield (source, location) for every sourced thing in the trial."""
     yield trial.design.source, ("design", "source")
+    yield trial.design.methods_source, ("design", "methods_source")
     yield trial.eligibility.source, ("eligibility", "source")
     yield trial.total_source, ("total_source",)
     for i, a in enumerate(trial.arms):

@@ -155,6 +155,9 @@ class Design(_Strict):
     unconfirmed_progression: Literal["censor", "event", "not_stated"] = "not_stated"
     stratification: list[str] = []
     source: Source
+    methods_source: Source | None = Field(
+        None, description="Where `stratification` and `unconfirmed_progression` were read, when `source` does "
+                          "not state them (e.g. a statistical-analysis section).")
 
 
 class Eligibility(_Strict):
@@ -344,7 +347,7 @@ class Trial(_Strict):
     def cite(self, source: Source) -> str:
         """Short citation, e.g. 'Montalban et al., N Engl J Med 2017 (Abstract)'."""
         r = self.reference(source.ref)
-        year = f" {r.year}" if r.year else ""
+        year = f" {r.year}" if r.year and str(r.year) not in r.journal else ""
         seen = "; seen only in a secondary report" if source.secondary else ""
         if not r.authors:
             return f"{r.journal}{year} ({source.locator}{seen})"

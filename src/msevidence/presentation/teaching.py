@@ -44,9 +44,8 @@ def _trial(trial: str | Trial, evidence: EvidenceSet | None = None) -> Trial:
         trial = ev[trial]
     if trial.comparator != "placebo":
         raise TeachingError(
-            f"{trial.id} is {COMPARATOR_ADJECTIVES[trial.comparator]}, not placebo-controlled "
-            f"({trial.comparator_label}): it compares two treatments or two treatment starts, so it cannot "
-            "show what happens without treatment; pick a placebo-controlled trial (ev.placebo_controlled())")
+            f"{trial.id} is {COMPARATOR_ADJECTIVES[trial.comparator]} ({trial.comparator_label}): it compares two "
+            "treatments or two treatment starts, so it cannot show what happens without treatment; pick a placebo-controlled trial (ev.placebo_controlled())")
     return trial
 
 
