@@ -101,8 +101,10 @@ def test_published_table_can_leave_out_active_controlled_trials(ev):
 def test_forest_plot_draws_one_square_per_ratio_effect(ev):
     tidy = ev.endpoints()
     ax = forest_plot(tidy)
-    squares = [ln for ln in ax.lines if ln.get_marker() == "s"]
+    squares = [ln for ln in ax.lines if ln.get_marker() in ("s", "D")]  # diamonds: early vs delayed treatment
     assert len(squares) == len(ratio_effects(tidy))
+    delayed = ratio_effects(tidy)["comparator"].eq("delayed_treatment").sum()
+    assert delayed > 0 and sum(ln.get_marker() == "D" for ln in ax.lines) == delayed
     assert sorted(s.get_xdata()[0] for s in squares) == sorted(ratio_effects(tidy)["value"])
     assert "published" in ax.get_title()
     with pytest.raises(ValueError, match="no ratio effects"):
@@ -118,12 +120,15 @@ def test_forest_plot_never_groups_active_with_placebo_controlled_results(ev):
             groups.append([lab])  # a heading starts a group
         else:
             groups[-1].append(lab)
-    active = {t.id for t in ev if t.comparator == "active"}
-    for heading, *rows in groups:
-        is_active = [lab.split(" (")[0] in active for lab in rows]
-        assert all(is_active) or not any(is_active), (heading, rows)
-        assert all(is_active) == ("ACTIVE comparator" in heading) or not rows
+    for kind, marker in (("active", "ACTIVE comparator"), ("delayed_treatment", "early vs DELAYED ocrelizumab")):
+        of_kind = {t.id for t in ev if t.comparator == kind}
+        for heading, *rows in groups:
+            is_kind = [lab.split(" (")[0] in of_kind for lab in rows]
+            assert all(is_kind) or not any(is_kind), (heading, rows)
+            assert all(is_kind) == (marker in heading) or not rows
     assert any("(vs interferon beta-1a, active)" in lab for lab in labels)
+    assert any(lab.startswith("ORATORIO_OLE (early vs delayed ocrelizumab)") for lab in labels)
+    assert not any(lab.startswith("ORATORIO_OLE (vs placebo") for lab in labels)
 
 
 def test_provenance_lists_hash_parameters_and_label(ev):
