@@ -143,3 +143,30 @@ def test_main_report_refuses_active_controlled_trials(ev):
         pytest.skip("no active-controlled trial in the evidence store")
     with pytest.raises(ValueError, match="placebo only"):
         narrative.progression_vs_walking(ev, active[0], n_per_arm=10)
+
+
+def test_certainty_says_when_figures_were_seen_only_in_secondary_reports(ev):
+    hand = ev["ORATORIO_HAND"]
+    text = narrative.certainty(hand, "disability_progression")
+    assert "All of these figures were seen only in secondary reports" in text
+    assert "placebo-controlled" in text
+    # the same trial with its sources marked as read in the publication itself: no such caveat
+    ep = hand.endpoint(narrative.published_progression_verdict(hand).endpoint)
+    primary = ep.model_copy(update={
+        "results": [r.model_copy(update={"source": r.source.model_copy(update={"secondary": False})})
+                    for r in ep.results],
+        "effects": [x.model_copy(update={"source": x.source.model_copy(update={"secondary": False})})
+                    for x in ep.effects]})
+    read = hand.model_copy(update={"endpoints": [primary if e.id == ep.id else e for e in hand.endpoints]})
+    assert "secondary reports" not in narrative.certainty(read, "disability_progression")
+
+
+def test_limits_say_the_open_label_extension_is_early_vs_delayed_not_placebo(ev):
+    limits = " ".join(narrative.what_trials_do_not_show(ev, ev["ORATORIO"]))
+    assert "ORATORIO open-label extension compared starting ocrelizumab early with starting it later" in limits
+    summary = narrative.evidence_summary(ev)
+    assert "early vs DELAYED ocrelizumab, not placebo" in summary.loc["ORATORIO_OLE", "comparator"]
+    assert summary.loc["ORATORIO", "comparator"].endswith("(vs placebo)")
+    table = narrative.published_table(ev, "disability_progression")
+    assert set(table.loc["ORATORIO_OLE", "vs"]) == {"early vs DELAYED ocrelizumab, not placebo"}
+    assert "ORATORIO_OLE" not in set(narrative.tidy_evidence(ev, include_active=False)["trial"])
