@@ -52,7 +52,7 @@ def test_walking_verdict_separates_less_worsening_from_improvement(oratorio):
     v = narrative.published_walking_verdict(oratorio)
     assert v.verdict == "less worsening"
     assert f"{ep.result('OCR').value:.1f}%" in v.sentence and f"{ep.result('PBO').value:.1f}%" in v.sentence
-    assert "less worsening, not improvement" in v.sentence
+    assert "slower worsening is not improvement" in v.sentence
     faster = edit(oratorio, "t25fw_pct_change_w120", results={"OCR": {"value": -5.0}})
     assert narrative.published_walking_verdict(faster).verdict == "improvement"
     not_sig = edit(oratorio, "t25fw_pct_change_w120", effect={"p": 0.3})

@@ -10,9 +10,9 @@ import matplotlib
 import pytest
 
 import msevidence as mse
+from msevidence import reports
 from msevidence.presentation import teaching
 from msevidence.presentation.teaching import ASSUMED, DERIVED, PUBLISHED, WHAT_IF, TeachingError
-from msevidence.reports import runner as reports
 
 matplotlib.use("Agg")
 EV = mse.load_evidence()
