@@ -10,8 +10,9 @@ import pandas as pd
 from pydantic import ValidationError
 
 from msevidence import paths
+from msevidence.errors import InputError
 from msevidence.evidence.rules import check_trial
-from msevidence.evidence.schema import COMPARATOR_LABELS, Trial
+from msevidence.evidence.schema import COMPARATOR_ADJECTIVES, COMPARATOR_LABELS, Trial
 from msevidence.evidence.yamlio import EvidenceFileError, Problem, field_name, line_of, read_yaml
 
 
@@ -131,6 +132,16 @@ class EvidenceSet:
 
         df = self.endpoints()
         return forest_plot(df if include_active else df[df["comparator"] == "placebo"], ax=ax)
+
+
+def require_placebo(trial: Trial, purpose: str) -> Trial:
+    """The placebo-only rule, stated once: active-controlled trials (OPERA I/II compare with interferon beta-1a) and
+    early-vs-delayed-treatment trials (the ORATORIO open-label extension) are kept out of every placebo comparison. Raises :class:`InputError` naming the trial."""
+    if trial.comparator != "placebo":
+        raise InputError(f"{trial.id} is {COMPARATOR_ADJECTIVES[trial.comparator]} ({trial.comparator_label}): "
+                         f"{purpose} needs a placebo-controlled trial, because a trial comparing two treatments (or "
+                         "early with delayed treatment) cannot show what happens without treatment")
+    return trial
 
 
 def evidence_files(paths: Iterable[str | Path] | None = None) -> list[Path]:

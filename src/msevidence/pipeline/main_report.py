@@ -8,8 +8,7 @@ from typing import Any
 
 import pandas as pd
 
-from msevidence.evidence import EvidenceSet, Trial
-from msevidence.evidence.schema import COMPARATOR_ADJECTIVES
+from msevidence.evidence import EvidenceSet, Trial, require_placebo
 from msevidence.judgement.published import (
     DomainVerdict,
     bottom_line,
@@ -322,16 +321,13 @@ def progression_vs_walking(ev: EvidenceSet, trial: str, seed: int = 1, n_per_arm
                            confirmation_weeks: int = 12, week: float = 120) -> ProgressionWalkingReport:
     """Simulate a labelled synthetic trial calibrated to `trial`, analyse both domains, and bundle the report.
 
-    Raises ValueError for a trial that is not placebo-controlled (never used as placebo evidence).
+    Refuses a trial that is not placebo-controlled (:func:`msevidence.evidence.require_placebo`).
     """
     from msevidence.models.survival import analyze
     from msevidence.models.walking import summarize_walking
     from msevidence.synthetic import simulate_trial
 
-    t = ev[trial]
-    if t.comparator != "placebo":
-        raise ValueError(f"{t.id} is {COMPARATOR_ADJECTIVES[t.comparator]}, not placebo-controlled; the main report "
-                         "compares with placebo only")
+    t = require_placebo(ev[trial], "the main report")
     syn = simulate_trial(t, seed=seed, n_per_arm=_n_per_arm(t, n_per_arm), evidence=ev)
     label = syn.label
     cdp = analyze(syn.events, f"cdp{confirmation_weeks}_edss", treatment=t.treatment.id, control=t.control.id,
