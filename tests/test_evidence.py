@@ -269,3 +269,12 @@ def test_evidence_set_to_frame_and_plot():
     ax = ev.plot(include_active=False)
     labels = " ".join(t.get_text() for t in ax.get_yticklabels())
     assert "ORATORIO" in labels and "OPERA" not in labels
+
+
+def test_placebo_only_uses_refuse_the_open_label_extension(ev):
+    from msevidence.errors import InputError
+    from msevidence.evidence import require_placebo
+
+    with pytest.raises(InputError, match=r"^ORATORIO_OLE is early-versus-delayed-treatment .*needs a placebo-controlled"):
+        require_placebo(ev["ORATORIO_OLE"], "the main report")
+    assert require_placebo(ev["ORATORIO"], "the main report") is ev["ORATORIO"]
