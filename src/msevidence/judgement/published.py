@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 
 from msevidence.evidence import EvidenceSet, Trial
-from msevidence.evidence.schema import Effect, Endpoint
+from msevidence.evidence.schema import COMPARATOR_ADJECTIVES, COMPARATOR_LABELS, Effect, Endpoint
 from msevidence.judgement.verdict import Direction, conclusion, judge_effect
 from msevidence.judgement.wording import name_arms, parameter_name, parameter_value
 
@@ -211,7 +211,7 @@ def certainty(trial: Trial, domain: str, confirmation_weeks: int = 12) -> str:
     v = published_progression_verdict(trial, confirmation_weeks) if domain == "disability_progression" else published_walking_verdict(trial)
     if v.verdict == MISSING:
         return "No evidence: not reported."
-    parts = [f"One randomized {trial.comparator}-controlled trial ({trial.name})."]
+    parts = [f"One randomized {COMPARATOR_ADJECTIVES[trial.comparator]} trial ({trial.name})."]
     ep = trial.endpoint(v.endpoint)
     eff = progression_effect(ep) or next(iter(ep.effects), None)
     if eff is not None and eff.ci_high is not None and eff.statistic.endswith("ratio") and 0.9 <= eff.ci_high < 1:
@@ -219,9 +219,15 @@ def certainty(trial: Trial, domain: str, confirmation_weeks: int = 12) -> str:
                      "the true effect could be small.")
     if eff is not None and eff.ci_low is None:
         parts.append("No confidence interval was published for the between-group effect.")
-    kinds = {trial.reference(x.source.ref).kind for x in [*ep.results, *ep.effects]}
+    sourced = [*ep.results, *ep.effects]
+    kinds = {trial.reference(x.source.ref).kind for x in sourced}
     if "congress_abstract" in kinds:
         parts.append("Part of this evidence comes from a congress abstract, not a full paper.")
+    secondary = [x for x in sourced if x.source.secondary]
+    if secondary:
+        how = "All" if len(secondary) == len(sourced) else "Some"
+        parts.append(f"{how} of these figures were seen only in secondary reports (congress news coverage or "
+                     "summary websites), not in the trial's own publication, so they may contain reporting errors.")
     if domain == "walking_speed" and any("pct_change" in r.statistic for r in ep.results):
         parts.append(f"The summary is {ep.definition.summary.split(';')[0].strip()}.")
     return " ".join(parts)
@@ -249,6 +255,12 @@ def what_trials_do_not_show(ev: EvidenceSet, trial: Trial) -> list[str]:
         drugs = ", ".join(sorted({t.control.drug for t in active}))
         out.append(f"{names} compared ocrelizumab with an active drug ({drugs}), not placebo: they are not "
                    "evidence of benefit over no treatment and are kept out of every placebo comparison.")
+    delayed = [t for t in ev if t.comparator == "delayed_treatment"]
+    if delayed:
+        names = ", ".join(t.name for t in delayed)
+        out.append(f"{names} compared starting ocrelizumab early with starting it later (the comparison group "
+                   "switched from placebo to ocrelizumab), not with placebo: it shows the cost of waiting, not "
+                   "the benefit over no treatment, and is kept out of every placebo comparison.")
     for ep in trial.endpoints:
         for x in [*ep.effects, *ep.results]:
             text = f"{getattr(x, 'method', '') or ''} {x.note or ''}".lower()
@@ -302,8 +314,8 @@ def evidence_summary(ev: EvidenceSet) -> pd.DataFrame:
     rows = []
     for t in ev:
         doms = tidy[tidy["trial"] == t.id].groupby("domain")["endpoint"].nunique()
-        rows.append({"trial": t.name, "comparator": name_arms(t.comparator_label, t, ev)
-                     + (" (placebo)" if t.comparator == "placebo" else " (ACTIVE, not placebo)"),
+        rows.append({"trial": t.name, "comparator": f"{name_arms(t.comparator_label, t, ev)} "
+                     f"({COMPARATOR_LABELS[t.comparator]})",
                      "population": t.population, "randomized": t.total_randomized,
                      **{DOMAIN_TITLES.get(d, d): int(doms.get(d, 0)) for d in
                         ("disability_progression", "walking_speed")},
@@ -369,7 +381,7 @@ def published_table(ev: EvidenceSet, domain: str, include_active: bool = True) -
         t = ev[r.trial]
         who = r.arm if r.kind == "arm" else f"{r.treatment} vs {r.control}"
         p = "—" if pd.isna(r.p) else f"{r.p_relation if r.p_relation == '<' else ''}{r.p:g}"
-        rows.append({"trial": t.name, "vs": "placebo" if r.comparator == "placebo" else "ACTIVE (not placebo)",
+        rows.append({"trial": t.name, "vs": COMPARATOR_LABELS[r.comparator].removeprefix("vs "),
                      "outcome": name_arms(r.label, t, ev), "group or comparison": name_arms(who, t, ev),
                      "statistic": statistic_words(r.statistic, None if pd.isna(r.week) else r.week),
                      "value": format_value(r.statistic, r.value),
@@ -381,6 +393,6 @@ def published_table(ev: EvidenceSet, domain: str, include_active: bool = True) -
 
 
 def tidy_evidence(ev: EvidenceSet, include_active: bool = True) -> pd.DataFrame:
-    """``ev.endpoints()``, without active-controlled trials unless `include_active`."""
+    """``ev.endpoints()``; with `include_active=False` placebo comparisons only (no active or early-vs-delayed)."""
     df = ev.endpoints()
     return df if include_active else df[df["comparator"] == "placebo"].reset_index(drop=True)
