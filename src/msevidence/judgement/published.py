@@ -9,6 +9,7 @@ worsening is not improvement. Published numbers carry their citation; synthetic 
 from __future__ import annotations
 
 import platform
+import re
 from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
@@ -314,8 +315,8 @@ def evidence_summary(ev: EvidenceSet) -> pd.DataFrame:
     rows = []
     for t in ev:
         doms = tidy[tidy["trial"] == t.id].groupby("domain")["endpoint"].nunique()
-        rows.append({"trial": t.name, "comparator": f"{name_arms(t.comparator_label, t, ev)} "
-                     f"({COMPARATOR_LABELS[t.comparator]})",
+        label = re.sub(r"\s*\((?:active comparator|[^()]*not placebo)[^()]*\)", "", name_arms(t.comparator_label, t, ev))
+        rows.append({"trial": t.name, "comparator": f"{label} ({COMPARATOR_LABELS[t.comparator]})",
                      "population": t.population, "randomized": t.total_randomized,
                      **{DOMAIN_TITLES.get(d, d): int(doms.get(d, 0)) for d in
                         ("disability_progression", "walking_speed")},
