@@ -74,9 +74,8 @@ def test_user_csv_gives_metafors_numbers(tmp_path, method, holder):
 
 
 def test_dl_matches_statsmodels_example_and_hand_formula():
-    res = _metafor().exk1_dl
     y, v = _kacker()
-    est = [StudyEstimate(f"S{i}", yi, math.sqrt(vi), math.exp(yi)) for i, (yi, vi) in enumerate(zip(y, v))]
+    est = [StudyEstimate(f"S{i}", yi, math.sqrt(vi), math.exp(yi)) for i, (yi, vi) in enumerate(zip(y, v, strict=True))]
     m = pool(est, "dl")
     sm = combine_effects(y, v, method_re="dl")
     assert m.tau2_ == pytest.approx(sm.tau2, rel=1e-10)
@@ -90,7 +89,6 @@ def test_dl_matches_statsmodels_example_and_hand_formula():
 
 
 def test_reml_equals_an_independent_maximisation_of_the_restricted_likelihood():
-    res = _metafor().exk1_dl
     y, v = _kacker()
 
     def neg_reml(t):
@@ -99,7 +97,7 @@ def test_reml_equals_an_independent_maximisation_of_the_restricted_likelihood():
         return 0.5 * (np.sum(np.log(v + t)) + np.log(np.sum(w)) + np.sum(w * (y - mu) ** 2))
 
     t_hat = optimize.minimize_scalar(neg_reml, bounds=(0, 20), method="bounded", options={"xatol": 1e-12}).x
-    est = [StudyEstimate(f"S{i}", yi, math.sqrt(vi), math.exp(yi)) for i, (yi, vi) in enumerate(zip(y, v))]
+    est = [StudyEstimate(f"S{i}", yi, math.sqrt(vi), math.exp(yi)) for i, (yi, vi) in enumerate(zip(y, v, strict=True))]
     m = pool(est, "reml")
     assert m.tau2_ == pytest.approx(t_hat, abs=1e-6)
     w = 1 / (v + t_hat)
@@ -126,7 +124,7 @@ def test_dl_truncated_at_zero_when_q_below_df():
     v = np.array([0.04, 0.05, 0.03, 0.06])
     sm = combine_effects(y, v, method_re="dl")
     assert sm.q < len(y) - 1 and sm.tau2 < 0  # statsmodels' untruncated value
-    est = [StudyEstimate(f"S{i}", yi, math.sqrt(vi), math.exp(yi)) for i, (yi, vi) in enumerate(zip(y, v))]
+    est = [StudyEstimate(f"S{i}", yi, math.sqrt(vi), math.exp(yi)) for i, (yi, vi) in enumerate(zip(y, v, strict=True))]
     dl = pool(est, "dl")
     fe = pool(est, "fixed")
     assert dl.tau2_ == 0.0 and dl.i2_ == 0.0

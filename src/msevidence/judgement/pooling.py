@@ -35,7 +35,12 @@ import pandas as pd
 from scipy import stats
 
 from msevidence.errors import InputError, NotFittedError, OptionError, TableError
-from msevidence.judgement.bayes import ReanalysisError, likelihood_from_ci, likelihood_from_effect, ratio_effect_of
+from msevidence.judgement.bayes import (
+    ReanalysisError,
+    likelihood_from_ci,
+    likelihood_from_effect,
+    ratio_effect_of,
+)
 
 METHODS = ("fixed", "dl", "reml")
 Z95 = stats.norm.ppf(0.975)
