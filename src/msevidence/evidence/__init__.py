@@ -12,11 +12,19 @@ from msevidence.evidence.schema import (
     Source,
     Trial,
 )
-from msevidence.evidence.store import EvidenceSet, default_evidence_dir, load_evidence, load_trial, validate
+from msevidence.evidence.claims import Claim, ClaimsLedger
+from msevidence.evidence.store import (
+    EvidenceSet,
+    default_evidence_dir,
+    load_claims,
+    load_evidence,
+    load_trial,
+    validate,
+)
 from msevidence.evidence.yamlio import EvidenceFileError, Problem
 
 __all__ = [
-    "Arm", "ArmResult", "Assumption", "Baseline", "Definition", "Effect", "Endpoint", "EvidenceFileError",
+    "Arm", "ArmResult", "Claim", "ClaimsLedger", "load_claims", "Assumption", "Baseline", "Definition", "Effect", "Endpoint", "EvidenceFileError",
     "EvidenceSet", "Problem", "Reference", "Source", "Trial", "default_evidence_dir", "load_evidence",
     "load_trial", "validate",
 ]
