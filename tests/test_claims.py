@@ -75,7 +75,7 @@ def test_shipped_ledger_is_valid_and_validate_reads_it(ev):
 
 
 def test_validate_reports_a_bad_ledger_in_a_store(tmp_path, ev):
-    for tid, f in ev.files.items():
+    for f in ev.files.values():
         (tmp_path / f.name).write_bytes(f.read_bytes())
     (tmp_path / "claims.yaml").write_bytes((FIXTURES / "bad_unknown_endpoint.yaml").read_bytes())
     problems = validate([tmp_path])

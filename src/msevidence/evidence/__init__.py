@@ -1,5 +1,6 @@
 """The evidence store: curated, cited trial summaries (``evidence/*.yaml``), loaded and validated."""
 
+from msevidence.evidence.claims import Claim, ClaimsLedger
 from msevidence.evidence.schema import (
     Arm,
     ArmResult,
@@ -12,7 +13,6 @@ from msevidence.evidence.schema import (
     Source,
     Trial,
 )
-from msevidence.evidence.claims import Claim, ClaimsLedger
 from msevidence.evidence.store import (
     EvidenceSet,
     default_evidence_dir,
