@@ -130,6 +130,9 @@ def _fmt(field: str, value: Any) -> str:
     return "/".join(value) if isinstance(value, list) else f"{value:g}" if isinstance(value, float) else str(value)
 
 
+_KIND = {"placebo": "placebo-controlled", "active": "active-controlled", "delayed_treatment": "early vs delayed treatment"}
+
+
 def _comparator(trial) -> tuple[str, str]:
     return trial.comparator, trial.control.drug
 
@@ -140,8 +143,9 @@ def check_poolable(items: list[tuple[Any, Any]]) -> None:
     for t, e in items[1:]:
         if _comparator(t) != _comparator(t0):
             raise PoolingRefused(
-                f"{t0.name} compares {t0.treatment.drug} with {t0.control.drug} ({t0.comparator}) but {t.name} "
-                f"with {t.control.drug} ({t.comparator}): pooling needs comparators of the same kind.")
+                f"{t0.name} is {_KIND.get(t0.comparator, t0.comparator)} ({t0.treatment.drug} vs {t0.control.drug}) "
+                f"but {t.name} is {_KIND.get(t.comparator, t.comparator)} ({t.treatment.drug} vs {t.control.drug}): "
+                "pooling needs comparators of the same kind.")
         for field, words in DEFINITION_FIELDS.items():
             a, b = getattr(e0.definition, field), getattr(e.definition, field)
             if a != b:
