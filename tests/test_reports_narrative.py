@@ -136,5 +136,5 @@ def test_main_report_refuses_active_controlled_trials(ev):
     active = [t.id for t in ev if t.comparator == "active"]
     if not active:
         pytest.skip("no active-controlled trial in the evidence store")
-    with pytest.raises(ValueError, match="placebo only"):
+    with pytest.raises(ValueError, match="the main report needs a placebo-controlled trial"):
         narrative.progression_vs_walking(ev, active[0], n_per_arm=10)

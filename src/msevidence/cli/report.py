@@ -24,7 +24,7 @@ def report(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from msevidence import paths
-    from msevidence.reports.runner import ReportSetError, load_report_set, render
+    from msevidence.reports import ReportSetError, load_report_set, render
 
     err = Console(stderr=True)
     if audience not in (None, "analyst", "lay", "both"):

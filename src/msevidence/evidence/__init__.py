@@ -19,12 +19,14 @@ from msevidence.evidence.store import (
     load_claims,
     load_evidence,
     load_trial,
+    require_placebo,
     validate,
 )
 from msevidence.evidence.yamlio import EvidenceFileError, Problem
 
 __all__ = [
-    "Arm", "ArmResult", "Claim", "ClaimsLedger", "load_claims", "Assumption", "Baseline", "Definition", "Effect", "Endpoint", "EvidenceFileError",
+    "Arm", "ArmResult", "Assumption", "Baseline", "Claim", "ClaimsLedger", "Definition", "Effect", "Endpoint",
+    "EvidenceFileError", "load_claims",
     "EvidenceSet", "Problem", "Reference", "Source", "Trial", "default_evidence_dir", "load_evidence",
-    "load_trial", "validate",
+    "load_trial", "require_placebo", "validate",
 ]
