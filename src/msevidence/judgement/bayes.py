@@ -42,6 +42,15 @@ VAGUE_SD = 10.0
 Z95 = stats.norm.ppf(0.975)
 
 
+def prob_text(p: float) -> str:
+    """A probability for readers, in whole percent; never "100%" or "0%" for one that is not 1 or 0."""
+    if p >= 0.995:
+        return "more than 99%"
+    if p <= 0.005:
+        return "less than 1%"
+    return f"{p:.0%}"
+
+
 class ReanalysisError(InputError):
     """A published effect that cannot be re-read (no ratio, or neither CI nor p value); says why."""
 
@@ -230,8 +239,8 @@ class BayesianReanalysis:
         """One plain sentence: the probability of any benefit and of an important benefit under this prior."""
         self._check()
         return (f"Under a {self.prior.name} prior ({self.prior.definition}), the probability that the ratio is "
-                f"below 1 is {self.p_hr_below_1_:.0%} and below {self.threshold:g} is "
-                f"{self.p_hr_below_threshold_:.0%} (posterior ratio {self.hr_:.2f}, {self.conf_level:.0%} credible "
+                f"below 1 is {prob_text(self.p_hr_below_1_)} and below {self.threshold:g} is "
+                f"{prob_text(self.p_hr_below_threshold_)} (posterior ratio {self.hr_:.2f}, {self.conf_level:.0%} credible "
                 f"interval {self.cri_low_:.2f} to {self.cri_high_:.2f}).")
 
     def to_json(self) -> dict[str, Any]:

@@ -265,10 +265,14 @@ class SummaryOfFindings:
                 continue
             fewer = -r.difference_per_1000
             where = "fewer" if fewer > 0 else "more"
+            event = r.outcome.removeprefix("Time to ").split(" (")[0]
+            event = event[:1].lower() + event[1:]
+            when = (f"by week {r.control_risk_basis.split('week ')[1].split(' ')[0]}"
+                    if r.control_risk_basis.startswith("Kaplan") else "during the trial")
+            drug, control = r.comparison.split(" vs ")
             out.append(f"{r.group.split(' (')[0]}: out of 1,000 people like those in {r.trial}, about "
-                       f"{r.control_risk_per_1000:.0f} on {r.comparison.split(' vs ')[1]} and "
-                       f"{r.intervention_risk_per_1000:.0f} on {r.comparison.split(' vs ')[0]} had this event "
-                       f"({abs(fewer):.0f} {where}); our confidence in this is {r.certainty}.")
+                       f"{r.control_risk_per_1000:.0f} on {control} and {r.intervention_risk_per_1000:.0f} on {drug} "
+                       f"had {event} {when} ({abs(fewer):.0f} {where}); our confidence in this is {r.certainty}.")
         return out
 
     def plot(self, ax=None):

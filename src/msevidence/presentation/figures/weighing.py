@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import textwrap
 
 import numpy as np
 
@@ -27,7 +28,7 @@ def sof_plot(sof, ax=None):
     caption, not drawn. Left of 0 = fewer events with ocrelizumab. Returns the Axes.
     """
     rows = [r for r in sof.rows if r.estimable and r.difference_per_1000 is not None]
-    ax = _axes(ax, (9, 0.5 * max(len(rows), 2) + 1.6))
+    ax = _axes(ax, (9, 0.7 * max(len(rows), 2) + 1.6))
     for i, r in enumerate(rows):
         y = len(rows) - 1 - i
         color = _GROUP_COLORS.get(r.group, "C0")
@@ -37,7 +38,7 @@ def sof_plot(sof, ax=None):
         ax.text(1.02, y, f"{r.certainty}", transform=ax.get_yaxis_transform(), va="center", fontsize=8)
     ax.axvline(0, color="grey", lw=1, ls="--")
     ax.set_yticks(range(len(rows)))
-    ax.set_yticklabels([f"{r.trial}: {r.endpoint}" for r in reversed(rows)], fontsize=8)
+    ax.set_yticklabels([textwrap.fill(f"{r.trial}: {r.outcome}", 45) for r in reversed(rows)], fontsize=7)
     ax.set_xlabel("Difference in events per 1,000 people (ocrelizumab − control); derived, GRADE guideline 27")
     skipped = [r for r in sof.rows if r not in rows]
     note = f"{len(skipped)} row(s) without an absolute effect (continuous outcomes, rate ratios) are in the table."
