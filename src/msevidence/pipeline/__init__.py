@@ -43,7 +43,6 @@ from msevidence.pipeline.main_report import (
     progression_vs_walking,
     walking_reproduction,
 )
-
 from msevidence.pipeline.weighing import PoolingExamples, Weighing, pooling_examples, weighing
 
 __all__ = [

@@ -180,7 +180,12 @@ POOL_ATTEMPTS = (
 
 def pooling_examples(ev: EvidenceSet, method: str = "dl", estimates_csv: str | None = None) -> PoolingExamples:
     """Try the store's candidate poolings (and a user CSV, if given); keep the fits and the refusals."""
-    from msevidence.judgement.pooling import MetaAnalysis, PoolingRefused, estimates_from_store, read_estimates_csv
+    from msevidence.judgement.pooling import (
+        MetaAnalysis,
+        PoolingRefused,
+        estimates_from_store,
+        read_estimates_csv,
+    )
 
     pooled, refused = {}, {}
     for title, trials, endpoints in POOL_ATTEMPTS:
