@@ -28,6 +28,11 @@ from msevidence.judgement.published import (
 )
 
 
+def _warnings_text(messages: tuple[str, ...]) -> str:
+    """Estimation warnings recorded by the fit, as a sentence (empty when there were none)."""
+    return f" Estimation warnings: {'; '.join(messages)}." if messages else ""
+
+
 # -- the main report: published evidence next to a labelled synthetic reproduction ------------------------------
 def _n_per_arm(trial: Trial, n_per_arm: int | None) -> dict[str, int] | None:
     return None if n_per_arm is None else {a.id: int(n_per_arm) for a in trial.arms}
@@ -110,7 +115,9 @@ class ProgressionWalkingReport:
         return (f"**Model.** Published: {eff.method if eff and eff.method else 'not stated in the evidence store'}. "
                 "Reproduced "
                 f"(*{self.label}*): Kaplan-Meier curves, log-rank test and a Cox proportional-hazards model "
-                f"({c.ties} ties); proportional-hazards check: {ph.message.rstrip('.')}.")
+                f"({c.ties} ties); proportional-hazards check: {ph.message.rstrip('.')}."
+                + (f" The hazard ratio could not be estimated: {c.reason}." if not c.estimable else "")
+                + _warnings_text(getattr(self.progression.cox_model, "warnings_", ())))
 
     def progression_figure(self):
         """Cumulative incidence of confirmed progression (synthetic), with numbers at risk; returns the Figure."""
@@ -185,8 +192,11 @@ class ProgressionWalkingReport:
         if self.walking is None:
             return ""
         m = self.walking.mixed_model
-        return (f"**Model.** Reproduced (*{self.label}*): {m.method}; confirmed worsening and improvement use a "
+        text = (f"**Model.** Reproduced (*{self.label}*): {m.method}; confirmed worsening and improvement use a "
                 "20% change in walk time confirmed 12 weeks later.")
+        if not m.estimable:
+            text += f" The walk-time ratio could not be estimated: {m.reason}."
+        return text + _warnings_text(m.warnings)
 
     def walking_figure(self):
         """Walk-time trajectories per arm (synthetic); None when the trial reported no T25FW result."""
