@@ -185,7 +185,7 @@ def _row(trial: Trial, ep: Endpoint, notes: _Notes) -> SoFRow | None:
         reasons.append("imprecision: no confidence interval was published")
     elif verdict == Direction.SAME:
         reasons.append("imprecision: the 95% CI includes no effect")
-    if "congress_abstract" in ref_kinds and trial.reference(eff.source.ref).kind == "congress_abstract":
+    if trial.reference(eff.source.ref).kind == "congress_abstract":
         reasons.append("reporting: the effect comes from a congress abstract, not a peer-reviewed full paper")
     if "post hoc" in ep.label.lower() or "post hoc" in (ep.note or "").lower():
         reasons.append("risk of bias: post hoc analysis")
