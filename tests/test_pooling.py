@@ -175,3 +175,12 @@ def test_bad_csv_one_line_error(tmp_path, text, column):
     assert "\n" not in str(exc.value) and "bad.csv" in str(exc.value)
     if column:
         assert f"column '{column}'" in str(exc.value)
+
+
+def test_refuses_placebo_with_delayed_treatment():
+    ev = mse.load_evidence()
+    ole = ev["ORATORIO_OLE"]
+    if ole.comparator == "placebo":
+        pytest.skip("the open-label extension is not marked as a delayed-treatment comparison")
+    with pytest.raises(PoolingRefused, match="comparators of the same kind"):
+        estimates_from_store(ev, ["ORATORIO", "ORATORIO_OLE"], ["cdp24_edss", "cdp24_edss_dbp"])
