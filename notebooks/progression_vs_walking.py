@@ -114,7 +114,7 @@ plt.show()
 # %%
 display(Markdown(weigh.sof_intro()))
 display(Markdown(weigh.sof_plain()))
-display(weigh.sof_table())
+display(show(weigh.sof_table()))
 display(Markdown(weigh.sof_footnotes()))
 weigh.sof_figure()
 plt.show()
@@ -124,7 +124,7 @@ plt.show()
 
 # %%
 display(Markdown(weigh.bayes_text()))
-display(weigh.bayes_table())
+display(show(weigh.bayes_table()))
 weigh.bayes_figure()
 plt.show()
 
@@ -134,7 +134,7 @@ plt.show()
 # %%
 display(Markdown(weigh.claims_intro()))
 display(Markdown(weigh.claims_plain()))
-display(weigh.claims_table())
+display(show(weigh.claims_table()))
 
 # %% [markdown]
 # ## What the trials do not show

@@ -194,6 +194,7 @@ def test_show_gives_one_header_row_rounded_numbers_and_no_missing_markers():
     assert "NaN" not in html_text and "None" not in html_text and html_text.count("—") == 2
     assert "same: a" in html_text and ">same<" not in html_text  # the repeated column went to the caption
     assert ">row<" in html_text  # the index became an ordinary column
+    assert "&lt;b&gt;" in show(pd.DataFrame({"<b>": ["<i>x</i>"]})).to_html()  # headers and cells escaped
     est = pd.DataFrame({"estimate": [0.7612, 0.5], "ci_low": [0.59, np.nan], "ci_high": [0.98, np.nan],
                         "arm": ["x", "y"]}, index=[4, 7])
     html_text = show(est, precision=2).to_html()

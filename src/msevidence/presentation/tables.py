@@ -99,7 +99,8 @@ def show(df: pd.DataFrame, *, precision: int = 2, caption: str | None = None,
     """A results frame styled for reading: one header row, no index column, `precision` decimals, "—" for
     missing values, long text wrapped, constant columns in the caption. Cell text is HTML-escaped."""
     frame, text = tidy_frame(df, precision=precision, constant_to_caption=constant_to_caption, caption=caption)
-    styler = frame.style.hide(axis="index").format(escape="html").set_table_styles(TABLE_STYLES)
+    styler = (frame.style.hide(axis="index").format(escape="html").format_index(escape="html", axis=1)
+              .set_table_styles(TABLE_STYLES))
     return styler.set_caption(html.escape(text)) if text else styler
 
 
