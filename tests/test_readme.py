@@ -108,19 +108,27 @@ def test_voila_serves_the_teaching_app_on_localhost(tmp_path):
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             env={**os.environ, "JUPYTER_RUNTIME_DIR": str(tmp_path)})
     try:
-        body, deadline = "", time.monotonic() + 120
-        while time.monotonic() < deadline and proc.poll() is None:
+        body, deadline = b"", time.monotonic() + 180  # one overall deadline: the page streams as cells run
+        while time.monotonic() < deadline and proc.poll() is None and b"make app" not in body:
             try:
-                with urllib.request.urlopen(f"http://localhost:{port}/", timeout=60) as r:
-                    body = r.read().decode("utf-8", "replace")
-                break
-            except OSError:
+                with urllib.request.urlopen(f"http://localhost:{port}/", timeout=10) as r:
+                    while time.monotonic() < deadline and b"make app" not in body:
+                        chunk = r.read1(65536)
+                        if not chunk:
+                            break
+                        body += chunk
+            except (OSError, TimeoutError):
                 time.sleep(1)
         assert proc.poll() is None, f"voila exited with {proc.returncode}"
-        assert "Try it yourself" in body and "make app" in body
+        text = body.decode("utf-8", "replace")
+        assert "Try it yourself" in text and "make app" in text, text[-500:]
     finally:
         proc.terminate()
-        proc.wait(timeout=30)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=30)
 
 
 def test_teaching_page_points_to_make_app():
