@@ -155,3 +155,20 @@ def test_coxph_through_the_engine_equals_phreg(ties):
         assert res.se == pytest.approx(fit.bse[0], rel=1e-8)
         lr = 2 * (fit.llf - model.loglike(np.zeros(1)))
         assert res.lr_chi2 == pytest.approx(lr, rel=1e-7)
+
+
+def test_km_survival_many_matches_lifelines_and_km_table():
+    from lifelines import KaplanMeierFitter
+
+    from msevidence.models.survival import km_table
+    from msevidence.models.survival.batched import km_survival_many
+
+    t, e, x, _ = _trials(**CASES["visit grid (heavy ties)"])
+    for week in (24, 96, 100):
+        got = km_survival_many(t, e, at=week)
+        for i in range(5):
+            ref = KaplanMeierFitter().fit(t[i], e[i]).predict(week)
+            assert got[i] == pytest.approx(ref, abs=1e-12)
+            kt = km_table(t[i], e[i])
+            assert got[i] == pytest.approx(kt.loc[kt["time"] <= week, "survival"].iloc[-1], abs=1e-12)
+    assert np.isnan(km_survival_many(np.array([1.0]), np.array([1]), np.array([0]), at=5, n_trials=2)[1])

@@ -145,36 +145,61 @@ def walking_progressors(d: dict, treated: np.ndarray, cal: Calibrated, gp: Gener
     return latent > special.ndtri(np.clip(1 - p, 1e-12, 1 - 1e-12))
 
 
-def simulate(d: dict, treated: np.ndarray, design: Design, cal: Calibrated, gp: GeneratorParams,
-             a: dict[str, float]) -> dict[str, np.ndarray]:
-    """Patients x visits arrays (NaN = no assessment): edss, t25fw_s, nhpt_s; deterministic given draws `d`."""
+def _fixed_parts(d: dict, design: Design, gp: GeneratorParams, a: dict[str, float], n: int, v: int) -> dict:
+    """What `simulate` computes from the draws alone: baseline EDSS index, transient starts, follow-up mask."""
     weeks = design.weeks
-    n, v = len(treated), len(weeks)
     # baseline EDSS by inverse CDF on the 0.5-point grid
     cdf = np.cumsum(design.edss_probs)
-    base = design.edss_grid[np.minimum(np.searchsorted(cdf, d["u_base"] * cdf[-1], side="right"), len(cdf) - 1)]
+    base_idx = np.minimum(np.searchsorted(cdf, d["u_base"] * cdf[-1], side="right"), len(cdf) - 1)
+    # transient episodes start with prob transient_per_visit (their length depends on the persistence)
+    start = (d["u_trans"] < gp.transient_per_visit) & (np.arange(v) >= 1)
+    r, c = np.nonzero(start)
+    # follow-up: minimum + staggered enrolment, dropout, missed visits; measured to 0.1 s
+    end = design.min_follow_up + d["u_fu"] * design.extra_follow_up_max
+    drop_rate = -np.log(1 - a["dropout_per_year"]) / WEEKS_PER_YEAR
+    end = np.minimum(end, d["e_drop"] / drop_rate if drop_rate > 0 else np.inf)
+    seen = (weeks[None, :] <= end[:, None] + 1e-9) & ((d["u_miss"] >= gp.missed_visit_prob) | (weeks == 0))
+    return {"base_idx": base_idx, "r": r, "c": c, "log_u_len": np.log(np.maximum(d["u_len"][r, c], 1e-12)),
+            "nan": np.where(seen, 1.0, np.nan)}
+
+
+def simulate(d: dict, treated: np.ndarray, design: Design, cal: Calibrated, gp: GeneratorParams,
+             a: dict[str, float], timed: bool = True, memo: dict | None = None) -> dict[str, np.ndarray]:
+    """Patients x visits arrays (NaN = no assessment): edss, t25fw_s, nhpt_s; deterministic given draws `d`.
+
+    `timed` False skips the timed tests (returns edss only; the EDSS values are the same). `memo` (a dict the
+    caller keeps for one set of draws, design, `gp` and `a`) caches the parts that do not depend on `cal`.
+    """
+    weeks = design.weeks
+    n, v = len(treated), len(weeks)
+    memo = {} if memo is None else memo
+    if not memo:
+        memo.update(_fixed_parts(d, design, gp, a, n, v))
+    base_idx, r, c, log_u, nan = memo["base_idx"], memo["r"], memo["c"], memo["log_u_len"], memo["nan"]
     # latent sustained progression
     sf = gp.edss_frailty_log_sd
     rate = (cal.placebo_rate_per_year / WEEKS_PER_YEAR) * np.where(treated, cal.treatment_rate_ratio, 1.0)
     rate = rate * np.exp(sf * d["z_frail"] - sf**2 / 2)
     p_step = 1 - np.exp(-rate * design.visit_weeks)
-    latent = np.empty((n, v))
-    latent[:, 0] = base
-    for k in range(1, v):
-        prev = latent[:, k - 1]
-        step = np.where(prev <= 5.5, 1.0, 0.5) * (d["u_step"][:, k] < p_step)
-        latent[:, k] = np.minimum(prev + step, 9.5)
+    # EDSS after m steps from each grid baseline (+1.0 at <= 5.5, +0.5 above, capped at 9.5), looked up by the
+    # number of steps so far
+    levels = np.empty((len(design.edss_grid), v + 1))
+    levels[:, 0] = design.edss_grid
+    for m in range(1, v + 1):
+        prev = levels[:, m - 1]
+        levels[:, m] = np.minimum(prev + np.where(prev <= 5.5, 1.0, 0.5), 9.5)
+    steps = np.zeros((n, v), dtype=np.int64)
+    np.cumsum(d["u_step"][:, 1:] < p_step[:, None], axis=1, out=steps[:, 1:])
     # transient episodes: start with prob transient_per_visit, last 1 + Geometric(persistence) visits
     q = min(max(cal.transient_persistence, 1e-6), 0.99)
-    length = 1 + np.floor(np.log(np.maximum(d["u_len"], 1e-12)) / np.log(q))
-    start = (d["u_trans"] < gp.transient_per_visit) & (np.arange(v) >= 1)
-    bump = np.zeros((n, v), dtype=bool)
-    for j in range(1, v):
-        s = start[:, j]
-        if s.any():
-            until = j + length[:, j]
-            bump |= s[:, None] & (np.arange(v)[None, :] >= j) & (np.arange(v)[None, :] < until[:, None])
-    edss = np.minimum(latent + bump * np.where(latent <= 5.5, 1.0, 0.5), 9.5)
+    # visit k is bumped when an episode started at some j <= k lasts beyond k: running max of j + length
+    reach = np.zeros((n, v))
+    reach[r, c] = c + 1 + np.floor(log_u / np.log(q))
+    bump = np.maximum.accumulate(reach, axis=1) > np.arange(v)
+    # a transient episode adds one step on top of the latent level (same rule and cap)
+    edss = levels[base_idx[:, None], steps + bump]
+    if not timed:
+        return {"edss": edss * nan}
     # timed tests: log-linear drift with correlated per-patient slopes and visit noise
     rho, rb = gp.edss_t25fw_correlation, gp.baseline_edss_t25fw_correlation
     z_edss = special.ndtri(np.clip(d["u_base"], 1e-9, 1 - 1e-9))
@@ -196,12 +221,6 @@ def simulate(d: dict, treated: np.ndarray, design: Design, cal: Calibrated, gp: 
     slope_n = mu_n + a["nhpt_slope_log_sd_per_year"] * (rho * d["z_frail"] + np.sqrt(1 - rho**2) * d["z_nslope"])
     log_n0 = np.log(a["nhpt_baseline_median_s"]) + a["nhpt_baseline_log_sd"] * d["z_n0"]
     nhpt = np.exp(log_n0[:, None] + slope_n[:, None] * yrs + a["nhpt_visit_noise_log_sd"] * d["e_nhpt"])
-    # follow-up: minimum + staggered enrolment, dropout, missed visits; measured to 0.1 s
-    end = design.min_follow_up + d["u_fu"] * design.extra_follow_up_max
-    drop_rate = -np.log(1 - a["dropout_per_year"]) / WEEKS_PER_YEAR
-    end = np.minimum(end, d["e_drop"] / drop_rate if drop_rate > 0 else np.inf)
-    seen = (weeks[None, :] <= end[:, None] + 1e-9) & ((d["u_miss"] >= gp.missed_visit_prob) | (weeks == 0))
-    nan = np.where(seen, 1.0, np.nan)
     return {"edss": edss * nan, "t25fw_s": np.round(t25, 1) * nan, "nhpt_s": np.round(nhpt, 1) * nan}
 
 
@@ -222,7 +241,7 @@ def endpoints(sim: dict[str, np.ndarray], weeks: np.ndarray, unconfirmed: str, p
     three. `only` may also name composites of other components/thresholds (see :func:`composite_name`).
     """
     only = set(ENDPOINTS) if only is None else set(only)
-    edss, t25, nhpt = sim["edss"], sim["t25fw_s"], sim["nhpt_s"]
+    edss, t25, nhpt = sim["edss"], sim.get("t25fw_s"), sim.get("nhpt_s")
     comps = {f"ccdp{cw}": (COMPONENTS, cw, pct) for cw in (12, 24)}
     for name in only - set(ENDPOINTS):
         cw, rest = name[4:].split("[", 1)

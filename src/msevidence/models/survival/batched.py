@@ -348,3 +348,18 @@ def fit_table(tab: EventTable, *, ties: str = "efron", conf_level: float = 0.95,
         n_control=tab.n_patients[:, 0], n_treated=tab.n_patients[:, 1], events_control=e0, events_treated=e1,
         estimable=ok, reason=reason.astype(str), iterations=iters, ties=ties, conf_level=conf_level,
         stratified=stratified)
+
+
+def km_survival_many(time, event, trial=None, *, at: float, n_trials: int | None = None) -> np.ndarray:
+    """Kaplan-Meier survival S(`at`) of every trial (events at `at` included), as ``km_table`` per trial.
+
+    Pass one arm's rows; `trial` ids as in :func:`fit_many` (or 2-D arrays). Trials without rows give NaN.
+    """
+    time, event, _, trial, nt = _as_batches(time, event, np.zeros(np.shape(time), bool), trial)
+    nt = nt if n_trials is None else n_trials
+    tab = event_table(time, event, np.zeros(time.size, bool), trial)
+    keep = tab.time <= at + 1e-9
+    with np.errstate(divide="ignore"):
+        log_s = np.bincount(tab.trial[keep], weights=np.log1p(-tab.d0[keep] / tab.n0[keep]), minlength=nt)
+    has = np.bincount(trial, minlength=nt) > 0
+    return np.where(has[:nt], np.exp(log_s[:nt]), np.nan)
