@@ -172,3 +172,20 @@ def test_km_survival_many_matches_lifelines_and_km_table():
             kt = km_table(t[i], e[i])
             assert got[i] == pytest.approx(kt.loc[kt["time"] <= week, "survival"].iloc[-1], abs=1e-12)
     assert np.isnan(km_survival_many(np.array([1.0]), np.array([1]), np.array([0]), at=5, n_trials=2)[1])
+
+
+def test_rmst_many_matches_rmst_arm_and_lifelines():
+    from lifelines import KaplanMeierFitter
+    from lifelines.utils import restricted_mean_survival_time
+
+    from msevidence.models.survival import rmst_arm
+    from msevidence.models.survival.batched import rmst_many
+
+    for case in ("visit grid (heavy ties)", "continuous times", "few events"):
+        t, e, x, _ = _trials(**CASES[case])
+        tau = 90.0
+        got = rmst_many(t, e, tau=tau)
+        for i in range(4):
+            assert got[i] == pytest.approx(rmst_arm(t[i], e[i], tau).estimate, rel=1e-12)
+            ref = restricted_mean_survival_time(KaplanMeierFitter().fit(t[i], e[i]), t=tau)
+            assert got[i] == pytest.approx(ref, rel=1e-9)

@@ -92,7 +92,9 @@ class BatchedCoxResult:
 
 
 def _as_batches(time, event, treated, trial):
-    time = np.asarray(time, float)
+    time = np.asarray(time)
+    if not np.issubdtype(time.dtype, np.integer):
+        time = time.astype(float, copy=False)
     event = np.asarray(event).astype(bool)
     treated = np.asarray(treated).astype(bool)
     if time.ndim == 2:
@@ -110,7 +112,7 @@ def _as_batches(time, event, treated, trial):
         n_trials = int(trial.max()) + 1 if trial.size else 0
     if not (time.shape == event.shape == treated.shape == trial.shape):
         raise ValueError("time, event, treated (and trial) must have the same shape")
-    if time.size and not np.isfinite(time).all():
+    if time.size and time.dtype.kind == "f" and not np.isfinite(time).all():
         raise ValueError("event times must be finite")
     return time, event, treated, trial.astype(np.int64), n_trials
 
@@ -119,12 +121,14 @@ def _distinct(time: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Sorted distinct times and the index of each time among them (O(n) for whole-number times)."""
     if time.size:
         lo, hi = time.min(), time.max()
-        if hi - lo <= 4_000_000 and np.array_equal(time, np.floor(time)):
+        integral = np.issubdtype(time.dtype, np.integer) or np.array_equal(time, np.floor(time))
+        if hi - lo <= 4_000_000 and integral:
             codes = (time - lo).astype(np.int64)
             present = np.bincount(codes) > 0
             lookup = np.cumsum(present) - 1
-            return lo + np.flatnonzero(present).astype(float), lookup[codes]
-    return np.unique(time, return_inverse=True)
+            return float(lo) + np.flatnonzero(present).astype(float), lookup[codes]
+    u, inv = np.unique(time, return_inverse=True)
+    return u.astype(float), inv
 
 
 def event_table(time, event, treated, trial=None, strata=None) -> EventTable:
@@ -363,3 +367,27 @@ def km_survival_many(time, event, trial=None, *, at: float, n_trials: int | None
         log_s = np.bincount(tab.trial[keep], weights=np.log1p(-tab.d0[keep] / tab.n0[keep]), minlength=nt)
     has = np.bincount(trial, minlength=nt) > 0
     return np.where(has[:nt], np.exp(log_s[:nt]), np.nan)
+
+
+def rmst_many(time, event, trial=None, *, tau: float, n_trials: int | None = None) -> np.ndarray:
+    """Restricted mean survival time to `tau` (area under the Kaplan-Meier curve) of every trial, as
+    ``rmst_arm`` per trial; the curve is held flat beyond a trial's last event. Trials without rows give NaN."""
+    time, event, _, trial, nt = _as_batches(time, event, np.zeros(np.shape(time), bool), trial)
+    nt = nt if n_trials is None else n_trials
+    tab = event_table(time, event, np.zeros(time.size, bool), trial)
+    keep = tab.time <= tau
+    tr, t = tab.trial[keep], tab.time[keep]
+    step = np.log(np.maximum(1 - tab.d0[keep] / tab.n0[keep], 1e-300))
+    cum = np.cumsum(step)
+    first = np.r_[True, tr[1:] != tr[:-1]]
+    offset = np.maximum.accumulate(np.where(first, np.arange(tr.size), 0))  # index of the trial's first cell
+    surv = np.exp(cum - (cum[offset] - step[offset]))  # S just after each event time, within the trial
+    nxt = np.r_[t[1:], tau]
+    last = np.r_[tr[1:] != tr[:-1], True]
+    width = np.where(last, tau, nxt) - t
+    area = np.full(nt, float(tau))
+    start = np.flatnonzero(first)
+    area[tr[start]] = t[start]  # S = 1 before the first event
+    area += np.bincount(tr, weights=surv * width, minlength=nt)[:nt]
+    has = np.bincount(trial, minlength=nt) > 0
+    return np.where(has[:nt], area, np.nan)
