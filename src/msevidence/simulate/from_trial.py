@@ -14,7 +14,7 @@ from msevidence.simulate.design import ControlDistribution, TrialDesign
 from msevidence.synthetic import simulate_trial
 from msevidence.synthetic.design import assumptions_for, design_for
 
-REFERENCE_N_PER_ARM = 5000  # size of each arm of the synthetic reference trial the control arm is read from
+REFERENCE_N_PER_ARM = 15000  # size of each arm of the synthetic reference trial the control arm is read from
 REFERENCE_SEED = 20260101  # its seed (not a published number)
 # synthetic endpoint -> (visits column, % threshold or None for the EDSS rule, its confirmation weeks)
 SPECS = {"cdp12_edss": ("edss", None, 12), "cdp24_edss": ("edss", None, 24),
