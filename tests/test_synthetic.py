@@ -357,7 +357,7 @@ def test_hand_composite_check_uses_only_edss_and_9hpt(ev):
     sim = {c: w.to_numpy() for c, w in wide.items()}
     weeks = wide["edss"].columns.to_numpy(float)
     rule = st.metadata["unconfirmed_progression"]
-    time, event = endpoints(sim, weeks, rule, only={t.endpoint})[t.endpoint]
+    time, event = endpoints(sim, weeks, rule, only={t.composite})[t.endpoint]
     # independent: first event of the events table's EDSS CDP12 and >=20% 9HPT CP12 rows
     e = st.events.set_index(["endpoint", "patient_id"])
     parts = [e.loc[name].reindex(wide["edss"].index) for name in ("cdp12_edss", "nhpt20_cp12")]
@@ -366,7 +366,7 @@ def test_hand_composite_check_uses_only_edss_and_9hpt(ev):
     assert np.array_equal(time[event == 1], first[event == 1])
     # walking plays no part: a large T25FW worsening changes the three-component composite, not this one
     slow = {**sim, "t25fw_s": sim["t25fw_s"] * np.where(weeks > 0, 2.0, 1.0)}
-    got = endpoints(slow, weeks, rule, only={t.endpoint, "ccdp12"})
+    got = endpoints(slow, weeks, rule, only={t.composite, "ccdp12"})
     assert np.array_equal(got[t.endpoint][1], event) and np.array_equal(got[t.endpoint][0], time)
     assert got["ccdp12"][1].sum() > event.sum()
 

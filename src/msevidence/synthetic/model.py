@@ -228,25 +228,41 @@ COMPONENTS = ("EDSS", "T25FW", "9HPT")  # composite components the generator sim
 
 
 def composite_name(components, cw: int, pct: float) -> str:
-    """Endpoint key of a composite of `components` (e.g. "ccdp12[EDSS+9HPT>=20%]")."""
+    """Endpoint key of a composite of `components` (e.g. "ccdp12[EDSS+9HPT>=20%]"); a label, never parsed."""
     return f"ccdp{cw}[{'+'.join(c for c in COMPONENTS if c in components)}>={pct:g}%]"
 
 
+@dataclass(frozen=True)
+class Composite:
+    """A composite endpoint: first confirmed worsening of `components` (>= `pct`% for timed tests)."""
+
+    components: tuple[str, ...]
+    confirmation_weeks: int
+    pct: float
+
+    @property
+    def name(self) -> str:
+        return composite_name(self.components, self.confirmation_weeks, self.pct)
+
+
 def endpoints(sim: dict[str, np.ndarray], weeks: np.ndarray, unconfirmed: str, pct: float = 20.0,
-              only: set[str] | None = None) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+              only: set[str | Composite] | None = None) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """Time (weeks) and event per patient for every endpoint in `ENDPOINTS` (or those in `only`).
 
     DESIGN.md domain rules: EDSS CDP (>=1.0 if baseline <=5.5, >=0.5 if >5.5), >= `pct`% T25FW / 9HPT
     worsening, each confirmed at 12 or 24 weeks; ``ccdp12``/``ccdp24`` are the first confirmed event of the
-    three. `only` may also name composites of other components/thresholds (see :func:`composite_name`).
+    three. `only` may also hold :class:`Composite` endpoints of other components/thresholds (keyed by name).
     """
-    only = set(ENDPOINTS) if only is None else set(only)
+    requested = set(ENDPOINTS) if only is None else set(only)
     edss, t25, nhpt = sim["edss"], sim.get("t25fw_s"), sim.get("nhpt_s")
     comps = {f"ccdp{cw}": (COMPONENTS, cw, pct) for cw in (12, 24)}
-    for name in only - set(ENDPOINTS):
-        cw, rest = name[4:].split("[", 1)
-        parts, p = rest.rstrip("%]").split(">=")
-        comps[name] = (tuple(parts.split("+")), int(cw), float(p))
+    for c in requested:
+        if isinstance(c, Composite):
+            comps[c.name] = (tuple(c.components), int(c.confirmation_weeks), float(c.pct))
+    only = {c.name if isinstance(c, Composite) else c for c in requested}
+    unknown = only - set(ENDPOINTS) - set(comps)
+    if unknown:
+        raise ValueError(f"unknown endpoint(s) {sorted(unknown)}: use ENDPOINTS or Composite(...) objects")
     cache: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
 
     def single(scale: str, cw: int, p: float) -> tuple[np.ndarray, np.ndarray]:

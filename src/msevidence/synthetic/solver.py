@@ -71,10 +71,10 @@ def replicate_stats(s: _Setup, cal: Calibrated, gp: GeneratorParams, a: dict, tg
                     only_edss: bool = False) -> dict[str, np.ndarray]:
     """Per-replicate achieved value of every target (keyed by target name), all replicates at once."""
     need = [t for t in tg if not (only_edss and t.kind == "pct_change") and t.status != "no target"]
-    timed = any(t.kind == "pct_change" or not t.endpoint.startswith("cdp") for t in need)
+    timed = any(t.kind == "pct_change" or t.endpoint not in ("cdp12_edss", "cdp24_edss") for t in need)
     sim = simulate(s.draws, s.treated, s.design, cal, gp, a, timed=timed, memo=s.memo)
     weeks = s.design.weeks
-    ep_names = {t.endpoint for t in need if t.kind != "pct_change"}
+    ep_names = {t.composite or t.endpoint for t in need if t.kind != "pct_change"}
     ev = endpoints(sim, weeks, s.design.unconfirmed, gp.pct_threshold, only=ep_names) if ep_names else {}
     n_rep = np.bincount(s.rep[s.treated], minlength=s.reps), np.bincount(s.rep[~s.treated], minlength=s.reps)
     hr = {name: fit_many(t, e, s.treated, trial=s.rep, loglik=False).hr
@@ -125,7 +125,7 @@ def _solve_walking(s: _Setup, gp: GeneratorParams, a: dict, tg: list[Target], ca
                    bar: _Bar) -> Calibrated:
     """Progressor probability pi (control) and treatment ratio omega matching the composite CDP hazard ratios
     (Nelder-Mead on logit pi, log omega; mu_p re-solved at every step so the T25FW % change targets stay met)."""
-    comp = [t for t in tg if t.status == "calibrated" and t.endpoint.startswith("ccdp")]
+    comp = [t for t in tg if t.status == "calibrated" and t.composite is not None]
     if not comp:
         return cal
     state = {"cal": cal}
@@ -235,7 +235,7 @@ def calibrate(trial: Trial, evidence: EvidenceSet, gp: GeneratorParams | None = 
         "T25FW log-slope: mixture of walking progressors (probability pi in control, pi*omega in treatment; "
         "log-slope N(mu_p, sigma_p^2)) and stable walkers (N(mu_0, sigma_0^2)); " + (
             "pi and omega calibrated to the composite CDP hazard ratios, mu_p per arm to the T25FW % change"
-            if any(t.status == "calibrated" and t.endpoint.startswith("ccdp") for t in tg) else
+            if any(t.status == "calibrated" and t.composite is not None for t in tg) else
             "mu_p per arm calibrated to the T25FW % change, pi and omega at their start values" if walking else
             "no T25FW target: pi, mu_p equal in both arms (omega = 1), mean drift "
             f"{DEFAULT_T25FW_LOG_CHANGE_PER_YEAR:g}/year"))

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from msevidence.errors import CalibrationError
 from msevidence.evidence import Trial
-from msevidence.synthetic.model import COMPONENTS, GeneratorParams, composite_name
+from msevidence.synthetic.model import COMPONENTS, Composite, GeneratorParams
 
 TOLERANCE = {"proportion": 0.02, "hazard_ratio": 0.03, "pct_change": 3.0}
 DEFAULT_T25FW_LOG_CHANGE_PER_YEAR = 0.1  # used only when a trial has no T25FW target (recorded as "no target")
@@ -30,7 +30,7 @@ class Target:
     kind: proportion | hazard_ratio | pct_change; endpoint: synthetic endpoint key (``T25FW_GM_PCT`` for the
     T25FW % change); role: control | treatment | None (effects); status: calibrated | no target | check;
     week: the Kaplan-Meier week of a proportion (None: crude proportion over the follow-up) or the week of a
-    % change.
+    % change; composite: the definition of a composite endpoint (components, confirmation, threshold).
     """
 
     name: str
@@ -42,6 +42,7 @@ class Target:
     source: str
     status: str
     week: float | None = None
+    composite: Composite | None = None  # the composite endpoint's definition (endpoint is its name)
 
     @property
     def tolerance(self) -> float | None:
@@ -109,29 +110,31 @@ def targets(trial: Trial) -> list[Target]:
             pct = ep.definition.threshold_pct or GeneratorParams().pct_threshold
             comps = "/".join(c for c in COMPONENTS if c in parts)
             calibrated = walking and "T25FW" in parts
+            comp = Composite(tuple(c for c in COMPONENTS if c in parts), cw, float(pct))
             out.append(Target(
-                f"cCDP{cw} hazard ratio ({comps}) {trt} vs {ctrl}", "hazard_ratio", composite_name(parts, cw, pct),
+                f"cCDP{cw} hazard ratio ({comps}) {trt} vs {ctrl}", "hazard_ratio", comp.name,
                 None, eff.estimate,
                 (f"Cox hazard ratio of the synthetic composite built as published ({comps}, >={pct:g}%, confirmed "
                  f"at {cw} weeks); " + ("calibrated through the walking-progressor probability and its "
                                         "treatment ratio"
                                         if calibrated else "check only (not calibrated)")),
-                trial.cite(eff.source), "calibrated" if calibrated else "check"))
+                trial.cite(eff.source), "calibrated" if calibrated else "check", composite=comp))
         # "No evidence of progression" at a week (e.g. ORATORIO NEP, post hoc): a check of the composite's level.
         for ep in trial.find_endpoints(scale="composite", analysis="proportion_at_week", confirmation_weeks=cw):
             parts, week = ep.definition.components, ep.definition.week
             if not parts or not set(parts) <= set(COMPONENTS) or week is None:
                 continue
             pct = ep.definition.threshold_pct or GeneratorParams().pct_threshold
+            comp = Composite(tuple(c for c in COMPONENTS if c in parts), cw, float(pct))
             for role, arm in (("control", ctrl), ("treatment", trt)):
                 r = ep.result(arm, "proportion")
                 if r is not None:
                     out.append(Target(
                         f"Composite progression by week {week:g} (1 - published '{ep.id}'), {arm}", "proportion",
-                        composite_name(parts, cw, pct), role, round(1 - r.value, 6),
+                        comp.name, role, round(1 - r.value, 6),
                         f"derived: 1 - published proportion free of progression ({r.value:g}); synthetic: 1 - "
                         f"Kaplan-Meier at week {week:g}; check only (not calibrated)",
-                        trial.cite(r.source), "check", float(week)))
+                        trial.cite(r.source), "check", float(week), comp))
         for ep in trial.find_endpoints(scale="9HPT", analysis="time_to_event", confirmation_weeks=cw,
                                        threshold_pct=20, period="double-blind"):
             for role, arm in (("control", ctrl), ("treatment", trt)):
