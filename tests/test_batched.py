@@ -147,7 +147,7 @@ def test_coxph_through_the_engine_equals_phreg(ties):
     df = pd.DataFrame({"arm": np.where(x[0], "T", "C"), "time_weeks": t[0], "event": e[0].astype(int),
                        "site": s[0]})
     for strata in (None, ["site"]):
-        res = CoxPH(ties=ties).fit(df, "T", "C", strata=strata).result
+        res = CoxPH(ties=ties).fit(df, "T", "C", strata=strata).result_
         model = PHReg(t[0], x[0][:, None].astype(float), status=e[0].astype(int), ties=ties,
                       strata=None if strata is None else s[0].astype(str))
         fit = model.fit()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 import msevidence as mse
-from msevidence.reports import runner as reports
+from msevidence import reports
 
 PARAMS = {"trial": "ORATORIO", "n_trials": 200, "seed": 3, "sizes": [300, 732], "true_hrs": [0.7, 1.0],
           "what_if": ["cdp12_edss", "cdp24_edss"], "processes": 1}
