@@ -149,3 +149,18 @@ def test_bootstrap_rejects_bad_options():
         bootstrap(ev, "T", "C", at_week=96, tau=10_000)
     with pytest.raises(OptionError, match="n_resamples"):
         bootstrap(ev, "T", "C", at_week=96, n_resamples=5)
+
+
+def test_plots_return_axes_labelled_as_simulated():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    g = grid(_design(), n_total=[150, 300], true_hr=[0.7, 1.0], n_trials=100, seed=1, processes=1)
+    ax = g.plot()
+    assert isinstance(ax, plt.Axes) and "Simulated trials" in ax.get_title() and len(ax.get_lines()) >= 2
+    oc = g.cells[0]
+    ax2 = oc.plot(published=0.75)
+    assert isinstance(ax2, plt.Axes) and "published estimate" in " ".join(t.get_text() for t in ax2.get_legend().texts)
+    plt.close("all")
