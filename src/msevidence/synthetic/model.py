@@ -159,8 +159,9 @@ def _fixed_parts(d: dict, design: Design, gp: GeneratorParams, a: dict[str, floa
     drop_rate = -np.log(1 - a["dropout_per_year"]) / WEEKS_PER_YEAR
     end = np.minimum(end, d["e_drop"] / drop_rate if drop_rate > 0 else np.inf)
     seen = (weeks[None, :] <= end[:, None] + 1e-9) & ((d["u_miss"] >= gp.missed_visit_prob) | (weeks == 0))
-    return {"base_idx": base_idx, "r": r, "c": c, "log_u_len": np.log(np.maximum(d["u_len"][r, c], 1e-12)),
-            "nan": np.where(seen, 1.0, np.nan)}
+    rows, where = np.unique(r, return_inverse=True)
+    return {"base_idx": base_idx, "c": c, "log_u_len": np.log(np.maximum(d["u_len"][r, c], 1e-12)),
+            "nan": np.where(seen, 1.0, np.nan), "start_rows": rows, "start_row_index": where}
 
 
 def simulate(d: dict, treated: np.ndarray, design: Design, cal: Calibrated, gp: GeneratorParams,
@@ -175,7 +176,7 @@ def simulate(d: dict, treated: np.ndarray, design: Design, cal: Calibrated, gp: 
     memo = {} if memo is None else memo
     if not memo:
         memo.update(_fixed_parts(d, design, gp, a, n, v))
-    base_idx, r, c, log_u, nan = memo["base_idx"], memo["r"], memo["c"], memo["log_u_len"], memo["nan"]
+    base_idx, c, log_u, nan = memo["base_idx"], memo["c"], memo["log_u_len"], memo["nan"]
     # latent sustained progression
     sf = gp.edss_frailty_log_sd
     rate = (cal.placebo_rate_per_year / WEEKS_PER_YEAR) * np.where(treated, cal.treatment_rate_ratio, 1.0)
@@ -188,14 +189,16 @@ def simulate(d: dict, treated: np.ndarray, design: Design, cal: Calibrated, gp: 
     for m in range(1, v + 1):
         prev = levels[:, m - 1]
         levels[:, m] = np.minimum(prev + np.where(prev <= 5.5, 1.0, 0.5), 9.5)
-    steps = np.zeros((n, v), dtype=np.int64)
-    np.cumsum(d["u_step"][:, 1:] < p_step[:, None], axis=1, out=steps[:, 1:])
+    steps = np.zeros((n, v), dtype=np.int8)  # at most v - 1 steps
+    np.cumsum(d["u_step"][:, 1:] < p_step[:, None], axis=1, dtype=np.int8, out=steps[:, 1:])
     # transient episodes: start with prob transient_per_visit, last 1 + Geometric(persistence) visits
     q = min(max(cal.transient_persistence, 1e-6), 0.99)
     # visit k is bumped when an episode started at some j <= k lasts beyond k: running max of j + length
-    reach = np.zeros((n, v))
-    reach[r, c] = c + 1 + np.floor(log_u / np.log(q))
-    bump = np.maximum.accumulate(reach, axis=1) > np.arange(v)
+    rows, where = memo["start_rows"], memo["start_row_index"]  # only patients with an episode can be bumped
+    reach = np.zeros((rows.size, v))
+    reach[where, c] = c + 1 + np.floor(log_u / np.log(q))
+    bump = np.zeros((n, v), dtype=np.int8)
+    bump[rows] = np.maximum.accumulate(reach, axis=1) > np.arange(v)
     # a transient episode adds one step on top of the latent level (same rule and cap)
     edss = levels[base_idx[:, None], steps + bump]
     if not timed:
@@ -264,13 +267,16 @@ def endpoints(sim: dict[str, np.ndarray], weeks: np.ndarray, unconfirmed: str, p
     if unknown:
         raise ValueError(f"unknown endpoint(s) {sorted(unknown)}: use ENDPOINTS or Composite(...) objects")
     cache: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
+    crits: dict[tuple, np.ndarray] = {}
 
     def single(scale: str, cw: int, p: float) -> tuple[np.ndarray, np.ndarray]:
         key = (scale, cw, None if scale == "EDSS" else p)
         if key not in cache:
             vals = {"EDSS": edss, "T25FW": t25, "9HPT": nhpt}[scale]
-            crit = edss_worsened(vals, vals[:, 0]) if scale == "EDSS" else pct_worsened(vals, vals[:, 0], p)
-            cache[key] = confirmed_onsets(vals, weeks, crit, cw, unconfirmed)
+            if key[::2] not in crits:  # the criterion does not depend on the confirmation window
+                crits[key[::2]] = (edss_worsened(vals, vals[:, 0]) if scale == "EDSS"
+                                   else pct_worsened(vals, vals[:, 0], p))
+            cache[key] = confirmed_onsets(vals, weeks, crits[key[::2]], cw, unconfirmed)
         return cache[key]
 
     out = {}
