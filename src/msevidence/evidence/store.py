@@ -11,8 +11,9 @@ from pydantic import ValidationError
 
 from msevidence import paths
 from msevidence.errors import InputError
+from msevidence.evidence.claims import CLAIMS_NAME, ClaimsLedger, check_claims, read_claims
 from msevidence.evidence.rules import check_trial
-from msevidence.evidence.schema import Trial
+from msevidence.evidence.schema import COMPARATOR_ADJECTIVES, COMPARATOR_LABELS, Trial
 from msevidence.evidence.yamlio import EvidenceFileError, Problem, field_name, line_of, read_yaml
 
 
@@ -95,7 +96,7 @@ class EvidenceSet:
         return trial_id in self._trials
 
     def __repr__(self) -> str:
-        parts = [f"{t.id} ({t.comparator}, {len(t.endpoints)} endpoints)" for t in self]
+        parts = [f"{t.id} ({COMPARATOR_LABELS[t.comparator]}, {len(t.endpoints)} endpoints)" for t in self]
         return f"EvidenceSet({len(self)} trials: {'; '.join(parts)})"
 
     @property
@@ -107,7 +108,8 @@ class EvidenceSet:
         return hashlib.sha256(self.files[trial_id].read_bytes()).hexdigest()
 
     def placebo_controlled(self) -> list[Trial]:
-        """Trials whose comparator is placebo (OPERA I/II are active-controlled and never included)."""
+        """Trials whose comparator is placebo: active-controlled (OPERA I/II) and early-vs-delayed-treatment trials
+        (the ORATORIO open-label extension) are never included."""
         return [t for t in self if t.comparator == "placebo"]
 
     def endpoints(self, trial: str | None = None, domain: str | None = None) -> pd.DataFrame:
@@ -125,7 +127,8 @@ class EvidenceSet:
         return self.endpoints()
 
     def plot(self, include_active: bool = True, ax=None):
-        """Forest plot of every published ratio effect, grouped by domain; active comparators kept apart."""
+        """Forest plot of every published ratio effect, grouped by domain; non-placebo comparators kept apart
+        (`include_active=False` keeps placebo comparisons only)."""
         from msevidence.presentation.figures.evidence import forest_plot
 
         df = self.endpoints()
@@ -133,12 +136,12 @@ class EvidenceSet:
 
 
 def require_placebo(trial: Trial, purpose: str) -> Trial:
-    """The placebo-only rule, stated once: active- or otherwise-controlled trials (OPERA I/II compare with
-    interferon beta-1a) are kept out of every placebo comparison. Raises :class:`InputError` naming the trial."""
+    """The placebo-only rule, stated once: active-controlled trials (OPERA I/II compare with interferon beta-1a) and
+    early-vs-delayed-treatment trials (the ORATORIO open-label extension) are kept out of every placebo comparison. Raises :class:`InputError` naming the trial."""
     if trial.comparator != "placebo":
-        raise InputError(f"{trial.id} is {trial.comparator}-controlled ({trial.comparator_label}): {purpose} needs a "
-                         "placebo-controlled trial, because a trial comparing two treatments cannot show what "
-                         "happens without treatment")
+        raise InputError(f"{trial.id} is {COMPARATOR_ADJECTIVES[trial.comparator]} ({trial.comparator_label}): "
+                         f"{purpose} needs a placebo-controlled trial, because a trial comparing two treatments (or "
+                         "early with delayed treatment) cannot show what happens without treatment")
     return trial
 
 
@@ -153,11 +156,24 @@ def evidence_files(paths: Iterable[str | Path] | None = None) -> list[Path]:
     return out
 
 
+def is_claims_file(path: Path) -> bool:
+    """The claims ledger (``claims.yaml``) lives beside the trial files but is not a trial."""
+    return path.name == CLAIMS_NAME
+
+
+def claims_path(path: str | Path | None = None) -> Path:
+    """The claims ledger of an evidence folder (default: the store's ``claims.yaml``)."""
+    p = Path(path) if path is not None else default_evidence_dir()
+    return p if p.suffix in (".yaml", ".yml") else p / CLAIMS_NAME
+
+
 def _load_all(files: list[Path]) -> tuple[dict[str, Trial], dict[str, Path], list[Problem]]:
     trials: dict[str, Trial] = {}
     where: dict[str, Path] = {}
     problems: list[Problem] = []
     for f in files:
+        if is_claims_file(f):
+            continue
         try:
             t = load_trial(f)
         except EvidenceFileError as exc:
@@ -176,7 +192,13 @@ def validate(paths: Iterable[str | Path] | None = None) -> list[Problem]:
     files = evidence_files(paths)
     if not files:
         return [Problem(str(next(iter(paths or []), default_evidence_dir())), 0, "(file)", "no YAML files found")]
-    return _load_all(files)[2]
+    trials, where, problems = _load_all(files)
+    for f in filter(is_claims_file, files):
+        known = {i: t for i, t in trials.items() if where[i].resolve().parent == f.resolve().parent}
+        if not known:  # a ledger named alone: check it against the trial files of its folder
+            known = _load_all([g for g in evidence_files([f.resolve().parent]) if not is_claims_file(g)])[0]
+        problems += check_claims(f, known, _display(f))
+    return problems
 
 
 def load_evidence(path: str | Path | None = None) -> EvidenceSet:
@@ -184,10 +206,18 @@ def load_evidence(path: str | Path | None = None) -> EvidenceSet:
 
     Raises :class:`EvidenceFileError` listing every problem if any file is invalid.
     """
-    files = evidence_files([path] if path is not None else None)
+    files = [f for f in evidence_files([path] if path is not None else None) if not is_claims_file(f)]
     if not files:
         raise EvidenceFileError([Problem(str(path or default_evidence_dir()), 0, "(file)", "no YAML files found")])
     trials, where, problems = _load_all(files)
     if problems:
         raise EvidenceFileError(problems)
     return EvidenceSet(trials, where)
+
+
+def load_claims(path: str | Path | None = None, evidence: EvidenceSet | None = None) -> ClaimsLedger:
+    """The claims ledger (default: the store's ``claims.yaml``), checked against `evidence` (default: its folder)."""
+    p = claims_path(path)
+    if evidence is None:
+        evidence = load_evidence(p.parent)
+    return read_claims(p, {t.id: t for t in evidence}, _display(p))
