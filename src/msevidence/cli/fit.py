@@ -12,6 +12,7 @@ from rich.table import Table
 
 from msevidence.cli.app import app
 from msevidence.data.events import EventsTableError
+from msevidence.data.provenance import provenance_label
 from msevidence.models.survival import SurvivalAnalysis, analyze
 from msevidence.models.survival.rmst import TauError
 
@@ -33,7 +34,7 @@ def fit(
     """Fit time-to-progression models for one endpoint: KM, log-rank, Cox HR, PH test, RMST, absolute risk."""
     try:
         res = analyze(events, endpoint, treatment=treatment, control=control, tau=tau, at=at or None,
-                      strata=strata or None, ties=ties, data_provenance=synthetic_label(events))
+                      strata=strata or None, ties=ties, data_provenance=provenance_label(events))
     except (EventsTableError, TauError, ValueError) as exc:
         typer.echo(f"error: {events}: {exc}" if str(events) not in str(exc) else f"error: {exc}", err=True)
         raise typer.Exit(1) from None
