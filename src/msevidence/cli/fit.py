@@ -39,7 +39,9 @@ def fit(
         typer.echo(f"error: {events}: {exc}" if str(events) not in str(exc) else f"error: {exc}", err=True)
         raise typer.Exit(1) from None
     if as_json:
-        typer.echo(json.dumps(res.to_json(), indent=2))
+        doc = res.to_json()
+        doc.setdefault("data_provenance", res.data_provenance)
+        typer.echo(json.dumps(doc, indent=2))
     else:
         _print(res)
 
