@@ -3,7 +3,7 @@
 Used by the round-trip validation (``tests/test_reconstruct_roundtrip.py``, ``benchmarks/bench_reconstruct.py``)
 and to make the shipped SYNTHETIC example digitization. The figure is drawn at a finite resolution: steps
 closer together than `time_resolution` (a share of the time axis, one pixel) merge into one, and each step's
-two corners are clicked (top, then bottom), each read with Gaussian noise on both axes. The first click is at
+two corners are clicked (top, then bottom), each read with Gaussian noise on both axes (within the axes: [0, 1]). The first click is at
 (0, 1) exactly, the last at the end of the curve. Readings are written to 4 decimals.
 """
 
@@ -50,7 +50,7 @@ def digitize_arm(time: np.ndarray, event: np.ndarray, rng: np.random.Generator,
         t.append(t_end + x_noise[-1])
         s.append(prev)
     t, s = np.asarray(t), np.asarray(s)
-    s[1:] = s[1:] + rng.normal(0, st.noise_sd, len(s) - 1)
+    s[1:] = np.clip(s[1:] + rng.normal(0, st.noise_sd, len(s) - 1), 0, 1)  # readings stay on the axes
     return pd.DataFrame({"time_weeks": np.round(t, st.decimals), "survival": np.round(s, st.decimals)})
 
 

@@ -30,6 +30,7 @@ from msevidence.reconstruct.guyot import ArmReconstruction, guyot_arm
 from msevidence.reconstruct.quality import QualityReport, quality_report
 
 METHOD = "Guyot et al., BMC Med Res Methodol 2012;12:9"
+EXAMPLE_LABEL = "a SYNTHETIC example digitization (made from simulated data, not a published figure)"
 
 
 def reconstructed_label(what: str | None = None) -> str:
@@ -68,7 +69,8 @@ class KMReconstruction:
             r = risk[risk["arm"] == arm]
             arms[arm] = guyot_arm(c["time_weeks"].to_numpy(), c["survival"].to_numpy(), r["time_weeks"].to_numpy(),
                                   r["n_at_risk"].to_numpy(), (total_events or {}).get(arm), arm=arm)
-        self.label_ = reconstructed_label(self.source_label)
+        example = "synthetic-example" in names["curve"]
+        self.label_ = reconstructed_label(self.source_label or (EXAMPLE_LABEL if example else None))
         self.events_ = pd.concat([a.to_frame(self.endpoint) for a in arms.values()], ignore_index=True)
         self.cleaning_: CleanedCurve = cleaned
         self.arms_ = arms

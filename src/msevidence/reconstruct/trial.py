@@ -10,9 +10,7 @@ from msevidence.data.digitized import read_at_risk, read_curve
 from msevidence.errors import ReconstructionError
 from msevidence.evidence import EvidenceSet, Trial
 from msevidence.evidence.store import _root_for
-from msevidence.reconstruct.reconstruction import KMReconstruction
-
-EXAMPLE_LABEL = "a SYNTHETIC example digitization (made from simulated data, not a published figure)"
+from msevidence.reconstruct.reconstruction import EXAMPLE_LABEL, KMReconstruction
 
 
 def curves_for(trial: Trial, endpoint: str) -> list:
