@@ -39,9 +39,9 @@ from msevidence.judgement.published import (
 )
 from msevidence.pipeline.main_report import (
     ProgressionWalkingReport,
+    TimeToEventData,
     events_for,
     progression_vs_walking,
-    TimeToEventData,
     reconstruction_for,
     time_to_event_data,
     walking_reproduction,
