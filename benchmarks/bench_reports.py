@@ -15,7 +15,7 @@ from pathlib import Path
 
 import jupytext
 
-from msevidence.reports import runner as reports
+from msevidence import reports
 
 IMPORTS_ONLY = """\
 # %% tags=["parameters"]

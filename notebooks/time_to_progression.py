@@ -90,11 +90,12 @@ if res is not None:
 
 # %%
 if res is not None:
-    comparison = published_vs_reproduced(t, {endpoint: res.to_json()}, provenance=label,
+    comparison = published_vs_reproduced(t, {endpoint: res}, provenance=label,
                                          domains=("disability_progression", "walking_speed",
                                                   "composite_progression", "upper_limb")).query("endpoint == @endpoint")
     display(Markdown(f"**Endpoint definition:** {'; '.join(comparison['definition'].unique()) or 'not in the evidence'}"))
-    display(comparison.drop(columns=["trial", "domain", "endpoint", "definition"]).set_index(["statistic", "arm"]))
+    display(comparison.drop(columns=["trial", "domain", "endpoint", "definition"]).set_index(["statistic", "week",
+                                                                                              "arm"]))
 
 # %% [markdown]
 # ## Proportional hazards

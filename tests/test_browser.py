@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from msevidence.reports import runner as reports
+from msevidence import reports
 
 CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = [

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 import msevidence as mse
-from msevidence.reports import runner as reports
+from msevidence import reports
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.py"))

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from msevidence.reports import runner as reports
+from msevidence import reports
 from msevidence.cli import app
 from msevidence.reconstruct.digitize import digitize_trial
 from msevidence.reconstruct.validation import simulate_two_arm

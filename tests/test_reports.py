@@ -16,9 +16,9 @@ from typer.testing import CliRunner
 
 import msevidence as mse
 import msevidence.presentation.record as record_mod
+from msevidence import reports
 from msevidence.cli import app
 from msevidence.presentation.record import record
-from msevidence.reports import runner as reports
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -204,7 +204,7 @@ def test_unknown_only_name_is_an_error(tmp_path):
         reports.render("default", out=tmp_path, only=["nope"])
 
 
-@pytest.mark.parametrize("path", sorted((reports.repo_root() / "reports").glob("*.yaml")), ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", sorted((ROOT / "reports").glob("*.yaml")), ids=lambda p: p.stem)
 def test_every_shipped_report_set_loads_with_known_notebooks_and_parameters(path):
     rs = reports.load_report_set(path)  # raises on an unknown notebook or parameter
     assert rs.runs and len({r.name for r in rs.runs}) == len(rs.runs)

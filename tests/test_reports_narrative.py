@@ -52,7 +52,7 @@ def test_walking_verdict_separates_less_worsening_from_improvement(oratorio):
     v = narrative.published_walking_verdict(oratorio)
     assert v.verdict == "less worsening"
     assert f"{ep.result('OCR').value:.1f}%" in v.sentence and f"{ep.result('PBO').value:.1f}%" in v.sentence
-    assert "less worsening, not improvement" in v.sentence
+    assert "slower worsening is not improvement" in v.sentence
     faster = edit(oratorio, "t25fw_pct_change_w120", results={"OCR": {"value": -5.0}})
     assert narrative.published_walking_verdict(faster).verdict == "improvement"
     not_sig = edit(oratorio, "t25fw_pct_change_w120", effect={"p": 0.3})
@@ -136,5 +136,5 @@ def test_main_report_refuses_active_controlled_trials(ev):
     active = [t.id for t in ev if t.comparator == "active"]
     if not active:
         pytest.skip("no active-controlled trial in the evidence store")
-    with pytest.raises(ValueError, match="placebo only"):
+    with pytest.raises(ValueError, match="the main report needs a placebo-controlled trial"):
         narrative.progression_vs_walking(ev, active[0], n_per_arm=10)

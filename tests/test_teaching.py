@@ -10,9 +10,10 @@ import matplotlib
 import pytest
 
 import msevidence as mse
+from msevidence import reports
+from msevidence.errors import InputError
 from msevidence.presentation import teaching
 from msevidence.presentation.teaching import ASSUMED, DERIVED, PUBLISHED, WHAT_IF, TeachingError
-from msevidence.reports import runner as reports
 
 matplotlib.use("Agg")
 EV = mse.load_evidence()
@@ -97,7 +98,7 @@ def test_active_controlled_trials_are_refused_with_a_clear_error():
     assert ACTIVE, "the evidence store should hold the active-controlled OPERA trials"
     for tid in ACTIVE:
         for fn in (teaching.progression_what_if, teaching.walking_what_if):
-            with pytest.raises(TeachingError, match=rf"^{tid} is active-controlled .*placebo-controlled"):
+            with pytest.raises(InputError, match=rf"^{tid} is active-controlled .*needs a placebo-controlled trial"):
                 fn(tid, evidence=EV)
     assert not set(ACTIVE) & set(teaching.teachable_trials(EV))
     assert "ORATORIO" in teaching.teachable_trials(EV)

@@ -10,7 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from msevidence.cli.app import app
+from msevidence.cli.app import EvidenceOption, app, use_evidence
 from msevidence.evidence import EvidenceFileError, load_evidence
 
 
@@ -45,6 +45,7 @@ def synth_cmd(
     out: Annotated[Path | None, typer.Option(help="Output folder (default data/synthetic/<TRIAL>-seed<N>/).")] = None,
     unconfirmed: Annotated[str | None, typer.Option(
         help="Unconfirmed progression at end of follow-up: event or censor (default: the trial's rule).")] = None,
+    evidence: EvidenceOption = None,
 ) -> None:
     """Simulate SYNTHETIC patient-level data calibrated to a trial's published summaries."""
     from msevidence.synthetic import CalibrationError, simulate_trial
@@ -53,6 +54,7 @@ def synth_cmd(
     if unconfirmed not in (None, "event", "censor"):
         raise _fail(f"--unconfirmed {unconfirmed!r}: expected 'event' or 'censor'")
     try:
+        use_evidence(evidence)
         ev = load_evidence()
         if trial not in ev:
             raise _fail(f"--trial {trial!r}: not in the evidence store (known: {', '.join(ev.ids)})")

@@ -7,7 +7,6 @@ each patient's week-0 row. T25FW is seconds to walk 25 feet; walking speed = 25 
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import numpy as np
@@ -20,13 +19,13 @@ from msevidence.data.confirm import (
     pct_improved,
     pct_worsened,
 )
+from msevidence.data.tables import first_row, read_table
 from msevidence.errors import TableError
 
 REQUIRED_COLUMNS = ("patient_id", "arm", "week", "edss", "t25fw_s")
 WALK_FEET = 25.0
 METRES_PER_FOOT = 0.3048
 THRESHOLD_PCT = 20.0
-TREATMENT_PATTERN = re.compile(r"ocr|ocrelizumab|treat|active", re.IGNORECASE)
 
 
 VisitsTableError = TableError  # the one table-error type (msevidence.errors)
@@ -34,19 +33,7 @@ VisitsTableError = TableError  # the one table-error type (msevidence.errors)
 
 def read_visits(path_or_df: str | Path | pd.DataFrame, *, source: str | None = None) -> pd.DataFrame:
     """Read a visits table from a DataFrame or a CSV/Parquet file and check it (see `validate_visits`)."""
-    if isinstance(path_or_df, pd.DataFrame):
-        return validate_visits(path_or_df, source=source or "visits table")
-    path = Path(path_or_df)
-    source = source or str(path)
-    if not path.exists():
-        raise VisitsTableError("file not found", source=source)
-    suffix = path.suffix.lower()
-    if suffix not in (".csv", ".parquet", ".pq"):
-        raise VisitsTableError(f"unsupported file type '{suffix}' (use .csv or .parquet)", source=source)
-    try:
-        df = pd.read_csv(path) if suffix == ".csv" else pd.read_parquet(path)
-    except Exception as exc:  # a parser error, reported as one line
-        raise VisitsTableError(f"cannot be read ({type(exc).__name__}: {exc})", source=source) from exc
+    df, source = read_table(path_or_df, source=source, kind="visits table")
     return validate_visits(df, source=source)
 
 
@@ -97,35 +84,7 @@ def validate_visits(df: pd.DataFrame, *, source: str = "visits table") -> pd.Dat
     return df.sort_values(["patient_id", "week"], kind="stable").reset_index(drop=True)
 
 
-def _row(mask: pd.Series) -> int:
-    return int(np.flatnonzero(np.asarray(mask))[0])
-
-
-def infer_arms(arms, treatment: str | None = None, control: str | None = None,
-               *, source: str = "visits table") -> tuple[str, str]:
-    """(treatment, control): the names given, checked; or inferred when there are exactly two arms and one
-    looks like ocrelizumab/OCR/treatment."""
-    arms = sorted(map(str, set(arms)))
-    for role, name in (("treatment", treatment), ("control", control)):
-        if name is not None and name not in arms:
-            raise VisitsTableError(f"{role} arm {name!r} not found; arms are {', '.join(arms)}",
-                                   source=source, column="arm")
-    if treatment is not None and treatment == control:
-        raise VisitsTableError("treatment and control must be different arms", source=source, column="arm")
-    if treatment is not None and control is not None:
-        return treatment, control
-    if len(arms) != 2:
-        raise VisitsTableError(f"{len(arms)} arms ({', '.join(arms)}); name --treatment and --control",
-                               source=source, column="arm")
-    if treatment is None and control is None:
-        looks = [a for a in arms if TREATMENT_PATTERN.search(a)]
-        if len(looks) != 1:
-            raise VisitsTableError(f"cannot tell treatment from control among {', '.join(arms)}; "
-                                   "name them with --treatment and --control", source=source, column="arm")
-        treatment = looks[0]
-    if treatment is not None:
-        return treatment, next(a for a in arms if a != treatment)
-    return next(a for a in arms if a != control), control
+_row = first_row
 
 
 def walking_changes(visits: pd.DataFrame) -> pd.DataFrame:

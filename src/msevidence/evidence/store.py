@@ -10,6 +10,7 @@ import pandas as pd
 from pydantic import ValidationError
 
 from msevidence import paths
+from msevidence.errors import InputError
 from msevidence.evidence.rules import check_trial
 from msevidence.evidence.schema import Trial
 from msevidence.evidence.yamlio import EvidenceFileError, Problem, field_name, line_of, read_yaml
@@ -129,6 +130,16 @@ class EvidenceSet:
 
         df = self.endpoints()
         return forest_plot(df if include_active else df[df["comparator"] == "placebo"], ax=ax)
+
+
+def require_placebo(trial: Trial, purpose: str) -> Trial:
+    """The placebo-only rule, stated once: active- or otherwise-controlled trials (OPERA I/II compare with
+    interferon beta-1a) are kept out of every placebo comparison. Raises :class:`InputError` naming the trial."""
+    if trial.comparator != "placebo":
+        raise InputError(f"{trial.id} is {trial.comparator}-controlled ({trial.comparator_label}): {purpose} needs a "
+                         "placebo-controlled trial, because a trial comparing two treatments cannot show what "
+                         "happens without treatment")
+    return trial
 
 
 def evidence_files(paths: Iterable[str | Path] | None = None) -> list[Path]:

@@ -17,9 +17,9 @@ import pandas as pd
 
 from msevidence.evidence import EvidenceSet, Trial
 from msevidence.evidence.schema import Effect, Endpoint
+from msevidence.judgement.verdict import Direction, conclusion, judge_effect
 
-LESS, SAME, MORE, BETTER, MISSING = ("less worsening", "no difference shown", "more worsening", "improvement",
-                                     "not reported")
+LESS, SAME, MORE, BETTER, MISSING = Direction.LESS, Direction.SAME, Direction.MORE, Direction.IMPROVEMENT, Direction.MISSING
 DOMAIN_TITLES = {"disability_progression": "Disability progression (EDSS)", "walking_speed": "Walking speed (T25FW)"}
 
 
@@ -83,14 +83,6 @@ def walking_endpoints(trial: Trial) -> list[Endpoint]:
     return sorted(found, key=lambda e: e.definition.analysis != "change_from_baseline")
 
 
-def _ratio_verdict(e: Effect) -> str:
-    """Verdict for a ratio of a harm (progression, worsening): < 1 means less worsening."""
-    if e.ci_low is not None and e.ci_high is not None:
-        return LESS if e.ci_high < 1 else MORE if e.ci_low > 1 else SAME
-    significant = e.p is not None and (e.p < 0.05 or (e.p_relation == "<" and e.p <= 0.05))
-    return SAME if not significant else LESS if e.estimate < 1 else MORE
-
-
 @dataclass(frozen=True)
 class DomainVerdict:
     """What the published evidence shows in one domain of one trial, in plain words, with its sources."""
@@ -123,17 +115,16 @@ def published_progression_verdict(trial: Trial, confirmation_weeks: int = 12) ->
                              f"{trial.name} did not report a {confirmation_weeks}-week confirmed disability "
                              "progression result.")
     tr, ct = eff.treatment, eff.control
+    verdict = judge_effect(eff).direction
     if eff.statistic == "hazard_ratio":
-        verdict, effect_text = _ratio_verdict(eff), ratio_text(eff)
+        effect_text = ratio_text(eff)
         nums: dict[str, Any] = {"hr": eff.estimate, "ci_low": eff.ci_low, "ci_high": eff.ci_high, "p": eff.p}
     else:
-        significant = eff.p is not None and eff.p < 0.05
-        verdict = SAME if not significant else LESS if eff.estimate > 0 else MORE
         pv = "" if eff.p is None else f"; p {eff.p_relation} {_p(eff.p)}"
         effect_text = f"a {pct(eff.estimate, 0)} lower risk (relative risk reduction{pv}; no hazard ratio published)"
         nums = {"relative_reduction": eff.estimate, "p": eff.p}
     cites = [trial.cite(eff.source)]
-    words = {LESS: "slowed", SAME: "did not clearly change", MORE: "sped up"}[verdict]
+    words = {LESS: "slowed", SAME: "did not clearly change", MORE: "sped up", BETTER: "reversed"}[verdict]
     s = (f"In {trial.name}, {trial.arm(tr).drug} {words} {ep.definition.confirmation_weeks}-week confirmed "
          f"disability progression on the EDSS ({ep.definition.period}) compared with {trial.arm(ct).label.lower()}: {effect_text} [{cites[0]}].")
     r_t, r_c = ep.result(tr, "proportion_with_event"), ep.result(ct, "proportion_with_event")
@@ -161,19 +152,14 @@ def published_walking_verdict(trial: Trial) -> DomainVerdict:
         if eff is None:
             return DomainVerdict(trial.id, "walking_speed", MISSING,
                                  f"{trial.name} reports {_lower(ep.label)} without a number.", ep.id)
-        v = _ratio_verdict(eff) if eff.statistic.endswith("ratio") else SAME
+        v = judge_effect(eff).direction
         s = f"In {trial.name}, {_lower(ep.label)}: {ratio_text(eff, eff.statistic.replace('_', ' '))} [{cites[0]}]."
-        if v == LESS:
-            s += " Fewer people had confirmed slower walking: that is less worsening, not improvement."
+        s += f" So {conclusion(v, 'walking_speed', trial.arm(tr).drug, trial.arm(ct).drug)}."
         return DomainVerdict(trial.id, "walking_speed", v, s, ep.id, {"estimate": eff.estimate}, tuple(cites))
-    significant = eff is not None and eff.p is not None and eff.p < 0.05
+    judged = judge_effect(eff, treatment_change=r_t.value) if eff is not None else None
+    verdict = judged.direction if judged is not None else SAME
+    significant = judged is not None and judged.difference_shown
     slower_both = r_t.value > 0 and r_c.value > 0
-    if r_t.value < 0 and significant:
-        verdict = BETTER
-    elif significant:
-        verdict = LESS if r_t.value < r_c.value else MORE
-    else:
-        verdict = SAME
     week = int(r_t.week or ep.definition.week or 0)
     s = (f"In {trial.name}, the time to walk 25 feet {_moved(r_t.value)} with "
          f"{trial.arm(tr).drug} and {_moved(r_c.value).replace('rose by ', 'by ')} with {trial.arm(ct).drug} from baseline to week "
@@ -182,8 +168,7 @@ def published_walking_verdict(trial: Trial) -> DomainVerdict:
     if eff is not None and eff.p is not None:
         s += f" The difference between groups was statistically significant (p {eff.p_relation} {_p(eff.p)}) " \
              f"[{trial.cite(eff.source)}]." if significant else " The difference was not statistically significant."
-    if verdict == LESS:
-        s += " That is less worsening, not improvement: on average, walking did not get better."
+    s += f" So {conclusion(verdict, 'walking_speed', trial.arm(tr).drug, trial.arm(ct).drug)}."
     nums = {"pct_change_treatment": r_t.value, "pct_change_control": r_c.value, "week": week,
             "p": eff.p if eff else None}
     return DomainVerdict(trial.id, "walking_speed", verdict, s, ep.id, nums, tuple(dict.fromkeys(cites)))

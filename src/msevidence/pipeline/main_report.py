@@ -8,7 +8,7 @@ from typing import Any
 
 import pandas as pd
 
-from msevidence.evidence import EvidenceSet, Trial
+from msevidence.evidence import EvidenceSet, Trial, require_placebo
 from msevidence.judgement.published import (
     DomainVerdict,
     bottom_line,
@@ -26,6 +26,11 @@ from msevidence.judgement.published import (
     walking_endpoints,
     what_trials_do_not_show,
 )
+
+
+def _warnings_text(messages: tuple[str, ...]) -> str:
+    """Estimation warnings recorded by the fit, as a sentence (empty when there were none)."""
+    return f" Estimation warnings: {'; '.join(messages)}." if messages else ""
 
 
 # -- the main report: published evidence next to a labelled synthetic reproduction ------------------------------
@@ -110,7 +115,9 @@ class ProgressionWalkingReport:
         return (f"**Model.** Published: {eff.method if eff and eff.method else 'not stated in the evidence store'}. "
                 "Reproduced "
                 f"(*{self.label}*): Kaplan-Meier curves, log-rank test and a Cox proportional-hazards model "
-                f"({c.ties} ties); proportional-hazards check: {ph.message.rstrip('.')}.")
+                f"({c.ties} ties); proportional-hazards check: {ph.message.rstrip('.')}."
+                + (f" The hazard ratio could not be estimated: {c.reason}." if not c.estimable else "")
+                + _warnings_text(getattr(self.progression.cox_model, "warnings_", ())))
 
     def progression_figure(self):
         """Cumulative incidence of confirmed progression (synthetic), with numbers at risk; returns the Figure."""
@@ -118,39 +125,40 @@ class ProgressionWalkingReport:
                                      title=f"{self.confirmation_weeks}-week confirmed disability progression (EDSS)")
 
     def progression_table(self) -> pd.DataFrame:
-        t, res = self.trial, self.progression.to_json()
+        t, res = self.trial, self.progression
         ep = progression_endpoint(t, self.confirmation_weeks)
         tr, ct = t.treatment.id, t.control.id
-        cox = res["cox"]
+        cox = res.cox
         rows = []
         hr = ep.effect("hazard_ratio") if ep else None
         rows.append({"quantity": f"hazard ratio, {tr} vs {ct} (95% CI)",
                      "published": f"{hr.estimate:.2f} ({hr.ci_low:.2f} to {hr.ci_high:.2f})" if hr and hr.ci_low
                      else (f"{hr.estimate:.2f}" if hr else "not reported"),
                      "source": t.cite(hr.source) if hr else "—",
-                     "reproduced": f"{cox['hr']:.2f} ({cox['ci_low']:.2f} to {cox['ci_high']:.2f})"})
+                     "reproduced": f"{cox.hr:.2f} ({cox.ci_low:.2f} to {cox.ci_high:.2f})" if cox.estimable
+                     else f"not estimable: {cox.reason}"})
         rr = ep.effect("relative_reduction") if ep else None
         if rr is not None:
             rows.append({"quantity": "relative risk reduction", "published": pct(rr.estimate, 0),
-                         "source": t.cite(rr.source), "reproduced": f"{pct(1 - cox['hr'], 0)} (1 − hazard ratio)"})
+                         "source": t.cite(rr.source),
+                         "reproduced": f"{pct(1 - cox.hr, 0)} (1 − hazard ratio)" if cox.estimable else "not estimable"})
         for arm in (tr, ct):
             r = ep.result(arm, "proportion_with_event") if ep else None
-            ev_n = res["events"][arm] / res["n"][arm]
             rows.append({"quantity": f"proportion with confirmed progression over the trial, {arm}",
                          "published": pct(r.value) if r else "not reported", "source": t.cite(r.source) if r else "—",
-                         "reproduced": pct(ev_n)})
+                         "reproduced": pct(res.events[arm] / res.n[arm])})
         for arm in (tr, ct):
             r = ep.result(arm, "km_proportion_at_week") if ep else None
             if r is None or r.week is None:
                 continue
-            s = res["km"].get(arm, {}).get(f"{r.week:g}")
+            s = float(res.km.survival_at([r.week]).set_index("arm").loc[arm, "survival"])
             rows.append({"quantity": f"Kaplan-Meier proportion progressed by week {r.week:g}, {arm}",
                          "published": pct(r.value), "source": t.cite(r.source),
-                         "reproduced": "beyond follow-up" if s is None else pct(1 - s)})
+                         "reproduced": "beyond follow-up" if s != s else pct(1 - s)})
         return comparison_table(rows, self.label)
 
     def progression_absolute(self) -> str:
-        t, a = self.trial, self.progression.to_json()["absolute"]
+        t, a = self.trial, self.progression.absolute
         ep = progression_endpoint(t, self.confirmation_weeks)
         out = []
         r_t = ep.result(t.treatment.id, "proportion_with_event") if ep else None
@@ -160,10 +168,10 @@ class ProgressionWalkingReport:
                        f"{t.control.drug} and {100 * r_t.value:.0f} in 100 on {t.treatment.drug} had confirmed "
                        f"progression [{t.cite(r_t.source)}] — about {100 * (r_c.value - r_t.value):.0f} fewer per 100 "
                        f"(derived: difference of the two published percentages).")
-        nnt = f"; number needed to treat for one fewer progression about {a['nnt']:.0f}" if a["nnt"] else ""
-        out.append(f"Reproduced (*{self.label}*): by week {a['at_week']:g}, {pct(a['risk_control'])} on "
-                   f"{t.control.drug} vs {pct(a['risk_treatment'])} on {t.treatment.drug} had progressed "
-                   f"(risk difference {100 * a['difference']:+.1f} percentage points{nnt}).")
+        nnt = f"; number needed to treat for one fewer progression about {a.nnt:.0f}" if a.nnt and a.nnt > 0 else ""
+        out.append(f"Reproduced (*{self.label}*): by week {a.at_week:g}, {pct(a.risk_control)} on "
+                   f"{t.control.drug} vs {pct(a.risk_treatment)} on {t.treatment.drug} had progressed "
+                   f"(risk difference {100 * a.difference:+.1f} percentage points{nnt}).")
         return "**Absolute effects.** " + " ".join(out)
 
     def progression_certainty(self) -> str:
@@ -184,8 +192,11 @@ class ProgressionWalkingReport:
         if self.walking is None:
             return ""
         m = self.walking.mixed_model
-        return (f"**Model.** Reproduced (*{self.label}*): {m.method}; confirmed worsening and improvement use a "
+        text = (f"**Model.** Reproduced (*{self.label}*): {m.method}; confirmed worsening and improvement use a "
                 "20% change in walk time confirmed 12 weeks later.")
+        if not m.estimable:
+            text += f" The walk-time ratio could not be estimated: {m.reason}."
+        return text + _warnings_text(m.warnings)
 
     def walking_figure(self):
         """Walk-time trajectories per arm (synthetic); None when the trial reported no T25FW result."""
@@ -320,15 +331,13 @@ def progression_vs_walking(ev: EvidenceSet, trial: str, seed: int = 1, n_per_arm
                            confirmation_weeks: int = 12, week: float = 120) -> ProgressionWalkingReport:
     """Simulate a labelled synthetic trial calibrated to `trial`, analyse both domains, and bundle the report.
 
-    Raises ValueError for an active-controlled trial (never used as placebo evidence).
+    Refuses a trial that is not placebo-controlled (:func:`msevidence.evidence.require_placebo`).
     """
     from msevidence.models.survival import analyze
     from msevidence.models.walking import summarize_walking
     from msevidence.synthetic import simulate_trial
 
-    t = ev[trial]
-    if t.comparator != "placebo":
-        raise ValueError(f"{t.id} is {t.comparator}-controlled; the main report compares with placebo only")
+    t = require_placebo(ev[trial], "the main report")
     syn = simulate_trial(t, seed=seed, n_per_arm=_n_per_arm(t, n_per_arm), evidence=ev)
     label = syn.label
     cdp = analyze(syn.events, f"cdp{confirmation_weeks}_edss", treatment=t.treatment.id, control=t.control.id,

@@ -20,7 +20,7 @@ from typing import Any
 
 from msevidence.data.visits import METRES_PER_FOOT, WALK_FEET
 from msevidence.errors import TeachingError
-from msevidence.evidence import EvidenceSet, Trial, load_evidence
+from msevidence.evidence import EvidenceSet, Trial, load_evidence, require_placebo
 from msevidence.evidence.schema import Endpoint
 from msevidence.judgement.published import progression_endpoint, published_walking_verdict, walking_endpoints
 from msevidence.models.survival import absolute_from_hr
@@ -42,11 +42,7 @@ def _trial(trial: str | Trial, evidence: EvidenceSet | None = None) -> Trial:
         if trial not in ev:
             raise TeachingError(f"{trial}: not in the evidence store (trials: {', '.join(ev.ids)})")
         trial = ev[trial]
-    if trial.comparator != "placebo":
-        raise TeachingError(
-            f"{trial.id} is active-controlled ({trial.comparator_label}): it compares two treatments, so it cannot "
-            "show what happens without treatment; pick a placebo-controlled trial (ev.placebo_controlled())")
-    return trial
+    return require_placebo(trial, "the teaching page")
 
 
 def out_of_100(fraction: float) -> int:
