@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import isotonic_regression
 
+from msevidence.data.tables import read_table
 from msevidence.errors import OptionError, ReconstructionError, TableError
 
 WEEKS_PER_YEAR = 365.2425 / 7  # 52.1775
@@ -42,16 +43,9 @@ def _check_option(value: str, allowed, option: str) -> None:
 
 
 def _read_csv(source: str | Path | pd.DataFrame, what: str) -> tuple[pd.DataFrame, str]:
-    if isinstance(source, pd.DataFrame):
-        return source.copy(), what
-    path = Path(source)
-    if not path.is_file():
-        raise TableError("file not found", source=str(path))
-    try:
-        return pd.read_csv(path, skipinitialspace=True), str(path)
-    except Exception as exc:  # noqa: BLE001 - any parser failure becomes one line
-        raise TableError(f"cannot be read as CSV ({type(exc).__name__}: {' '.join(str(exc).split())})",
-                         source=str(path)) from exc
+    df, name = read_table(source, kind=what)
+    df.columns = [str(c).strip() for c in df.columns]
+    return df, name
 
 
 def _time_weeks(df: pd.DataFrame, name: str, time_unit: str) -> pd.Series:

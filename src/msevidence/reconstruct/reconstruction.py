@@ -25,7 +25,7 @@ from msevidence.data.digitized import (
     read_curve,
 )
 from msevidence.data.provenance import sidecar_path
-from msevidence.errors import NotFittedError
+from msevidence.models.base import Fitter
 from msevidence.reconstruct.guyot import ArmReconstruction, guyot_arm
 from msevidence.reconstruct.quality import QualityReport, quality_report
 
@@ -38,7 +38,7 @@ def reconstructed_label(what: str | None = None) -> str:
     return f"RECONSTRUCTED from {what or 'a digitized Kaplan-Meier curve'} ({METHOD.split(',')[0]} 2012)"
 
 
-class KMReconstruction:
+class KMReconstruction(Fitter):
     """Patient-level events rebuilt from a digitized KM curve and its numbers at risk (Guyot et al. 2012).
 
     Settings: `endpoint` (the events table's endpoint id), cleaning `rules`, `source_label` (what the curve
@@ -46,6 +46,8 @@ class KMReconstruction:
     total_events=None)`` takes DataFrames (``arm, time_weeks, survival`` / ``arm, time_weeks, n_at_risk``) or
     file paths, and returns self with ``events_``, ``cleaning_``, ``arms_``, ``quality_``, ``label_``.
     """
+
+    _fitted_attribute = "events_"
 
     def __init__(self, endpoint: str = "endpoint", rules: CleaningRules | None = None,
                  source_label: str | None = None, time_unit: str = "weeks", y_scale: str = "fraction",
@@ -83,8 +85,7 @@ class KMReconstruction:
 
     # -- results -------------------------------------------------------------------------------------------
     def _check(self) -> None:
-        if not hasattr(self, "events_"):
-            raise NotFittedError(self)
+        self._require_fit()
 
     @property
     def summary(self) -> pd.DataFrame:
@@ -132,7 +133,7 @@ class KMReconstruction:
         return reconstruction_qa(self, axes=axes)
 
     def __repr__(self) -> str:
-        if not hasattr(self, "events_"):
+        if not self.fitted:
             return f"<KMReconstruction endpoint={self.endpoint!r}: not fitted>"
         parts = [f"{r['arm']}: n={r['n']}, events={r['events']}, KM max error {r['km_max_abs_error']:.4f}, "
                  f"at-risk max difference {r['at_risk_max_abs_difference']}" for r in self.quality_.arms.to_dict("records")]
