@@ -228,16 +228,16 @@ class CleaningRules:
     read_tolerance: reads of one horizontal level differing by less than this are one level (about one
     pixel of a 500-pixel axis); rise_tolerance: a rise larger than this is not reading noise but an error;
     clip_tolerance: readings this far outside [0, 1] are clipped, further is an error; time_tolerance:
-    negative times down to this share of the last time are set to 0; snap_tolerance: clicks this share of
-    the time axis before a reported at-risk time are moved onto it (a step drawn on the reported time cannot
-    be told from one a pixel earlier, and counting it earlier would contradict the printed number at risk).
+    negative times down to this share of the last time are set to 0; boundary_tolerance: a step clicked
+    this share of the time axis before a reported at-risk time may be on it (used by the reconstruction when
+    the curve and the printed numbers at risk disagree there).
     """
 
     read_tolerance: float = 0.002
     rise_tolerance: float = 0.02
     clip_tolerance: float = 0.02
     time_tolerance: float = 0.01
-    snap_tolerance: float = 0.001
+    boundary_tolerance: float = 0.002
 
 
 @dataclass(frozen=True)
@@ -274,15 +274,14 @@ class CleanedCurve:
         return out
 
 
-def clean_curve(curve: pd.DataFrame, rules: CleaningRules | None = None, *, source: str = "digitized curve",
-                at_risk: pd.DataFrame | None = None) -> CleanedCurve:
+def clean_curve(curve: pd.DataFrame, rules: CleaningRules | None = None, *,
+                source: str = "digitized curve") -> CleanedCurve:
     """Clean clicks as careful users do, per arm, recording every change.
 
     In order: sort by time; set slightly negative times to 0; clip readings slightly outside [0, 1]; drop
     duplicate reads (same time and reading); anchor the curve at (0, 1); force it never to rise (isotonic
     regression: rising reads are pooled with their neighbours); merge reads of one level (within
-    `read_tolerance`) so that reading noise on a flat stretch is not taken for events; with `at_risk`, move
-    clicks within `snap_tolerance` before a reported time onto it. A rise beyond
+    `read_tolerance`) so that reading noise on a flat stretch is not taken for events. A rise beyond
     `rise_tolerance`, a time or reading far outside its range raise :class:`TableError`.
     """
     rules = rules or CleaningRules()
@@ -330,7 +329,8 @@ def clean_curve(curve: pd.DataFrame, rules: CleaningRules | None = None, *, sour
             raise TableError(f"arm {arm}, week {t[i]:g}: survival rises from {running[i]:.3f} to {s[i]:.3f} "
                              f"(more than {rules.rise_tolerance:g}; rule: a survival curve never rises; is it a "
                              "cumulative incidence curve?)", source=source, column="survival")
-        if (s > running).any():
+        s = _merge_levels(arm, t, s, rules.read_tolerance, changes)
+        if (np.diff(s) > 0).any():
             fitted = isotonic_regression(s, increasing=False).x
             fitted[0] = 1.0 if s[0] == 1.0 else fitted[0]
             fitted = np.minimum.accumulate(np.minimum(fitted, 1.0))
@@ -338,25 +338,33 @@ def clean_curve(curve: pd.DataFrame, rules: CleaningRules | None = None, *, sour
                 changes.append(CurveChange(arm, "monotone", float(t[i]), float(s[i]), float(fitted[i]),
                                            "rising read pooled (isotonic regression)"))
             s = fitted
-        level = s[0]
-        for i in range(1, len(s)):
-            if level - s[i] < rules.read_tolerance and s[i] != level:
-                changes.append(CurveChange(arm, "level", float(t[i]), float(s[i]), float(level),
-                                           f"read within {rules.read_tolerance:g} of the level before"))
-                s[i] = level
-            elif s[i] != level:
-                level = s[i]
-        if at_risk is not None:
-            window = rules.snap_tolerance * span
-            for w in at_risk.loc[at_risk["arm"] == arm, "time_weeks"].to_numpy(float):
-                for i in np.flatnonzero((t >= w - window) & (t < w) & (t > 0)):
-                    changes.append(CurveChange(arm, "snapped", float(w), float(t[i]), float(w),
-                                               f"click at week {t[i]:g} moved onto the reported time {w:g}"))
-                    t[i] = w
         parts.append(pd.DataFrame({"arm": arm, "time_weeks": t, "survival": s}))
     if not parts:
         raise TableError("the curve has no rows", source=source)
     return CleanedCurve(pd.concat(parts, ignore_index=True), tuple(changes), curve.reset_index(drop=True))
+
+
+def _merge_levels(arm: str, t: np.ndarray, s: np.ndarray, tol: float, changes: list[CurveChange]) -> np.ndarray:
+    """Consecutive reads within `tol` of their run's mean are one horizontal level, set to that mean (the
+    first run, holding the anchor (0, 1), stays at 1)."""
+    out = s.copy()
+    runs, members = [], [0]
+    level = s[0]
+    for i in range(1, len(s)):
+        if abs(s[i] - level) < tol:
+            members.append(i)
+            level = 1.0 if members[0] == 0 else float(np.mean(s[members]))
+        else:
+            runs.append((members, level))
+            members, level = [i], float(s[i])
+    runs.append((members, level))
+    for members, level in runs:
+        for i in members:
+            if abs(out[i] - level) > 1e-12:
+                changes.append(CurveChange(arm, "level", float(t[i]), float(out[i]), float(level),
+                                           f"read of one level (within {tol:g}) set to the level's mean"))
+                out[i] = level
+    return out
 
 
 def check_against_at_risk(curve: pd.DataFrame, at_risk: pd.DataFrame, *, curve_source: str = "curve",

@@ -13,9 +13,18 @@ is adjusted until the events add up to it (and when the earlier intervals alread
 or censorings are placed).
 
 Two choices differ in form, not in substance, and make the reconstructed numbers at risk equal the printed
-ones exactly: a point is inserted at every reported time the clicks skip (the curve's value there), and the
-censorings keep the evenly spread times inside their interval (the R code writes them at the midpoint between
-clicks, which can fall after the next reported time). Rounding is half-to-even, as R's ``round``.
+ones: a point is inserted at every reported time the clicks skip (the curve's value there), and the censorings
+keep their evenly spread times inside their interval (the R code writes them at the midpoint between clicks,
+which can fall after the next reported time). Rounding is half-to-even, as R's ``round``.
+
+Three additions guard against reading error, each recorded in the arm's ``notes``: (1) where the curve asks for
+more events in an interval than the printed numbers at risk allow even with no censoring, the paper lowers the
+number at risk; here the printed number is kept and the surplus events are not placed; they are placed at the
+next reported time only as far as the curve steps down just before it (within `boundary_window`: a step drawn
+on the reported time and clicked a pixel early); (2) the rest is read as an offset of the clicks, and the curve
+after it is read relative to the reconstructed KM, so that the offset never turns into events later (on a flat
+tail, say); (3) a fall of the curve below the reconstructed KM smaller than `min_drop` (the reading
+resolution) is not taken as an event.
 """
 
 from __future__ import annotations
@@ -83,10 +92,14 @@ def _insert_risk_times(t: np.ndarray, s: np.ndarray, t_risk: np.ndarray) -> tupl
 
 
 def guyot_arm(time: np.ndarray, survival: np.ndarray, risk_times: np.ndarray, n_at_risk: np.ndarray,
-              total_events: int | None = None, arm: str = "arm") -> ArmReconstruction:
+              total_events: int | None = None, arm: str = "arm", boundary_window: float = 0.0,
+              min_drop: float = 0.0) -> ArmReconstruction:
     """Reconstruct one arm (Guyot et al. 2012). `time`/`survival`: cleaned clicks starting at (0, 1);
-    `risk_times`/`n_at_risk`: printed numbers at risk starting at time 0; `total_events`: if published."""
-    t, s = np.asarray(time, float), np.asarray(survival, float)
+    `risk_times`/`n_at_risk`: printed numbers at risk starting at time 0; `total_events`: if published;
+    `boundary_window` (weeks): a step clicked this close before a reported time may be at that time;
+    `min_drop`: a fall of the curve below the reconstructed KM smaller than this (the reading resolution) is
+    not taken as an event (it waits until the curve has fallen that far)."""
+    t, s = np.asarray(time, float), np.array(survival, float)
     tr_all, nr_all = np.asarray(risk_times, float), np.asarray(n_at_risk, int)
     if t.size == 0 or t[0] != 0 or s[0] != 1:
         raise ReconstructionError(f"arm {arm}: the curve must start at (0, 1) (clean it first)")
@@ -133,6 +146,8 @@ def guyot_arm(time: np.ndarray, survival: np.ndarray, risk_times: np.ndarray, n_
                 d[k], km_hat[k] = 0, 1.0
             else:
                 dk = int(np.rint(n_hat[k] * (1 - s[k] / km_hat[last]))) if km_hat[last] > 0 else 0
+                if km_hat[last] - s[k] < min_drop:
+                    dk = 0
                 d[k] = int(min(max(dk, 0), n_hat[k], room))
                 room -= d[k]
                 km_hat[k] = km_hat[last] * (1 - d[k] / n_hat[k]) if n_hat[k] > 0 else km_hat[last]
@@ -171,8 +186,22 @@ def guyot_arm(time: np.ndarray, survival: np.ndarray, risk_times: np.ndarray, n_
             surplus = int(nr[i + 1] - n_hat[hi + 1])
             place(i, 0, tr[i], tr[i + 1], lo, hi)
             last = run(i, nr[i], cap=int(nr[i] - nr[i + 1]))
+            # The surplus is placed at the reported time only as far as the curve steps down just before it
+            # (a step drawn on the reported time, clicked a pixel early); the rest is a reading offset of the
+            # curve, and the clicks after are read relative to it, so that it never becomes events later on.
+            km_end, n_next = km_hat[last], int(nr[i + 1])
+            owed = int(np.rint(n_next * (1 - s[hi] / km_end))) if km_end > 0 else 0
+            kb = lo + int(np.searchsorted(t[lo:hi + 1], tr[i + 1] - boundary_window, side="left"))
+            s_before = s[kb - 1] if kb > lo else s[lo]
+            at_step = max(int(np.rint(n_next * (1 - s[hi] / s_before))), 0) if s_before > 0 else 0
+            keep = min(owed, at_step)
             notes.append(f"week {tr[i]:g}-{tr[i + 1]:g}: the curve's drop asks for {surplus} more event(s) than "
                          f"the printed numbers at risk allow; the printed numbers are kept")
+            if owed > keep and s[hi] > 0:
+                factor = km_end * (1 - keep / max(n_next, 1)) / s[hi]
+                s[hi + 1:] = np.minimum(s[hi + 1:] * factor, 1.0)
+                notes.append(f"week {tr[i + 1]:g}: the curve is read {100 * (factor - 1):.2f}% higher from here "
+                             f"(a reading offset of {owed - keep} event(s), not placed as events)")
         n_censor[i] = int(cen[lo:hi + 1].sum())
         last_i[i + 1] = last
 

@@ -63,14 +63,16 @@ class KMReconstruction(Fitter):
         raw = curve if isinstance(curve, pd.DataFrame) and {"arm", "time_weeks", "survival"} <= set(curve) \
             else read_curve(curve, time_unit=self.time_unit, y_scale=self.y_scale, kind=self.curve_kind)
         risk = read_at_risk(at_risk, time_unit=self.time_unit)
-        cleaned = clean_curve(raw, self.rules, source=names["curve"], at_risk=risk)
+        cleaned = clean_curve(raw, self.rules, source=names["curve"])
         check_against_at_risk(cleaned.curve, risk, curve_source=names["curve"], at_risk_source=names["at_risk"],
                               rules=self.rules, total_events=total_events)
         arms: dict[str, ArmReconstruction] = {}
         for arm, c in cleaned.curve.groupby("arm", sort=False):
             r = risk[risk["arm"] == arm]
+            window = self.rules.boundary_tolerance * float(c["time_weeks"].max())
             arms[arm] = guyot_arm(c["time_weeks"].to_numpy(), c["survival"].to_numpy(), r["time_weeks"].to_numpy(),
-                                  r["n_at_risk"].to_numpy(), (total_events or {}).get(arm), arm=arm)
+                                  r["n_at_risk"].to_numpy(), (total_events or {}).get(arm), arm=arm,
+                                  boundary_window=window, min_drop=self.rules.read_tolerance)
         example = "synthetic-example" in names["curve"]
         self.label_ = reconstructed_label(self.source_label or (EXAMPLE_LABEL if example else None))
         self.events_ = pd.concat([a.to_frame(self.endpoint) for a in arms.values()], ignore_index=True)
