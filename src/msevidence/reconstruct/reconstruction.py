@@ -60,8 +60,7 @@ class KMReconstruction(Fitter):
     def fit(self, curve: pd.DataFrame | str | Path, at_risk: pd.DataFrame | str | Path,
             total_events: dict[str, int] | None = None) -> KMReconstruction:
         names = {"curve": _name(curve, "digitized curve"), "at_risk": _name(at_risk, "numbers at risk")}
-        raw = curve if isinstance(curve, pd.DataFrame) and {"arm", "time_weeks", "survival"} <= set(curve) \
-            else read_curve(curve, time_unit=self.time_unit, y_scale=self.y_scale, kind=self.curve_kind)
+        raw = read_curve(curve, time_unit=self.time_unit, y_scale=self.y_scale, kind=self.curve_kind)
         risk = read_at_risk(at_risk, time_unit=self.time_unit)
         cleaned = clean_curve(raw, self.rules, source=names["curve"])
         check_against_at_risk(cleaned.curve, risk, curve_source=names["curve"], at_risk_source=names["at_risk"],
@@ -162,7 +161,7 @@ def reconstruct_ipd(curve: pd.DataFrame, at_risk: pd.DataFrame, total_events: in
     c = curve.assign(arm=arm) if "arm" not in curve else curve
     r = at_risk.assign(arm=arm) if "arm" not in at_risk else at_risk
     rec = KMReconstruction(endpoint=endpoint, rules=rules).fit(
-        read_curve(c), r, None if total_events is None else {arm: int(total_events)})
+        c, r, None if total_events is None else {arm: int(total_events)})
     return rec.events_
 
 
