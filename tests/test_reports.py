@@ -121,7 +121,7 @@ value = 1  # number to record
 # %%
 import sys
 
-from msevidence import reports
+from msevidence.presentation.record import record
 
 record("prefix", sys.prefix)
 if fail:

@@ -131,7 +131,7 @@ def test_oratorio_walking_uses_published_changes_and_the_named_assumption():
     assert r["speed_m_s"]["placebo"] < r["speed_m_s"]["ocrelizumab"] < r["speed_m_s"]["start"]
     assert "assumption, not published" in r["title"]
     text = " ".join(r["sentences"])
-    assert "less worsening, not improvement" in text and "Both groups walked slower" in text
+    assert "slower worsening is not improvement" in text and "Both groups walked slower" in text
     mine = teaching.walking_what_if("ORATORIO", baseline_s=10.0, evidence=EV)
     assert mine["baseline_label"] == WHAT_IF and mine["what_if"] and "your what-if value" in mine["title"]
     assert mine["time_s"]["placebo"] == pytest.approx(10.0 * (1 + pbo / 100))
@@ -219,7 +219,7 @@ def test_teaching_notebook_records_the_numbers_it_shows(tmp_path):
     lay = (tmp_path / "ora.lay.html").read_text()
     text = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", lay)).split())
     assert 'class="highlight' not in lay and "teaching.progression_what_if" not in text
-    assert "less worsening, not improvement" in text and "assumption, not published" in text
+    assert "slower worsening is not improvement" in text and "assumption, not published" in text
     assert f"{round(100 * rc)} of 100" in text and "VBoxModel" not in lay  # no sliders in the printed report
     assert len(re.findall(r'<img[^>]+src="data:image/png;base64,', lay)) == 2
     wi = res["whatif"].recorded

@@ -6,13 +6,14 @@ import json
 from pathlib import Path
 from typing import Annotated
 
+import pandas as pd
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from msevidence.cli.app import app
 from msevidence.data.events import EventsTableError
-from msevidence.data.provenance import provenance_label
+from msevidence.data.tables import provenance_label
 from msevidence.models.survival import SurvivalAnalysis, analyze
 from msevidence.models.survival.rmst import TauError
 
@@ -25,8 +26,8 @@ def fit(
     treatment: Annotated[str | None, typer.Option(help="Treatment arm (inferred when there are two arms).")] = None,
     control: Annotated[str | None, typer.Option(help="Control arm (inferred when there are two arms).")] = None,
     tau: Annotated[float | None, typer.Option(help="RMST horizon in weeks (default: shortest last follow-up).")] = None,
-    at: Annotated[list[float] | None, typer.Option("--at", help="Week(s) for KM and absolute risks; repeat "
-                                                               "(--at 48 --at 120). Default 120 or tau.")] = None,
+    at: Annotated[list[float] | None, typer.Option("--at", help="Week(s) for KM and absolute risks, e.g. "
+                                                               "--at 48 120. Default 120 or tau.")] = None,
     strata: Annotated[list[str] | None, typer.Option("--strata", help="Stratum column(s); repeat.")] = None,
     ties: Annotated[str, typer.Option(help="Ties in the Cox model: efron or breslow.")] = "efron",
     as_json: Annotated[bool, typer.Option("--json", help="Print the results as JSON.")] = False,
@@ -34,26 +35,23 @@ def fit(
     """Fit time-to-progression models for one endpoint: KM, log-rank, Cox HR, PH test, RMST, absolute risk."""
     try:
         res = analyze(events, endpoint, treatment=treatment, control=control, tau=tau, at=at or None,
-                      strata=strata or None, ties=ties, data_provenance=provenance_label(events))
+                      strata=strata or None, ties=ties, data_provenance=synthetic_label(events))
     except (EventsTableError, TauError, ValueError) as exc:
         typer.echo(f"error: {events}: {exc}" if str(events) not in str(exc) else f"error: {exc}", err=True)
         raise typer.Exit(1) from None
     if as_json:
-        doc = res.to_json()
-        doc.setdefault("data_provenance", res.data_provenance)
-        typer.echo(json.dumps(doc, indent=2))
+        typer.echo(json.dumps(res.to_json(), indent=2))
     else:
         _print(res)
 
 
-def synthetic_label(events: Path) -> str | None:
-    """The label of a SYNTHETIC events or visits table written by `msevidence synth` (calibration.json next to it)."""
+def synthetic_label(path: Path) -> str | None:
+    """The data's label: its synth sidecar or its ``provenance`` column (:func:`msevidence.data.tables.provenance_label`)."""
     try:
-        doc = json.loads((Path(events).parent / "calibration.json").read_text())
+        head = pd.read_csv(path, nrows=1000) if Path(path).suffix.lower() == ".csv" else None
     except (OSError, ValueError):
-        return None
-    synthetic = isinstance(doc, dict) and (doc.get("metadata") or {}).get("provenance") == "synthetic"
-    return str(doc.get("label") or "SYNTHETIC data") if synthetic else None
+        head = None
+    return provenance_label(path, head)
 
 
 def _print(res: SurvivalAnalysis) -> None:

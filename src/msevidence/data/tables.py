@@ -3,6 +3,7 @@ and the treatment/control roles of its arms. Every problem is one :class:`msevid
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable
 from pathlib import Path
@@ -34,6 +35,40 @@ def read_table(path_or_df: str | Path | pd.DataFrame, *, source: str | None = No
         raise TableError(f"cannot be read ({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''})",
                          source=source) from None
     return df, source
+
+
+PROVENANCE_COLUMN = "provenance"
+
+
+def sidecar_path(table: str | Path) -> Path:
+    """The provenance sidecar of a written table: ``events.csv`` -> ``events.csv.provenance.json``."""
+    p = Path(table)
+    return p.with_name(p.name + ".provenance.json")
+
+
+def provenance_label(path: str | Path | None, table: pd.DataFrame | None = None) -> str | None:
+    """What kind of data a table holds, as its writer labelled it: the ``label`` of a ``calibration.json``
+    written beside it by ``msevidence synth``, or of its ``<file>.provenance.json`` sidecar written by
+    ``msevidence reconstruct``, else the value of its ``provenance`` column (which travels with the file when
+    it is copied alone), else None (unstated)."""
+    if path is not None:
+        try:
+            side = json.loads(sidecar_path(path).read_text())
+        except (OSError, ValueError):
+            side = None
+        if isinstance(side, dict) and (side.get("metadata") or {}).get("provenance") == "reconstructed":
+            return str(side.get("label") or "RECONSTRUCTED data")
+        try:
+            doc = json.loads((Path(path).parent / "calibration.json").read_text())
+        except (OSError, ValueError):
+            doc = None
+        if isinstance(doc, dict) and (doc.get("metadata") or {}).get("provenance") == "synthetic":
+            return str(doc.get("label") or "SYNTHETIC data")
+    if table is not None and PROVENANCE_COLUMN in table.columns:
+        values = sorted(map(str, table[PROVENANCE_COLUMN].dropna().unique()))
+        if values:
+            return "; ".join(v.upper() if v in ("synthetic", "reconstructed") else v for v in values) + " data"
+    return None
 
 
 def infer_arms(arms: Iterable[str] | np.ndarray, treatment: str | None = None, control: str | None = None,

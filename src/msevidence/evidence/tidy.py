@@ -14,6 +14,9 @@ COLUMNS = [
 ]
 
 
+COUNT_COLUMNS = ("n", "n_treatment", "n_control", "events", "confirmation_weeks")
+
+
 def _common(t: Trial, ep: Endpoint) -> dict:
     d = ep.definition
     return {
@@ -49,4 +52,7 @@ def endpoints_frame(trials: list[Trial]) -> pd.DataFrame:
                 rows.append({**base, "kind": "effect", "treatment": x.treatment, "control": x.control,
                              "statistic": x.statistic, "value": x.estimate, "ci_low": x.ci_low,
                              "ci_high": x.ci_high, "p": x.p, "p_relation": x.p_relation, **_sourced(t, x)})
-    return pd.DataFrame(rows, columns=COLUMNS)
+    df = pd.DataFrame(rows, columns=COLUMNS)
+    for col in COUNT_COLUMNS:  # counts stay integers (488, not 488.0) where some rows have none
+        df[col] = df[col].astype("Int64")
+    return df

@@ -3,7 +3,7 @@
 >>> rec = KMReconstruction(endpoint="cdp12_edss").fit(curve, at_risk, total_events={"OCR": 120})  # doctest: +SKIP
 >>> rec.summary; rec.quality_.at_risk; rec.plot(); rec.to_csv("events.csv")                         # doctest: +SKIP
 
-Every events table it produces is labelled RECONSTRUCTED: the ``provenance`` column of written CSVs, the
+Every events table it produces is labelled RECONSTRUCTED: the ``provenance`` column of written CSVs (``reconstructed``), the
 sidecar JSON (``<file>.provenance.json``, read by ``msevidence fit``), figure titles and JSON output.
 """
 
@@ -24,7 +24,7 @@ from msevidence.data.digitized import (
     read_at_risk,
     read_curve,
 )
-from msevidence.data.provenance import sidecar_path
+from msevidence.data.tables import PROVENANCE_COLUMN, sidecar_path
 from msevidence.models.base import Fitter
 from msevidence.reconstruct.guyot import ArmReconstruction, guyot_arm
 from msevidence.reconstruct.quality import QualityReport, quality_report
@@ -101,9 +101,10 @@ class KMReconstruction(Fitter):
         return s
 
     def to_frame(self) -> pd.DataFrame:
-        """The reconstructed events table with its ``provenance`` column."""
+        """The reconstructed events table with its ``provenance`` column ("reconstructed"; the full label is in
+        ``label_`` and in the sidecar written by :meth:`to_csv`)."""
         self._check()
-        return self.events_.assign(provenance=self.label_)
+        return self.events_.assign(**{PROVENANCE_COLUMN: "reconstructed"})
 
     def to_json(self) -> dict:
         """Strict-JSON summary for the command line: per arm quality, cleaning changes, notes, provenance."""

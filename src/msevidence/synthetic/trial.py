@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from msevidence.data.tables import PROVENANCE_COLUMN
 from msevidence.evidence import EvidenceSet, Trial, load_evidence
 from msevidence.synthetic.calibrate import (
     MODEL_VERSION,
@@ -49,11 +50,13 @@ class SyntheticTrial:
         return bool(len(cal)) and bool(cal["met"].astype(bool).all())
 
     def to_dir(self, path: str | Path) -> Path:
-        """Write visits.csv, events.csv and calibration.json (table + metadata); returns the directory."""
+        """Write visits.csv, events.csv (each with a ``provenance`` column saying synthetic, so a copied file keeps its
+        label) and calibration.json (table + metadata); returns the directory."""
         out = Path(path)
         out.mkdir(parents=True, exist_ok=True)
-        self.visits.to_csv(out / "visits.csv", index=False, float_format="%.10g", lineterminator="\n")
-        self.events.to_csv(out / "events.csv", index=False, float_format="%.10g", lineterminator="\n")
+        for name, table in (("visits.csv", self.visits), ("events.csv", self.events)):  # the label travels
+            table.assign(**{PROVENANCE_COLUMN: "synthetic"}).to_csv(out / name, index=False, float_format="%.10g",
+                                                                    lineterminator="\n")
         table = self.calibration.astype(object).where(self.calibration.notna(), None).to_dict("records")
         doc = {"label": self.label, "metadata": self.metadata, "calibration": table}
         (out / "calibration.json").write_text(json.dumps(doc, indent=1, default=_json) + "\n")
