@@ -51,6 +51,11 @@ def test_reconstruct_json_qa_and_fit_carry_the_label(files):
     fit = runner.invoke(app, ["fit", str(out), "--endpoint", "sim", "--json"])
     assert fit.exit_code == 0, fit.output
     assert json.loads(fit.stdout)["data_provenance"] == doc["data_provenance"]
+    alone = d / "alone" / "events.csv"  # copied without its sidecar: the provenance column still says so
+    alone.parent.mkdir()
+    alone.write_bytes(out.read_bytes())
+    fit = runner.invoke(app, ["fit", str(alone), "--endpoint", "sim", "--json"])
+    assert json.loads(fit.stdout)["data_provenance"].startswith("RECONSTRUCTED")
 
 
 @pytest.mark.parametrize(("args", "message"), [

@@ -397,7 +397,7 @@ def check_against_at_risk(curve: pd.DataFrame, at_risk: pd.DataFrame, *, curve_s
         t, s = c["time_weeks"].to_numpy(), c["survival"].to_numpy()
         t_end = float(t.max())
         tr, nr = r["time_weeks"].to_numpy(), r["n_at_risk"].to_numpy()
-        beyond = (tr > t_end) & (nr > 0)
+        beyond = (tr > t_end + rules.boundary_tolerance * t_end) & (nr > 0)  # a pixel short is the end
         if beyond.any():
             i = int(np.flatnonzero(beyond)[0])
             raise ReconstructionError(

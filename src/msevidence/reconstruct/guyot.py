@@ -107,6 +107,11 @@ def guyot_arm(time: np.ndarray, survival: np.ndarray, risk_times: np.ndarray, n_
         raise ReconstructionError(f"arm {arm}: numbers at risk must start at week 0 with the arm's N")
     if np.any(np.diff(t) < 0) or np.any(np.diff(s) > 0):
         raise ReconstructionError(f"arm {arm}: the curve must be sorted by time and never rise (clean it first)")
+    notes: list[str] = []
+    reach = tr_all[(tr_all > t[-1]) & (tr_all <= t[-1] + boundary_window)]
+    if reach.size:  # the last click a pixel short of a reported time: the curve runs to that time
+        t, s = np.r_[t, reach.max()], np.r_[s, s[-1]]
+        notes.append(f"the curve's end (week {t[-2]:g}) is taken to reach the reported week {reach.max():g}")
     within = tr_all <= t[-1]
     tr, nr = tr_all[within], nr_all[within].copy()
     t, s = _insert_risk_times(t, s, tr)
@@ -120,7 +125,6 @@ def guyot_arm(time: np.ndarray, survival: np.ndarray, risk_times: np.ndarray, n_
     km_hat = np.ones(n_t)
     n_censor = np.zeros(n_int, int)
     last_i = np.zeros(n_int + 1, int)
-    notes: list[str] = []
 
     def place(i: int, nc: int, t_from: float, t_to: float, lo: int, hi_bin: int) -> None:
         """Spread `nc` censorings evenly over (t_from, t_to) into the click bins lo..hi_bin."""
