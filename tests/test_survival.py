@@ -386,7 +386,7 @@ def test_analyze_bundles_and_serialises():
     res = analyze(ev, "CDP12", at=[48, 96], data_provenance="synthetic (seed 3)")
     js = res.to_json()
     assert set(js) == {"endpoint", "n", "events", "cox", "logrank", "km", "rmst", "rmst_difference", "absolute",
-                       "ph_test"}
+                       "ph_test", "data_provenance"}
     assert js["km"]["OCR"].keys() == {"48", "96"}
     assert js["absolute"]["at_week"] == 96.0
     assert js["rmst_difference"]["tau"] == min(ev.groupby("arm")["time_weeks"].max())

@@ -61,15 +61,22 @@ class QualityReport:
 
 
 def quality_report(events: pd.DataFrame, curve: pd.DataFrame, at_risk: pd.DataFrame,
-                   total_events: dict[str, int] | None = None) -> QualityReport:
-    """Compare reconstructed `events` with the cleaned `curve` clicks and the printed `at_risk` table."""
+                   total_events: dict[str, int] | None = None, boundary_tolerance: float = 0.0) -> QualityReport:
+    """Compare reconstructed `events` with the cleaned `curve` clicks and the printed `at_risk` table.
+
+    A click less than `boundary_tolerance` (share of the time axis) before a reported time is compared with
+    the reconstruction at that time, where the reconstruction puts a step clicked a pixel early."""
     km_rows, ar_rows, arm_rows = [], [], []
     for arm, c in curve.groupby("arm", sort=False):
         ev = events[events["arm"] == arm]
         # Two clicks at one time are a vertical drop: the curve's value there is the lower one.
         c = c.groupby("time_weeks", as_index=False, sort=True)["survival"].min()
         t, s = c["time_weeks"].to_numpy(float), c["survival"].to_numpy(float)
-        rec = step_survival(ev, t)
+        at = t.copy()
+        window = boundary_tolerance * float(t.max())
+        for w in at_risk.loc[at_risk["arm"] == arm, "time_weeks"].to_numpy(float):
+            at[(t >= w - window) & (t < w)] = w
+        rec = step_survival(ev, at)
         diff = rec - s
         km_rows.append(pd.DataFrame({"arm": arm, "time_weeks": t, "digitized": s, "reconstructed": rec,
                                      "difference": diff}))

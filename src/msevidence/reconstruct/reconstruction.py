@@ -79,7 +79,8 @@ class KMReconstruction(Fitter):
         self.arms_ = arms
         self.at_risk_ = risk
         self.total_events_ = dict(total_events or {})
-        self.quality_: QualityReport = quality_report(self.events_, cleaned.curve, risk, total_events)
+        self.quality_: QualityReport = quality_report(self.events_, cleaned.curve, risk, total_events,
+                                                      self.rules.boundary_tolerance)
         self.inputs_ = {k: {"name": v, "sha256": _sha(src)} for (k, v), src in
                         zip(names.items(), (curve, at_risk), strict=True)}
         return self
