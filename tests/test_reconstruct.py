@@ -178,3 +178,37 @@ def test_inconsistent_files_are_named():
         check_against_at_risk(curve, pd.DataFrame({"arm": "A", "time_weeks": [0, 30], "n_at_risk": [10, 2]}))
     with pytest.raises(OptionError, match="ARM=N"):
         parse_total_events(["A:3"])
+
+
+def test_plot_returns_three_axes_titled_with_the_label(rec):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    axes = rec.plot()
+    assert len(axes) == 3 and "RECONSTRUCTED" in axes[0].figure._suptitle.get_text()
+    assert "RECONSTRUCTED" in repr(rec) and set(rec.summary["arm"]) == {"CTRL", "OCR"}
+
+
+def test_a_synthetic_curve_must_say_it_is_an_example(tmp_path):
+    import shutil
+
+    import yaml
+
+    from msevidence import paths
+    from msevidence.evidence import EvidenceFileError
+    from msevidence.evidence.store import load_trial
+
+    (tmp_path / "data" / "digitized").mkdir(parents=True)
+    for f in (paths.digitized_dir()).glob("*synthetic-example*.csv"):
+        shutil.copy(f, tmp_path / "data" / "digitized" / f.name)
+    doc = yaml.safe_load((paths.evidence_dir() / "oratorio.yaml").read_text())
+    assert load_trial_ok(doc, tmp_path, load_trial)
+    doc["curves"][0]["example"] = False
+    with pytest.raises(EvidenceFileError, match="synthetic data are labelled"):
+        load_trial_ok(doc, tmp_path, load_trial)
+
+
+def load_trial_ok(doc, folder, load_trial):
+    p = folder / "oratorio.yaml"
+    p.write_text(__import__("yaml").safe_dump(doc, sort_keys=False))
+    return load_trial(p)

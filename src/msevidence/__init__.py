@@ -29,6 +29,7 @@ _LAZY = {
     "walking_verdict": "msevidence.judgement.compare",
     "published_vs_reproduced": "msevidence.judgement.compare",
     "reconstruct_trial": "msevidence.reconstruct",
+    "KMReconstruction": "msevidence.reconstruct",
 }
 
 __all__ = ["EvidenceFileError", "EvidenceSet", "Trial", "__version__", "load_evidence", *_LAZY]
