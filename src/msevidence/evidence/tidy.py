@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pandas as pd
 
-from msevidence.evidence.schema import Endpoint, Sourced, Trial
+from msevidence.evidence.schema import COMPARATOR_LABELS, Endpoint, Sourced, Trial
 
 COLUMNS = [
-    "trial", "comparator", "comparator_label", "control_drug", "endpoint", "label", "domain", "primary", "scale", "analysis",
+    "trial", "comparator", "vs", "comparator_label", "control_drug", "endpoint", "label", "domain", "primary", "scale", "analysis",
     "threshold", "confirmation_weeks", "week", "period", "summary", "kind", "arm", "treatment", "control",
     "statistic", "value", "ci_low", "ci_high", "p", "p_relation", "n", "n_treatment", "n_control", "events",
-    "provenance", "formula", "ref", "locator", "citation", "doi", "note",
+    "provenance", "secondary", "formula", "ref", "locator", "citation", "doi", "note",
 ]
 
 
@@ -20,7 +20,8 @@ COUNT_COLUMNS = ("n", "n_treatment", "n_control", "events", "confirmation_weeks"
 def _common(t: Trial, ep: Endpoint) -> dict:
     d = ep.definition
     return {
-        "trial": t.id, "comparator": t.comparator, "comparator_label": t.comparator_label,
+        "trial": t.id, "comparator": t.comparator, "vs": COMPARATOR_LABELS[t.comparator],
+        "comparator_label": t.comparator_label,
         "control_drug": t.control.drug, "endpoint": ep.id,
         "label": ep.label, "domain": ep.domain, "primary": ep.primary, "scale": d.scale, "analysis": d.analysis,
         "threshold": d.threshold, "confirmation_weeks": d.confirmation_weeks, "week": d.week,
@@ -32,7 +33,7 @@ def _common(t: Trial, ep: Endpoint) -> dict:
 def _sourced(t: Trial, x: Sourced) -> dict:
     ref = t.reference(x.source.ref)
     return {
-        "provenance": x.provenance, "formula": x.formula, "ref": x.source.ref, "locator": x.source.locator,
+        "provenance": x.provenance, "secondary": x.source.secondary, "formula": x.formula, "ref": x.source.ref, "locator": x.source.locator,
         "citation": t.cite(x.source), "doi": ref.doi, "note": x.note,
     }
 

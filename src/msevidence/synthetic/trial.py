@@ -85,6 +85,9 @@ def _json(x):
 def make_label(trial: Trial, seed: int) -> str:
     if trial.comparator == "active":
         return f"SYNTHETIC data calibrated to {trial.id} (active comparator: {trial.control.drug}; seed {seed})"
+    if trial.comparator == "delayed_treatment":
+        return (f"SYNTHETIC data calibrated to {trial.id} (early vs delayed treatment, not placebo: "
+                f"{trial.control.drug}; seed {seed})")
     return f"SYNTHETIC data calibrated to {trial.id} (seed {seed})"
 
 
