@@ -119,7 +119,6 @@ def test_the_comparator_must_match_the_control_arm(ev, tmp_path):
     # ORATORIO (placebo control) declared as early-vs-delayed: the control arm never receives ocrelizumab
     data = yaml.safe_load((default_evidence_dir() / "oratorio.yaml").read_text(encoding="utf-8"))
     data["comparator"] = "delayed_treatment"
-    data["curves"] = []  # curve files resolve beside the evidence file; not what this test is about
     delayed = tmp_path / "oratorio_delayed.yaml"
     delayed.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
     (problem,) = validate([delayed])

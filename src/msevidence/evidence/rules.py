@@ -7,10 +7,21 @@ from pathlib import Path
 
 import pandas as pd
 
+from msevidence import paths
 from msevidence.evidence.schema import PROPORTION_STATISTICS, RATIO_STATISTICS, Source, Trial
 from msevidence.evidence.yamlio import Loc
 
 Finding = tuple[Loc, str]
+
+
+def data_file(root: Path, rel: str) -> Path:
+    """Where a ``data/digitized/...`` path of an evidence file is: beside the evidence file (`root`), else in
+    the shipped data (:func:`msevidence.paths.home`), so that a copied evidence folder still finds its curves."""
+    here = root / rel
+    if here.is_file():
+        return here
+    shipped = paths.home() / rel
+    return shipped if shipped.is_file() else here
 
 
 def check_trial(trial: Trial, root: Path) -> list[Finding]:
@@ -171,7 +182,7 @@ def _curve_files(file: str, nar_file: str | None, n_arm: int | None, root: Path,
                              ("numbers_at_risk", nar_file, ("time_weeks", "n_at_risk"))):
         if rel is None:
             continue
-        path = root / rel
+        path = data_file(root, rel)
         if not rel.startswith("data/digitized/"):
             out.append(((*loc, field), f"'{rel}' must be under data/digitized/ (rule: digitized inputs)"))
             continue

@@ -9,6 +9,7 @@ import pandas as pd
 from msevidence.data.digitized import read_at_risk, read_curve
 from msevidence.errors import ReconstructionError
 from msevidence.evidence import EvidenceSet, Trial
+from msevidence.evidence.rules import data_file
 from msevidence.evidence.store import _root_for
 from msevidence.reconstruct.reconstruction import EXAMPLE_LABEL, KMReconstruction
 
@@ -45,8 +46,8 @@ def reconstruct_trial(trial: Trial, endpoint: str, evidence: EvidenceSet | None 
         if c.numbers_at_risk is None:
             raise ReconstructionError(f"{trial.id} {endpoint} arm {c.arm}: numbers at risk are needed to reconstruct "
                                       "(rule: Guyot's algorithm needs the at-risk table)")
-        cur = read_curve(root / c.file, arm=c.arm)
-        risk = read_at_risk(root / c.numbers_at_risk, arm=c.arm)
+        cur = read_curve(data_file(root, c.file), arm=c.arm)
+        risk = read_at_risk(data_file(root, c.numbers_at_risk), arm=c.arm)
         parts_c.append(cur[cur["arm"] == c.arm])
         parts_r.append(risk[risk["arm"] == c.arm])
     examples = {c.example for c in curves}
