@@ -36,6 +36,7 @@ def shell_commands(text: str) -> list[str]:
     """The commands of the README's shell code blocks, comments stripped, in order."""
     out = []
     for block in _blocks(text, "bash", "sh", "shell", "console"):
+        block = re.sub(r"\\\n\s*", " ", block)  # a command continued over lines with a backslash
         for line in block.splitlines():
             cmd = re.sub(r"(^|\s+)#.*$", "", line).strip()
             if cmd:
@@ -64,6 +65,7 @@ def test_readme_parsing_finds_the_documented_commands():
     assert any("papermill" in c for c in cmds)
     assert {"make lab", "make app"} <= set(inline_commands(TEXT))
     assert all("#" not in c for c in cmds)
+    assert not any(c.startswith("-") or c.endswith("\\") for c in cmds), "continued lines must be joined"
     assert python_blocks(TEXT) and "load_evidence" in python_blocks(TEXT)[0]
 
 
