@@ -48,7 +48,10 @@ def inline_commands(text: str) -> list[str]:
     """Complete commands quoted inline in the prose (`make app`, `msevidence report --set teaching`);
     synopses with placeholders (`msevidence fit EVENTS [--json]`) are left to the CLI tests."""
     found = re.findall(r"`((?:make|msevidence|\.venv/bin/\w+|papermill|voila|jupyter) [^`]*)`", text)
-    return list(dict.fromkeys(c.strip() for c in found if not PLACEHOLDER.search(c)))
+    # `make X` is a command; `msevidence fit` alone is the name of one (it needs arguments), not a command line.
+    runnable = [c.strip() for c in found if not PLACEHOLDER.search(c)
+                and (c.startswith("make ") or len(c.split()) >= 3)]
+    return list(dict.fromkeys(runnable))
 
 
 def python_blocks(text: str) -> list[str]:
