@@ -288,8 +288,12 @@ def schoenfeld_test(time: np.ndarray, event: np.ndarray, x: np.ndarray, beta: fl
     g = g - (g * d_k).sum() / d_k.sum()  # centred over deaths
     u2 = (g * u_k).sum()
     i11, i12, i22 = v_k.sum(), (g * v_k).sum(), (g * g * v_k).sum()
-    with np.errstate(divide="ignore", invalid="ignore"):  # one event time: no time variation to test
-        chi2 = float(u2**2 / (i22 - i12**2 / i11))
+    denom = i22 - i12**2 / i11 if i11 > 0 else 0.0
+    if not denom > 1e-10 * max(i22, 1e-300):  # one informative event time: no time variation to test
+        return PHTestResult.not_estimable(
+            transform, "the events carry no information on a change of the hazard ratio over time "
+                       "(too few informative event times)", data_provenance)
+    chi2 = float(u2**2 / denom)
     ndead = d_k.sum()
     res = np.concatenate([r[4] for r in rows])
     residuals = pd.DataFrame({"time": np.repeat(t_k, d_k.astype(int)), "g": np.repeat(g, d_k.astype(int)),
