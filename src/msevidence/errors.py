@@ -56,6 +56,18 @@ class TeachingError(InputError):
     """A trial or value the teaching page cannot use; says why and what to pick instead."""
 
 
+class LimitError(InputError):
+    """An input over a documented size limit (bytes, line length, columns, nesting depth, patients per arm)."""
+
+
+class OutputError(MsEvidenceError):
+    """An output path that cannot be used (a file where a folder is needed, not writable, disk full, locked)."""
+
+    def __init__(self, path: object, rule: str):
+        self.path, self.rule = str(path), rule
+        super().__init__(f"{path}: {rule}")
+
+
 class NotFittedError(MsEvidenceError, RuntimeError):
     """A fitted object's result was asked for before ``fit()``."""
 

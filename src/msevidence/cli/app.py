@@ -2,8 +2,11 @@
 
 import typer
 
+from msevidence.cli.errors import Group
+
 app = typer.Typer(
     name="msevidence",
+    cls=Group,
     help="Explore ocrelizumab trial evidence: disability progression (EDSS) and walking speed (T25FW), kept apart.",
     no_args_is_help=True,
     add_completion=False,

@@ -6,6 +6,7 @@ columns may serve as strata (e.g. ORATORIO's region and age group).
 
 from __future__ import annotations
 
+import io
 import re
 from pathlib import Path
 
@@ -13,12 +14,31 @@ import numpy as np
 import pandas as pd
 
 from msevidence.errors import TableError
+from msevidence.safeio import MAX_TABLE_BYTES, check_table_shape, read_bytes
 
 REQUIRED_COLUMNS = ("patient_id", "arm", "endpoint", "time_weeks", "event")
+MAX_TIME_WEEKS = 2600.0  # 50 years: any longer follow-up is a data error
 TREATMENT_PATTERN = re.compile(r"ocr|ocrelizumab|treat|active", re.IGNORECASE)
 
 
 EventsTableError = TableError  # the one table-error type (msevidence.errors)
+
+
+def read_table(path: Path, source: str) -> pd.DataFrame:
+    """A CSV or Parquet file read within the limits of :mod:`msevidence.safeio` (size, line length, columns)."""
+    if not path.exists():
+        raise TableError("file not found", source=source)
+    suffix = path.suffix.lower()
+    if suffix not in (".csv", ".parquet", ".pq"):
+        raise TableError(f"unsupported file type '{suffix}' (use .csv or .parquet)", source=source)
+    data = read_bytes(path, MAX_TABLE_BYTES, display=source)
+    if suffix == ".csv":
+        check_table_shape(data, source)
+    try:
+        return pd.read_csv(io.BytesIO(data)) if suffix == ".csv" else pd.read_parquet(io.BytesIO(data))
+    except Exception as exc:  # noqa: BLE001 - a parser error, reported as one line
+        raise TableError(f"cannot be read ({type(exc).__name__}: {' '.join(str(exc).split())})",
+                         source=source) from None
 
 
 def read_events(path_or_df: str | Path | pd.DataFrame, *, source: str | None = None) -> pd.DataFrame:
@@ -30,22 +50,8 @@ def read_events(path_or_df: str | Path | pd.DataFrame, *, source: str | None = N
     if isinstance(path_or_df, pd.DataFrame):
         df, source = path_or_df.copy(), source or "events table"
     else:
-        path = Path(path_or_df)
-        source = source or str(path)
-        if not path.exists():
-            raise EventsTableError("file not found", source=source)
-        suffix = path.suffix.lower()
-        try:
-            if suffix == ".csv":
-                df = pd.read_csv(path)
-            elif suffix in (".parquet", ".pq"):
-                df = pd.read_parquet(path)
-            else:
-                raise EventsTableError(f"unsupported file type '{suffix}' (use .csv or .parquet)", source=source)
-        except EventsTableError:
-            raise
-        except Exception as exc:  # a parser error: report it as one line
-            raise EventsTableError(f"cannot be read ({type(exc).__name__}: {exc})", source=source) from exc
+        df = read_table(Path(path_or_df), source or str(path_or_df))
+        source = source or str(path_or_df)
     return validate_events(df, source=source)
 
 
@@ -69,6 +75,11 @@ def validate_events(df: pd.DataFrame, *, source: str = "events table") -> pd.Dat
     bad = time.isna() | ~np.isfinite(time)
     if bad.any():
         raise EventsTableError(f"must be a finite number; row {_first(bad)} has {_show(df['time_weeks'][bad].iloc[0])}",
+                               source=source, column="time_weeks")
+    if (time > MAX_TIME_WEEKS).any():
+        big = time > MAX_TIME_WEEKS
+        raise EventsTableError(f"row {_first(big)} has {time[big].iloc[0]:g} weeks; follow-up longer than "
+                               f"{MAX_TIME_WEEKS:g} weeks (50 years) is not plausible (rule: plausible times)",
                                source=source, column="time_weeks")
     if (time < 0).any():
         raise EventsTableError(f"must not be negative; row {_first(time < 0)} has {time[time < 0].iloc[0]:g}",
