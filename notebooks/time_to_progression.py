@@ -73,11 +73,11 @@ display(res.km_at())
 # Published numbers come from the evidence store (with their source); reproduced ones from the labelled data above.
 
 # %%
-comparison = published_vs_reproduced(t, {endpoint: res.to_json()}, provenance=label,
+comparison = published_vs_reproduced(t, {endpoint: res}, provenance=label,
                                      domains=("disability_progression", "walking_speed", "composite_progression",
                                               "upper_limb")).query("endpoint == @endpoint")
 display(Markdown(f"**Endpoint definition:** {'; '.join(comparison['definition'].unique()) or 'not in the evidence'}"))
-display(comparison.drop(columns=["trial", "domain", "endpoint", "definition"]).set_index(["statistic", "arm"]))
+display(comparison.drop(columns=["trial", "domain", "endpoint", "definition"]).set_index(["statistic", "week", "arm"]))
 
 # %% [markdown]
 # ## Proportional hazards

@@ -13,7 +13,13 @@ import pytest
 
 from msevidence.models.survival import CoxPH, KaplanMeier, ParametricSurvival, analyze
 from msevidence.presentation.figures.style import arm_color
-from msevidence.presentation.figures.survival import X_LABEL, Y_INCIDENCE, Y_SURVIVAL, forest_plot
+from msevidence.presentation.figures.survival import (
+    X_LABEL,
+    Y_INCIDENCE,
+    Y_SURVIVAL,
+    forest_plot,
+    risk_table_axes,
+)
 
 PROV = "SYNTHETIC data (seed 1)"
 
@@ -38,8 +44,9 @@ def _close():
 
 def test_km_plot_with_risk_table(events, tmp_path):
     res = analyze(events, "CDP12", data_provenance=PROV)
-    fig = res.plot(weeks=[0, 48, 96, 144])
-    ax, tab = fig.axes_curve, fig.axes_table
+    ax = res.plot(weeks=[0, 48, 96, 144])
+    tab = risk_table_axes(ax)
+    fig = ax.figure
     assert ax.get_title(loc="left").endswith(PROV)
     assert ax.get_ylabel() == Y_SURVIVAL and tab.get_xlabel() == X_LABEL
     # numbers at risk sit exactly on the x ticks, one row per arm, and equal the risk table
@@ -51,14 +58,13 @@ def test_km_plot_with_risk_table(events, tmp_path):
     assert {arm_color("treatment"), arm_color("control")} <= colors
     censor_markers = [line for line in ax.get_lines() if line.get_marker() == "|"]
     assert sum(len(line.get_xdata()) for line in censor_markers) == sum(
-        (c["n_censor"] > 0).sum() for c in res.km.curves.values())
+        (c["n_censor"] > 0).sum() for c in res.km.curves_.values())
     fig.savefig(tmp_path / "km.png", dpi=80)
     assert (tmp_path / "km.png").stat().st_size > 10_000
 
 
 def test_km_plot_cumulative_incidence_goes_up(events):
-    fig = KaplanMeier(data_provenance=PROV).fit(events).plot(cumulative_incidence=True, ci=False)
-    ax = fig.axes_curve
+    ax = KaplanMeier(data_provenance=PROV).fit(events).plot(cumulative_incidence=True, ci=False)
     assert ax.get_ylabel() == Y_INCIDENCE
     curve = ax.get_lines()[0].get_ydata()
     assert curve[0] == 0 and (np.diff(curve) >= 0).all()
@@ -86,3 +92,13 @@ def test_schoenfeld_and_parametric_plots(events):
     assert any("EXTRAPOLATION" in t.get_text() for t in ax.texts)
     assert any(line.get_linestyle() == "--" for line in ax.get_lines())
     assert PROV in cox.plot().get_title(loc="left")
+
+
+def test_fitters_say_clearly_when_not_fitted():
+    from msevidence.errors import NotFittedError
+    from msevidence.models.survival import CoxPH, ParametricSurvival
+
+    for fitter in (KaplanMeier(), CoxPH(), ParametricSurvival()):
+        assert "not fitted" in repr(fitter)
+        with pytest.raises(NotFittedError, match=r"not fitted yet: call \.fit"):
+            fitter.summary  # noqa: B018

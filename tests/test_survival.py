@@ -10,7 +10,8 @@ from lifelines.statistics import logrank_test as ll_logrank
 from scipy import stats
 from statsmodels.duration.hazard_regression import PHReg
 
-from msevidence.data.events import EventsTableError, infer_arms, read_events, select_endpoint
+from msevidence.data.events import EventsTableError, read_events, select_endpoint
+from msevidence.data.tables import infer_arms
 from msevidence.models.survival import (
     CoxPH,
     KaplanMeier,
@@ -100,7 +101,7 @@ class TestEvents:
 # ---------------------------------------------------------------- Kaplan-Meier and log-rank
 def test_km_by_hand():
     km = KaplanMeier().fit(TINY)
-    ocr = km.curves["OCR"].set_index("time")
+    ocr = km.curves_["OCR"].set_index("time")
     # S: 4/5, then ×3/4, then ×1/2; Greenwood Σ d/(n(n−d)) = 1/20, +1/12, +1/2
     np.testing.assert_allclose(ocr["survival"], [0.8, 0.6, 0.3, 0.3], atol=1e-12)
     np.testing.assert_array_equal(ocr["n_risk"], [5, 4, 2, 1])
@@ -109,7 +110,7 @@ def test_km_by_hand():
     # R survfit default conf.type = "log": S·exp(±1.959964·sqrt(g))
     assert ocr.loc[36, "ci_low"] == pytest.approx(0.3 * np.exp(-1.959963985 * np.sqrt(g36)), abs=1e-8)
     assert ocr.loc[24, "ci_high"] == pytest.approx(min(1, 0.6 * np.exp(1.959963985 * np.sqrt(1 / 20 + 1 / 12))), abs=1e-8)
-    pbo = km.curves["PBO"]
+    pbo = km.curves_["PBO"]
     np.testing.assert_allclose(pbo["survival"], [0.6, 0.4, 0.4, 0.0], atol=1e-12)
     # medians: OCR first S ≤ 0.5 at 36; PBO at 24
     med = km.median().set_index("arm")["time"]
@@ -133,7 +134,7 @@ def test_km_matches_lifelines_on_grid_data():
     km = KaplanMeier(conf_type="log-log").fit(ev)
     for arm, sub in ev.groupby("arm"):
         ref = KaplanMeierFitter().fit(sub["time_weeks"], sub["event"])
-        ours = km.curves[arm].set_index("time")
+        ours = km.curves_[arm].set_index("time")
         ref_s = ref.survival_function_.iloc[1:, 0]  # lifelines adds t=0
         np.testing.assert_allclose(ours["survival"], ref_s.loc[ours.index], atol=1e-12)
         ci = ref.confidence_interval_.iloc[1:]  # lifelines uses the log-log ("exponential Greenwood") CI
@@ -187,7 +188,7 @@ def lifelines_cox(ev, strata=None):
 def test_cox_efron_matches_lifelines_with_heavy_ties(seed, strata):
     ev = grid_events(seed=seed, strata=bool(strata))
     assert ev.duplicated("time_weeks").mean() > 0.9  # the 12-week grid: heavy ties
-    ours = CoxPH().fit(ev, "OCR", "PBO", strata=strata).result
+    ours = CoxPH().fit(ev, "OCR", "PBO", strata=strata).result_
     ref = lifelines_cox(ev, strata)
     row = ref.summary.loc["x"]
     assert ours.log_hr == pytest.approx(row["coef"], abs=1e-8)
@@ -223,18 +224,18 @@ def test_cox_breslow_by_hand_newton():
                                       time_weeks=TINY["time_weeks"] + [12, 0, 12, 0, 0, 0, 12, 12, 0, 0])])
     x = (ev["arm"] == "OCR").to_numpy(float)
     beta, se, _ = breslow_newton(ev["time_weeks"].to_numpy(float), ev["event"].to_numpy(), x)
-    ours = CoxPH(ties="breslow").fit(ev, "OCR", "PBO").result
+    ours = CoxPH(ties="breslow").fit(ev, "OCR", "PBO").result_
     assert ours.log_hr == pytest.approx(beta, abs=1e-9)
     assert ours.se == pytest.approx(se, abs=1e-9)
     # Efron and Breslow differ when there are ties
-    assert abs(CoxPH().fit(ev, "OCR", "PBO").result.log_hr - beta) > 1e-3
+    assert abs(CoxPH().fit(ev, "OCR", "PBO").result_.log_hr - beta) > 1e-3
 
 
 def test_cox_breslow_heavy_ties_by_hand_newton():
     ev = grid_events(n=150)
     x = (ev["arm"] == "OCR").to_numpy(float)
     beta, se, ll = breslow_newton(ev["time_weeks"].to_numpy(float), ev["event"].to_numpy(), x)
-    ours = CoxPH(ties="breslow").fit(ev, "OCR", "PBO").result
+    ours = CoxPH(ties="breslow").fit(ev, "OCR", "PBO").result_
     assert (ours.log_hr, ours.se, ours.loglik) == pytest.approx((beta, se, ll), abs=1e-9)
 
 
@@ -275,7 +276,7 @@ def test_ph_test_matches_counting_process_score_test(ties, transform, strata):
     ev = grid_events(n=120, seed=5, strata=bool(strata))
     cox = CoxPH(ties=ties).fit(ev, "OCR", "PBO", strata=[strata] if strata else None)
     res = cox.ph_test(transform=transform)
-    ref = zph_by_counting_process(ev, cox.beta, ties=ties, transform=transform, strata=strata)
+    ref = zph_by_counting_process(ev, cox.params_, ties=ties, transform=transform, strata=strata)
     assert res.chi2 == pytest.approx(ref, rel=1e-8)
     assert len(res.residuals) == ev["event"].sum()
 
@@ -396,3 +397,29 @@ def test_analyze_bundles_and_serialises():
     assert strat.cox.strata == ("region",) and strat.logrank.strata == ("region",)
     with pytest.raises(ValueError, match="beyond the follow-up"):
         analyze(ev, "CDP12", at=[900])
+
+
+def _tiny(times_t, events_t, times_c, events_c):
+    rows = [("t", "OCR", t, e) for t, e in zip(times_t, events_t, strict=True)]
+    rows += [("c", "PBO", t, e) for t, e in zip(times_c, events_c, strict=True)]
+    return pd.DataFrame([{"patient_id": f"{p}{i}", "arm": a, "endpoint": "X", "time_weeks": t, "event": e}
+                         for i, (p, a, t, e) in enumerate(rows)])
+
+
+@pytest.mark.parametrize(("events", "reason"), [
+    (_tiny([12, 24], [0, 0], [12, 36], [1, 1]), "no events in the treatment arm"),
+    (_tiny([12, 24], [1, 1], [12, 36], [0, 0]), "no events in the control arm"),
+    # every treated event while control patients are at risk, control events only after treated left: separated
+    (_tiny([12, 24], [1, 1], [36, 48], [1, 1]), "separated"),
+])
+def test_cox_says_not_estimable_instead_of_printing_nonsense(events, reason):
+    res = CoxPH().fit(events, "OCR", "PBO").result_
+    assert not res.estimable and reason in res.reason
+    assert "not estimable" in repr(res)
+    assert not CoxPH().fit(events, "OCR", "PBO").ph_test().estimable
+
+
+def test_separation_check_agrees_with_statsmodels_on_estimable_data():
+    ev = _tiny([12, 24, 36], [1, 0, 1], [12, 24, 36], [1, 1, 0])
+    res = CoxPH().fit(ev, "OCR", "PBO").result_
+    assert res.estimable and np.isfinite(res.hr) and res.ci_high < 1e3

@@ -10,6 +10,7 @@ import statsmodels.api as sm
 import msevidence as mse
 from msevidence.data.visits import VisitsTableError, read_visits, walking_events
 from msevidence.judgement.compare import published_vs_reproduced, walking_verdict
+from msevidence.models.survival import analyze
 from msevidence.models.walking import WalkingMixedModel, summarize_walking
 
 WEEKS = np.arange(0, 145, 12)
@@ -188,21 +189,23 @@ def test_verdict_directions(slopes, direction):
 
 def test_published_vs_reproduced_keeps_domains_apart():
     trial = mse.load_evidence()["ORATORIO"]
-    s = summarize_walking(make_visits(60, seed=7), data_provenance="SYNTHETIC test data")
-    surv = {"endpoint": "cdp12_edss", "cox": {"hr": 0.8, "ci_low": 0.6, "ci_high": 1.05},
-            "n": {"OCR": 40, "PBO": 20}, "events": {"OCR": 10, "PBO": 8},
-            "km": {"OCR": {"120": 0.7}, "PBO": {"120": 0.6}}}
+    visits = make_visits(60, seed=7)
+    s = summarize_walking(visits, data_provenance="SYNTHETIC test data")
+    surv = analyze(walking_events(visits), "cdp12_edss", at=[24, 48], data_provenance="SYNTHETIC test data")
     t = published_vs_reproduced(trial, {"cdp12_edss": surv, "walking": s})
     assert list(t["domain"]) == sorted(t["domain"], key=["disability_progression", "walking_speed"].index)
     assert set(t.loc[t.endpoint.str.contains("t25fw"), "domain"]) == {"walking_speed"}
     assert set(t.loc[t.endpoint.str.contains("edss"), "domain"]) == {"disability_progression"}
-    r = t.set_index(["endpoint", "statistic", "arm"])
+    r = t[t.statistic != "km_proportion_at_week"].set_index(["endpoint", "statistic", "arm"])  # one row each
     hr = trial.endpoint("cdp12_edss").effect("hazard_ratio")
-    assert r.loc[("cdp12_edss", "hazard_ratio", "OCR vs PBO"), ["published", "reproduced"]].tolist() == [hr.estimate, 0.8]
-    km = r.loc[("cdp12_edss", "km_proportion_at_week at week 120", "PBO")]
-    assert km["published"] == trial.endpoint("cdp12_edss").result("PBO", "km_proportion_at_week").value
-    assert km["reproduced"] == pytest.approx(0.4)
-    assert r.loc[("cdp12_edss", "proportion_with_event", "OCR"), "reproduced"] == 0.25
+    assert r.loc[("cdp12_edss", "hazard_ratio", "OCR vs PBO"), ["published", "reproduced"]].tolist() == [
+        hr.estimate, surv.cox.hr]
+    pub_km = trial.endpoint("cdp12_edss").result("PBO", "km_proportion_at_week")
+    km = t[(t.statistic == "km_proportion_at_week") & (t.arm == "PBO") & (t.endpoint == "cdp12_edss")]
+    assert km.loc[km.week == pub_km.week, "published"].tolist() == [pub_km.value]  # the week travels as a number
+    s24 = surv.km.survival_at([24]).set_index("arm").loc["PBO", "survival"]
+    assert km.loc[km.week == 24, "reproduced"].tolist() == [pytest.approx(1 - s24)]
+    assert r.loc[("cdp12_edss", "proportion_with_event", "OCR"), "reproduced"] == surv.events["OCR"] / surv.n["OCR"]
     assert not t["definition"].isna().any()
     w = r.loc[("t25fw_pct_change_w120", "mean_pct_change", "OCR")]
     assert w["published"] == trial.endpoint("t25fw_pct_change_w120").result("OCR").value

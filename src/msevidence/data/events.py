@@ -6,39 +6,19 @@ columns may serve as strata (e.g. ORATORIO's region and age group).
 
 from __future__ import annotations
 
-import io
-import re
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from msevidence.data.tables import first_row, read_table
 from msevidence.errors import TableError
-from msevidence.safeio import MAX_TABLE_BYTES, check_table_shape, read_bytes
 
 REQUIRED_COLUMNS = ("patient_id", "arm", "endpoint", "time_weeks", "event")
 MAX_TIME_WEEKS = 2600.0  # 50 years: any longer follow-up is a data error
-TREATMENT_PATTERN = re.compile(r"ocr|ocrelizumab|treat|active", re.IGNORECASE)
 
 
 EventsTableError = TableError  # the one table-error type (msevidence.errors)
-
-
-def read_table(path: Path, source: str) -> pd.DataFrame:
-    """A CSV or Parquet file read within the limits of :mod:`msevidence.safeio` (size, line length, columns)."""
-    if not path.exists():
-        raise TableError("file not found", source=source)
-    suffix = path.suffix.lower()
-    if suffix not in (".csv", ".parquet", ".pq"):
-        raise TableError(f"unsupported file type '{suffix}' (use .csv or .parquet)", source=source)
-    data = read_bytes(path, MAX_TABLE_BYTES, display=source)
-    if suffix == ".csv":
-        check_table_shape(data, source)
-    try:
-        return pd.read_csv(io.BytesIO(data)) if suffix == ".csv" else pd.read_parquet(io.BytesIO(data))
-    except Exception as exc:  # noqa: BLE001 - a parser error, reported as one line
-        raise TableError(f"cannot be read ({type(exc).__name__}: {' '.join(str(exc).split())})",
-                         source=source) from None
 
 
 def read_events(path_or_df: str | Path | pd.DataFrame, *, source: str | None = None) -> pd.DataFrame:
@@ -47,11 +27,7 @@ def read_events(path_or_df: str | Path | pd.DataFrame, *, source: str | None = N
     Raises `EventsTableError` for a missing column, a missing/negative/non-numeric ``time_weeks``, an
     ``event`` not 0/1, or a patient listed twice for one endpoint. Returns a copy with ``event`` as int.
     """
-    if isinstance(path_or_df, pd.DataFrame):
-        df, source = path_or_df.copy(), source or "events table"
-    else:
-        df = read_table(Path(path_or_df), source or str(path_or_df))
-        source = source or str(path_or_df)
+    df, source = read_table(path_or_df, source=source, kind="events table")
     return validate_events(df, source=source)
 
 
@@ -78,7 +54,7 @@ def validate_events(df: pd.DataFrame, *, source: str = "events table") -> pd.Dat
                                source=source, column="time_weeks")
     if (time > MAX_TIME_WEEKS).any():
         big = time > MAX_TIME_WEEKS
-        raise EventsTableError(f"row {_first(big)} has {time[big].iloc[0]:g} weeks; follow-up longer than "
+        raise EventsTableError(f"row {first_row(big)} has {time[big].iloc[0]:g} weeks; follow-up longer than "
                                f"{MAX_TIME_WEEKS:g} weeks (50 years) is not plausible (rule: plausible times)",
                                source=source, column="time_weeks")
     if (time < 0).any():
@@ -124,38 +100,7 @@ def select_endpoint(events: pd.DataFrame, endpoint: str, *, source: str = "event
     return sub
 
 
-def infer_arms(arms: list[str] | np.ndarray, treatment: str | None = None, control: str | None = None,
-               *, source: str = "events table") -> tuple[str, str]:
-    """(treatment, control): the given names checked, or inferred when there are exactly two arms.
-
-    The treatment arm is the one whose name looks like ocrelizumab/OCR/treatment; the other is control.
-    """
-    arms = sorted(map(str, arms))
-    for role, name in (("treatment", treatment), ("control", control)):
-        if name is not None and name not in arms:
-            raise EventsTableError(f"{role} arm {name!r} not found; arms are {', '.join(map(repr, arms))}",
-                                   source=source, column="arm")
-    if treatment is not None and control is not None:
-        if treatment == control:
-            raise EventsTableError("treatment and control must be different arms", source=source, column="arm")
-        return treatment, control
-    if len(arms) != 2:
-        raise EventsTableError(f"{len(arms)} arms ({', '.join(map(repr, arms))}); name --treatment and --control",
-                               source=source, column="arm")
-    if treatment is not None:
-        return treatment, next(a for a in arms if a != treatment)
-    if control is not None:
-        return next(a for a in arms if a != control), control
-    looks = [a for a in arms if TREATMENT_PATTERN.search(a)]
-    if len(looks) != 1:
-        raise EventsTableError(f"cannot tell treatment from control among {arms[0]!r} and {arms[1]!r}; "
-                               "name them with --treatment and --control", source=source, column="arm")
-    return looks[0], next(a for a in arms if a != looks[0])
-
-
-def _first(mask: pd.Series) -> int:
-    """Row number (0-based, as in the file without its header) of the first True."""
-    return int(np.flatnonzero(np.asarray(mask))[0])
+_first = first_row
 
 
 def _show(value: object) -> str:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import math
 import os
-import re
 from pathlib import Path
 
 import numpy as np
@@ -22,7 +21,7 @@ from msevidence.data.confirm import (
     pct_improved,
     pct_worsened,
 )
-from msevidence.data.events import read_table
+from msevidence.data.tables import first_row, read_table
 from msevidence.errors import OptionError, TableError
 
 REQUIRED_COLUMNS = ("patient_id", "arm", "week", "edss", "t25fw_s")
@@ -35,7 +34,6 @@ THRESHOLD_PCT = 20.0
 T25FW_RANGE_S = (1.0, 600.0)
 T25FW_RANGE_VAR = "MSEVIDENCE_T25FW_RANGE_S"
 MAX_WEEK = 2600.0  # 50 years
-TREATMENT_PATTERN = re.compile(r"ocr|ocrelizumab|treat|active", re.IGNORECASE)
 
 
 VisitsTableError = TableError  # the one table-error type (msevidence.errors)
@@ -58,10 +56,7 @@ def t25fw_range_s() -> tuple[float, float]:
 def read_visits(path_or_df: str | Path | pd.DataFrame, *, source: str | None = None,
                 t25fw_range: tuple[float, float] | None = None) -> pd.DataFrame:
     """Read a visits table from a DataFrame or a CSV/Parquet file and check it (see `validate_visits`)."""
-    if isinstance(path_or_df, pd.DataFrame):
-        return validate_visits(path_or_df, source=source or "visits table", t25fw_range=t25fw_range)
-    source = source or str(path_or_df)
-    df = read_table(Path(path_or_df), source)
+    df, source = read_table(path_or_df, source=source, kind="visits table")
     return validate_visits(df, source=source, t25fw_range=t25fw_range)
 
 
@@ -123,40 +118,12 @@ def validate_visits(df: pd.DataFrame, *, source: str = "visits table",
     return df.sort_values(["patient_id", "week"], kind="stable").reset_index(drop=True)
 
 
+_row = first_row
+
+
 def _first_value(t: pd.Series, low: float, high: float) -> str:
     bad = t[(t < low) | (t > high)]
     return f"{bad.iloc[0]:g}" if len(bad) else ""
-
-
-def _row(mask: pd.Series) -> int:
-    return int(np.flatnonzero(np.asarray(mask))[0])
-
-
-def infer_arms(arms, treatment: str | None = None, control: str | None = None,
-               *, source: str = "visits table") -> tuple[str, str]:
-    """(treatment, control): the names given, checked; or inferred when there are exactly two arms and one
-    looks like ocrelizumab/OCR/treatment."""
-    arms = sorted(map(str, set(arms)))
-    for role, name in (("treatment", treatment), ("control", control)):
-        if name is not None and name not in arms:
-            raise VisitsTableError(f"{role} arm {name!r} not found; arms are {', '.join(arms)}",
-                                   source=source, column="arm")
-    if treatment is not None and treatment == control:
-        raise VisitsTableError("treatment and control must be different arms", source=source, column="arm")
-    if treatment is not None and control is not None:
-        return treatment, control
-    if len(arms) != 2:
-        raise VisitsTableError(f"{len(arms)} arms ({', '.join(arms)}); name --treatment and --control",
-                               source=source, column="arm")
-    if treatment is None and control is None:
-        looks = [a for a in arms if TREATMENT_PATTERN.search(a)]
-        if len(looks) != 1:
-            raise VisitsTableError(f"cannot tell treatment from control among {', '.join(arms)}; "
-                                   "name them with --treatment and --control", source=source, column="arm")
-        treatment = looks[0]
-    if treatment is not None:
-        return treatment, next(a for a in arms if a != treatment)
-    return next(a for a in arms if a != control), control
 
 
 def walking_changes(visits: pd.DataFrame) -> pd.DataFrame:

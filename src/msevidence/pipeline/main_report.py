@@ -118,39 +118,40 @@ class ProgressionWalkingReport:
                                      title=f"{self.confirmation_weeks}-week confirmed disability progression (EDSS)")
 
     def progression_table(self) -> pd.DataFrame:
-        t, res = self.trial, self.progression.to_json()
+        t, res = self.trial, self.progression
         ep = progression_endpoint(t, self.confirmation_weeks)
         tr, ct = t.treatment.id, t.control.id
-        cox = res["cox"]
+        cox = res.cox
         rows = []
         hr = ep.effect("hazard_ratio") if ep else None
         rows.append({"quantity": f"hazard ratio, {tr} vs {ct} (95% CI)",
                      "published": f"{hr.estimate:.2f} ({hr.ci_low:.2f} to {hr.ci_high:.2f})" if hr and hr.ci_low
                      else (f"{hr.estimate:.2f}" if hr else "not reported"),
                      "source": t.cite(hr.source) if hr else "—",
-                     "reproduced": f"{cox['hr']:.2f} ({cox['ci_low']:.2f} to {cox['ci_high']:.2f})"})
+                     "reproduced": f"{cox.hr:.2f} ({cox.ci_low:.2f} to {cox.ci_high:.2f})" if cox.estimable
+                     else f"not estimable: {cox.reason}"})
         rr = ep.effect("relative_reduction") if ep else None
         if rr is not None:
             rows.append({"quantity": "relative risk reduction", "published": pct(rr.estimate, 0),
-                         "source": t.cite(rr.source), "reproduced": f"{pct(1 - cox['hr'], 0)} (1 − hazard ratio)"})
+                         "source": t.cite(rr.source),
+                         "reproduced": f"{pct(1 - cox.hr, 0)} (1 − hazard ratio)" if cox.estimable else "not estimable"})
         for arm in (tr, ct):
             r = ep.result(arm, "proportion_with_event") if ep else None
-            ev_n = res["events"][arm] / res["n"][arm]
             rows.append({"quantity": f"proportion with confirmed progression over the trial, {arm}",
                          "published": pct(r.value) if r else "not reported", "source": t.cite(r.source) if r else "—",
-                         "reproduced": pct(ev_n)})
+                         "reproduced": pct(res.events[arm] / res.n[arm])})
         for arm in (tr, ct):
             r = ep.result(arm, "km_proportion_at_week") if ep else None
             if r is None or r.week is None:
                 continue
-            s = res["km"].get(arm, {}).get(f"{r.week:g}")
+            s = float(res.km.survival_at([r.week]).set_index("arm").loc[arm, "survival"])
             rows.append({"quantity": f"Kaplan-Meier proportion progressed by week {r.week:g}, {arm}",
                          "published": pct(r.value), "source": t.cite(r.source),
-                         "reproduced": "beyond follow-up" if s is None else pct(1 - s)})
+                         "reproduced": "beyond follow-up" if s != s else pct(1 - s)})
         return comparison_table(rows, self.label)
 
     def progression_absolute(self) -> str:
-        t, a = self.trial, self.progression.to_json()["absolute"]
+        t, a = self.trial, self.progression.absolute
         ep = progression_endpoint(t, self.confirmation_weeks)
         out = []
         r_t = ep.result(t.treatment.id, "proportion_with_event") if ep else None
@@ -160,10 +161,10 @@ class ProgressionWalkingReport:
                        f"{t.control.drug} and {100 * r_t.value:.0f} in 100 on {t.treatment.drug} had confirmed "
                        f"progression [{t.cite(r_t.source)}] — about {100 * (r_c.value - r_t.value):.0f} fewer per 100 "
                        f"(derived: difference of the two published percentages).")
-        nnt = f"; number needed to treat for one fewer progression about {a['nnt']:.0f}" if a["nnt"] else ""
-        out.append(f"Reproduced (*{self.label}*): by week {a['at_week']:g}, {pct(a['risk_control'])} on "
-                   f"{t.control.drug} vs {pct(a['risk_treatment'])} on {t.treatment.drug} had progressed "
-                   f"(risk difference {100 * a['difference']:+.1f} percentage points{nnt}).")
+        nnt = f"; number needed to treat for one fewer progression about {a.nnt:.0f}" if a.nnt and a.nnt > 0 else ""
+        out.append(f"Reproduced (*{self.label}*): by week {a.at_week:g}, {pct(a.risk_control)} on "
+                   f"{t.control.drug} vs {pct(a.risk_treatment)} on {t.treatment.drug} had progressed "
+                   f"(risk difference {100 * a.difference:+.1f} percentage points{nnt}).")
         return "**Absolute effects.** " + " ".join(out)
 
     def progression_certainty(self) -> str:

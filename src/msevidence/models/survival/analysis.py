@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from msevidence.data.events import EventsTableError, infer_arms, read_events, select_endpoint
+from msevidence.data.events import EventsTableError, read_events, select_endpoint
+from msevidence.data.tables import infer_arms
 from msevidence.models.survival.absolute import AbsoluteEffect, absolute_effect
 from msevidence.models.survival.cox import CoxPH, CoxResult, PHTestResult
 from msevidence.models.survival.km import KaplanMeier, LogRankResult, logrank_test
@@ -139,7 +140,7 @@ def analyze(events: pd.DataFrame | str | Path, endpoint: str, treatment: str | N
         n={a: int((table["arm"] == a).sum()) for a in arms},
         events={a: int(table.loc[table["arm"] == a, "event"].sum()) for a in arms},
         km=km, logrank=logrank_test(table, strata=strata, arms=arms, data_provenance=data_provenance),
-        cox=cox_model.result, ph_test=cox_model.ph_test(),
+        cox=cox_model.result_, ph_test=cox_model.ph_test(),
         rmst=rmst(table, tau, treatment, control, conf_level=conf_level, data_provenance=data_provenance),
         absolute=absolute_effect(km, max(within), treatment, control, conf_level=conf_level),
         at=at_weeks, strata=tuple(strata or ()), data_provenance=data_provenance, cox_model=cox_model)

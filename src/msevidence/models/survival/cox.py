@@ -11,6 +11,7 @@ import pandas as pd
 from scipy import stats
 from statsmodels.duration.hazard_regression import PHReg
 
+from msevidence.models.base import Fitter, recording_warnings
 from msevidence.models.survival.km import km_table
 
 TIES = ("efron", "breslow")
@@ -40,14 +41,22 @@ class CoxResult:
     strata: tuple[str, ...] = ()
     conf_level: float = 0.95
     data_provenance: str | None = None
+    reason: str | None = None  # why the hazard ratio cannot be estimated (then every estimate is NaN)
+
+    @property
+    def estimable(self) -> bool:
+        return self.reason is None
 
     def to_frame(self) -> pd.DataFrame:
         row = {k: getattr(self, k) for k in ("hr", "ci_low", "ci_high", "log_hr", "se", "z", "p", "p_lr",
                                              "lr_chi2", "n", "events", "ties")}
         row["strata"] = ", ".join(self.strata)
+        row["estimable"], row["reason"] = self.estimable, self.reason
         return pd.DataFrame([row], index=pd.Index([f"{self.treatment} vs {self.control}"], name="comparison"))
 
     def __repr__(self) -> str:
+        if not self.estimable:
+            return f"<CoxResult {self.treatment} vs {self.control}: not estimable ({self.reason})>"
         by = f", strata: {', '.join(self.strata)}" if self.strata else ""
         return (f"<CoxResult HR {self.treatment} vs {self.control} = {self.hr:.4f} "
                 f"({self.conf_level:.0%} CI {self.ci_low:.4f}–{self.ci_high:.4f}), Wald p={self.p:.4g}, "
@@ -65,13 +74,27 @@ class PHTestResult:
     beta: float
     residuals: pd.DataFrame  # time, g (transformed time), scaled residual (beta(t) estimate), one row per event
     data_provenance: str | None = None
+    reason: str | None = None  # why the test cannot be computed
+
+    @classmethod
+    def not_estimable(cls, transform: str, reason: str, data_provenance: str | None = None) -> PHTestResult:
+        nan = float("nan")
+        return cls(chi2=nan, df=1, p=nan, transform=transform, beta=nan,
+                   residuals=pd.DataFrame(columns=["time", "g", "residual"]), data_provenance=data_provenance,
+                   reason=reason)
+
+    @property
+    def estimable(self) -> bool:
+        return self.reason is None
 
     @property
     def ph_doubtful(self) -> bool:
-        return self.p < PH_ALPHA
+        return self.estimable and self.p < PH_ALPHA
 
     @property
     def message(self) -> str:
+        if not self.estimable:
+            return f"Proportional-hazards test not estimable: {self.reason}."
         if self.ph_doubtful:
             return (f"Proportional hazards doubtful (p = {self.p:.3g} < {PH_ALPHA}): the hazard ratio may change "
                     "over time; a single HR summarises it poorly (consider RMST or a time-varying effect).")
@@ -99,11 +122,38 @@ def strata_keys(events: pd.DataFrame, strata: Sequence[str] | None) -> np.ndarra
     return events[list(strata)].astype(str).agg("|".join, axis=1).to_numpy()
 
 
-class CoxPH:
+def separation(time: np.ndarray, event: np.ndarray, x: np.ndarray) -> str | None:
+    """Why the partial likelihood of a binary covariate has no finite maximum, or None when it has one.
+
+    The log HR runs to +inf when every event happens in an arm-1 patient or while no arm-0 patient is at risk
+    (and to -inf symmetrically); the commonest case is an arm with no events.
+    """
+    order = np.argsort(-time, kind="stable")
+    t, e, g = time[order], event[order].astype(bool), x[order] > 0.5
+    # patients at risk at each event time (time >= t): counts per arm over the descending sort, ties included
+    at1 = np.cumsum(g)[np.searchsorted(-t, -t, side="right") - 1]
+    at0 = np.cumsum(~g)[np.searchsorted(-t, -t, side="right") - 1]
+    up = np.all(~e | g | (at1 == 0))      # no control event while a treated patient is at risk
+    down = np.all(~e | ~g | (at0 == 0))   # no treated event while a control patient is at risk
+    if not e.any():
+        return "no events"
+    if up or down:
+        arm = "control" if up else "treatment"
+        if not (e & (g if arm == "treatment" else ~g)).any():
+            return f"no events in the {arm} arm: the hazard ratio is {'infinite' if up else '0'}"
+        return ("the arms are separated (every event falls in one arm while the other arm is at risk), so the "
+                "likelihood has no finite maximum")
+    return None
+
+
+class CoxPH(Fitter):
     """Cox PH model of treatment vs control, R ``coxph``-equivalent (Efron ties by default).
 
     >>> cox = CoxPH(ties="efron").fit(events, "OCR", "PBO", strata=["region"])   # doctest: +SKIP
-    >>> cox.result.hr, cox.summary, cox.ph_test().message
+    >>> cox.result_.hr, cox.summary, cox.ph_test().message
+
+    Fitted: ``result_`` (:class:`CoxResult`; ``result_.estimable`` False with a ``reason`` when the HR has no
+    finite estimate), ``params_`` (log HR), ``standard_errors_``.
     """
 
     def __init__(self, ties: str = "efron", conf_level: float = 0.95, data_provenance: str | None = None):
@@ -112,7 +162,6 @@ class CoxPH:
         self.ties = ties
         self.conf_level = conf_level
         self.data_provenance = data_provenance
-        self.result: CoxResult | None = None
 
     def fit(self, events: pd.DataFrame, treatment: str, control: str,
             strata: Sequence[str] | None = None) -> CoxPH:
@@ -122,18 +171,21 @@ class CoxPH:
         self._event = sub["event"].to_numpy(int)
         self._x = (sub["arm"] == treatment).to_numpy(float)
         self._strata = strata_keys(sub, strata)
+        reason = self._why_not_estimable()
+        if reason is not None:
+            return self._not_estimable(reason, len(sub), treatment, control, strata)
         model = PHReg(self._time, self._x[:, None], status=self._event, ties=self.ties, strata=self._strata)
-        fit = model.fit()
+        fit, self.warnings_ = recording_warnings(model.fit)
         beta, se = float(fit.params[0]), float(fit.bse[0])
         score = float(model.score(fit.params)[0])
-        if not np.isfinite(beta) or abs(score) > 1e-8 * max(1.0, abs(fit.llf)):
-            raise RuntimeError(f"Cox model did not converge (beta={beta}, score={score}); are there events in "
-                               "both arms?")
+        if not (np.isfinite(beta) and np.isfinite(se)) or abs(score) > 1e-8 * max(1.0, abs(fit.llf)):
+            return self._not_estimable("the Newton-Raphson fit did not converge", len(sub), treatment, control,
+                                       strata)
         ll0 = float(model.loglike(np.zeros(1)))
         z = stats.norm.ppf(0.5 + self.conf_level / 2)
         lr = max(0.0, 2 * (float(fit.llf) - ll0))
-        self.beta = beta
-        self.result = CoxResult(
+        self.params_, self.standard_errors_ = beta, se
+        self.result_ = CoxResult(
             hr=float(np.exp(beta)), ci_low=float(np.exp(beta - z * se)), ci_high=float(np.exp(beta + z * se)),
             log_hr=beta, se=se, z=beta / se, p=float(2 * stats.norm.sf(abs(beta / se))),
             p_lr=float(stats.chi2.sf(lr, 1)), lr_chi2=lr, loglik=float(fit.llf), loglik_null=ll0,
@@ -141,36 +193,58 @@ class CoxPH:
             strata=tuple(strata or ()), conf_level=self.conf_level, data_provenance=self.data_provenance)
         return self
 
+    def _why_not_estimable(self) -> str | None:
+        """A reason the HR has no finite estimate (per stratum: separation within every stratum), or None."""
+        if self._strata is None:
+            return separation(self._time, self._event, self._x)
+        reasons = [separation(self._time[self._strata == k], self._event[self._strata == k],
+                              self._x[self._strata == k]) for k in np.unique(self._strata)]
+        informative = [r for r in reasons if r is None]
+        return None if informative else f"in every stratum: {reasons[0]}"
+
+    def _not_estimable(self, reason: str, n: int, treatment: str, control: str, strata) -> CoxPH:
+        nan = float("nan")
+        self.params_ = self.standard_errors_ = nan
+        self.warnings_ = getattr(self, "warnings_", ())
+        self.result_ = CoxResult(hr=nan, ci_low=nan, ci_high=nan, log_hr=nan, se=nan, z=nan, p=nan, p_lr=nan,
+                                 lr_chi2=nan, loglik=nan, loglik_null=nan, n=n, events=int(self._event.sum()),
+                                 ties=self.ties, treatment=treatment, control=control, strata=tuple(strata or ()),
+                                 conf_level=self.conf_level, data_provenance=self.data_provenance, reason=reason)
+        return self
+
     @property
     def summary(self) -> pd.DataFrame:
-        return self._fitted().to_frame()
+        self._require_fit()
+        return self.result_.to_frame()
 
-    def _fitted(self) -> CoxResult:
-        if self.result is None:
-            raise RuntimeError("call fit() first")
-        return self.result
+    def to_frame(self) -> pd.DataFrame:
+        return self.summary
 
     def ph_test(self, transform: str = "km") -> PHTestResult:
         """Score test of g(t)·treatment added to the model at (β̂, 0), as R ``cox.zph`` (survival ≥ 3.0).
 
         `transform` of time: "km" (R's default: 1 − left-continuous pooled KM) or "identity" (weeks).
         """
-        self._fitted()
-        return schoenfeld_test(self._time, self._event, self._x, self.beta, ties=self.ties, strata=self._strata,
+        self._require_fit()
+        if not self.result_.estimable:
+            return PHTestResult.not_estimable(transform, f"no hazard ratio to test ({self.result_.reason})",
+                                              self.data_provenance)
+        return schoenfeld_test(self._time, self._event, self._x, self.params_, ties=self.ties, strata=self._strata,
                                transform=transform, data_provenance=self.data_provenance)
 
     def plot(self, **kwargs):
         """Forest plot of the HR; see `msevidence.figures.survival.forest_plot`."""
         from msevidence.presentation.figures.survival import forest_plot
 
-        r = self._fitted()
+        self._require_fit()
+        r = self.result_
         df = pd.DataFrame([{"label": f"{r.treatment} vs {r.control}", "estimate": r.hr, "ci_low": r.ci_low,
                             "ci_high": r.ci_high}])
         kwargs.setdefault("provenance", self.data_provenance)
         return forest_plot(df, **kwargs)
 
     def __repr__(self) -> str:
-        return repr(self.result) if self.result else f"<CoxPH ties={self.ties}: not fitted>"
+        return repr(self.result_) if self.fitted else f"<CoxPH ties={self.ties}: not fitted>"
 
 
 def _risk_set_moments(time, event, x, w, t, ties):

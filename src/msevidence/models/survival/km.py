@@ -9,6 +9,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from msevidence.models.base import Fitter
+
 CONF_TYPES = ("log", "log-log", "plain")
 _TOL = float(np.sqrt(np.finfo(float).eps))  # R's tolerance when a curve sits exactly on a quantile level
 
@@ -66,12 +68,16 @@ def _quantile_time(t: np.ndarray, s: np.ndarray, level: float) -> float:
     return float(t[i])
 
 
-class KaplanMeier:
+class KaplanMeier(Fitter):
     """Kaplan-Meier estimate per arm of an events table (one endpoint).
 
     >>> km = KaplanMeier().fit(events)          # doctest: +SKIP
     >>> km.summary; km.quantiles(); km.risk_table([0, 48, 96]); km.plot()
+
+    Fitted: ``curves_`` (one table per arm: time, n_risk, n_event, n_censor, survival, se, CI) and ``data_``.
     """
+
+    _fitted_attribute = "curves_"
 
     def __init__(self, conf_level: float = 0.95, conf_type: str = "log", data_provenance: str | None = None):
         if conf_type not in CONF_TYPES:
@@ -79,34 +85,40 @@ class KaplanMeier:
         self.conf_level = conf_level
         self.conf_type = conf_type
         self.data_provenance = data_provenance
-        self.curves: dict[str, pd.DataFrame] = {}
 
     def fit(self, events: pd.DataFrame, arms: Sequence[str] | None = None) -> KaplanMeier:
         """Fit one curve per arm (columns ``arm, time_weeks, event``); `arms` fixes the order."""
         arms = list(arms) if arms is not None else sorted(events["arm"].unique())
-        self._data = {a: events.loc[events["arm"] == a, ["time_weeks", "event"]].to_numpy() for a in arms}
-        self.curves = {a: km_table(x[:, 0], x[:, 1], self.conf_level, self.conf_type) for a, x in self._data.items()}
+        self.data_ = {a: events.loc[events["arm"] == a, ["time_weeks", "event"]].to_numpy() for a in arms}
+        self.curves_ = {a: km_table(x[:, 0], x[:, 1], self.conf_level, self.conf_type) for a, x in self.data_.items()}
         return self
 
     @property
     def arms(self) -> list[str]:
-        return list(self.curves)
+        self._require_fit()
+        return list(self.curves_)
 
     @property
     def summary(self) -> pd.DataFrame:
         """The full tables, stacked with an ``arm`` column."""
-        return pd.concat([c.assign(arm=a) for a, c in self.curves.items()], ignore_index=True)[
-            ["arm", *next(iter(self.curves.values())).columns]]
+        self._require_fit()
+        return pd.concat([c.assign(arm=a) for a, c in self.curves_.items()], ignore_index=True)[
+            ["arm", *next(iter(self.curves_.values())).columns]]
+
+    def to_frame(self) -> pd.DataFrame:
+        return self.summary
 
     def last_time(self, arm: str) -> float:
         """Last follow-up time (event or censoring) in an arm."""
-        return float(self.curves[arm]["time"].iloc[-1])
+        self._require_fit()
+        return float(self.curves_[arm]["time"].iloc[-1])
 
     def survival_at(self, weeks: float | Iterable[float]) -> pd.DataFrame:
         """S(t), SE and CI per arm at each week; NaN beyond the arm's last follow-up (no extrapolation)."""
+        self._require_fit()
         weeks = np.atleast_1d(np.asarray(weeks, float))
         rows = []
-        for a, c in self.curves.items():
+        for a, c in self.curves_.items():
             t = c["time"].to_numpy()
             vals = {k: _step(t, c[k].to_numpy(), weeks, before=b)
                     for k, b in (("survival", 1.0), ("se", 0.0), ("ci_low", 1.0), ("ci_high", 1.0))}
@@ -118,8 +130,9 @@ class KaplanMeier:
 
     def quantiles(self, q: Iterable[float] = (0.25, 0.5, 0.75)) -> pd.DataFrame:
         """Time by which a fraction q has progressed (q=0.5: median), with CI; NaN where not reached."""
+        self._require_fit()
         rows = []
-        for a, c in self.curves.items():
+        for a, c in self.curves_.items():
             t = c["time"].to_numpy()
             for qq in q:
                 level = 1.0 - qq
@@ -135,9 +148,10 @@ class KaplanMeier:
 
     def risk_table(self, weeks: Iterable[float]) -> pd.DataFrame:
         """Numbers at risk (time ≥ week), cumulative events and cumulative censored (time ≤ week) per arm."""
+        self._require_fit()
         weeks = np.asarray(list(weeks), float)
         rows = []
-        for a, x in self._data.items():
+        for a, x in self.data_.items():
             time, event = x[:, 0], x[:, 1].astype(bool)
             for w in weeks:
                 rows.append({"arm": a, "week": w, "n_risk": int((time >= w).sum()),
@@ -146,18 +160,19 @@ class KaplanMeier:
         return pd.DataFrame(rows)
 
     def plot(self, **kwargs):
-        """KM curves with a risk table underneath; see `msevidence.figures.survival.km_plot`."""
+        """KM curves with a risk table underneath; returns the curve's Axes (see `figures.survival.km_plot`)."""
         from msevidence.presentation.figures.survival import km_plot
 
+        self._require_fit()
         kwargs.setdefault("provenance", self.data_provenance)
         return km_plot(self, **kwargs)
 
     def __repr__(self) -> str:
-        if not self.curves:
-            return "<KaplanMeier: not fitted>"
+        if not self.fitted:
+            return f"<KaplanMeier ({self.conf_type} CI): not fitted>"
         med = self.median().set_index("arm")["time"]
         parts = [f"{a}: n={int(c['n_risk'].iloc[0])}, events={int(c['n_event'].sum())}, median={med[a]:g}"
-                 for a, c in self.curves.items()]
+                 for a, c in self.curves_.items()]
         return f"<KaplanMeier ({self.conf_type} CI) {'; '.join(parts)}>"
 
 
@@ -173,6 +188,11 @@ class LogRankResult:
     strata: tuple[str, ...] = ()
     data_provenance: str | None = None
     method: str = field(default="log-rank (Mantel-Haenszel)")
+    reason: str | None = None  # why the test cannot be computed (then chi2 and p are NaN)
+
+    @property
+    def estimable(self) -> bool:
+        return self.reason is None
 
     def to_frame(self) -> pd.DataFrame:
         return pd.DataFrame({"arm": list(self.observed), "observed": list(self.observed.values()),
@@ -181,6 +201,8 @@ class LogRankResult:
 
     def __repr__(self) -> str:
         by = f", stratified by {', '.join(self.strata)}" if self.strata else ""
+        if not self.estimable:
+            return f"<LogRankResult not estimable: {self.reason}>"
         return f"<LogRankResult chi2={self.chi2:.4f} df={self.df} p={self.p:.4g}{by}>"
 
 
@@ -211,9 +233,15 @@ def logrank_test(events: pd.DataFrame, strata: Sequence[str] | None = None, arms
         observed += d.sum(0)
         expected += e.sum(0)
     u, v = o_minus_e[:-1], var[:-1, :-1]
-    chi2 = float(u @ np.linalg.solve(v, u))
     df = k - 1
-    return LogRankResult(chi2=chi2, df=df, p=float(stats.chi2.sf(chi2, df)),
+    reason = None
+    if observed.sum() == 0:
+        reason = "no events in any arm"
+    elif np.linalg.matrix_rank(v) < df:
+        reason = "the variance of observed minus expected events is zero (no arm comparison is possible)"
+    chi2 = float(u @ np.linalg.solve(v, u)) if reason is None else float("nan")
+    return LogRankResult(chi2=chi2, df=df, p=float(stats.chi2.sf(chi2, df)) if reason is None else float("nan"),
+                         reason=reason,
                          observed=dict(zip(arms, observed.tolist(), strict=True)),
                          expected=dict(zip(arms, expected.tolist(), strict=True)),
                          strata=strata, data_provenance=data_provenance)

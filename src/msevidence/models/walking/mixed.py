@@ -7,7 +7,6 @@ exp(β_treatment + W·β_treatment×week), with a delta-method CI from the fixed
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -15,7 +14,9 @@ import pandas as pd
 from scipy import stats
 from statsmodels.regression.mixed_linear_model import MixedLM
 
-from msevidence.data.visits import VisitsTableError, infer_arms, walking_changes
+from msevidence.data.tables import infer_arms
+from msevidence.data.visits import VisitsTableError, walking_changes
+from msevidence.models.base import Fitter, recording_warnings
 
 _YEAR = 52.0
 TERMS = ("intercept", "treatment", "week", "treatment:week")
@@ -42,28 +43,36 @@ class MixedModelRatio:
     method: str
     conf_level: float = 0.95
     data_provenance: str | None = None
+    warnings: tuple[str, ...] = ()  # estimation warnings raised by statsmodels, recorded (never silenced)
+    reason: str | None = None  # why the ratio cannot be estimated (then the estimates are NaN)
+
+    @property
+    def estimable(self) -> bool:
+        return self.reason is None
 
     @classmethod
     def not_fitted(cls, week: float, treatment: str, control: str, reason: str,
                    data_provenance: str | None = None) -> MixedModelRatio:
-        """A placeholder (NaN estimates) when the model cannot be fitted; `method` says why."""
+        """A result that says why the model cannot be fitted (`reason`; estimates NaN, `estimable` False)."""
         nan = float("nan")
         return cls(week=float(week), ratio=nan, ci_low=nan, ci_high=nan, log_ratio=nan, se=nan, p=nan,
                    treatment=treatment, control=control, n_patients=0, n_observations=0, converged=False,
-                   method=f"not fitted: {reason}", data_provenance=data_provenance)
+                   method=f"not fitted: {reason}", data_provenance=data_provenance, reason=reason)
 
     def to_frame(self) -> pd.DataFrame:
         keys = ("week", "ratio", "ci_low", "ci_high", "log_ratio", "se", "p", "n_patients", "n_observations",
-                "converged", "method", "data_provenance")
+                "converged", "estimable", "reason", "method", "data_provenance")
         return pd.DataFrame([{k: getattr(self, k) for k in keys}],
                             index=pd.Index([f"{self.treatment} vs {self.control}"], name="comparison"))
 
     def __repr__(self) -> str:
+        if not self.estimable:
+            return f"<MixedModelRatio {self.treatment} vs {self.control} at week {self.week:g}: not estimable ({self.reason})>"
         return (f"<MixedModelRatio walk-time ratio {self.treatment} vs {self.control} at week {self.week:g} = "
                 f"{self.ratio:.4f} ({self.conf_level:.0%} CI {self.ci_low:.4f}–{self.ci_high:.4f}), p={self.p:.4g}>")
 
 
-class WalkingMixedModel:
+class WalkingMixedModel(Fitter):
     """Fitter (lifelines shape): ``WalkingMixedModel(treatment, control).fit(visits).ratio(120)``.
 
     ``summary`` holds the fixed effects per week: ``intercept`` (control, log T/T0 extrapolated to week 0),
@@ -87,13 +96,12 @@ class WalkingMixedModel:
         exog = np.column_stack([np.ones_like(years), treat, years, treat * years])
         exog_re = np.column_stack([np.ones_like(years), years])
         model = MixedLM(d["log_ratio"].to_numpy(float), exog, groups=d["patient_id"].to_numpy(), exog_re=exog_re)
-        result, fit_method = None, ""
+        result, fit_method, caught = None, "", ()
         for fit_method in ("lbfgs", "powell"):
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                result = model.fit(reml=self.reml, method=fit_method)
+            result, caught = recording_warnings(model.fit, reml=self.reml, method=fit_method)
             if result.converged and np.all(np.isfinite(result.bse_fe)):
                 break
+        self.warnings_ = caught
         scale = np.array([1.0, 1.0, 1 / _YEAR, 1 / _YEAR])  # per year → per week
         self.result_ = result
         self.params_ = np.asarray(result.fe_params, float) * scale
@@ -107,6 +115,7 @@ class WalkingMixedModel:
 
     @property
     def summary(self) -> pd.DataFrame:
+        self._require_fit()
         se = np.sqrt(np.diag(self.cov_))
         z = stats.norm.ppf(0.5 + self.conf_level / 2)
         return pd.DataFrame({"coef": self.params_, "se": se, "ci_low": self.params_ - z * se,
@@ -121,16 +130,20 @@ class WalkingMixedModel:
 
     def ratio(self, week: float) -> MixedModelRatio:
         """Treatment/control ratio of geometric-mean T/T0 at `week` (< 1: walk time grew less on treatment)."""
+        self._require_fit()
         c = np.array([0.0, 1.0, 0.0, float(week)])
         est = float(c @ self.params_)
         se = float(np.sqrt(c @ self.cov_ @ c))
+        reason = (None if self.converged_ and np.isfinite(est) and np.isfinite(se) and se > 0 else
+                  "the mixed model did not converge" if not self.converged_ else
+                  "the mixed model gave no finite standard error for the treatment effect")
         z = stats.norm.ppf(0.5 + self.conf_level / 2)
         return MixedModelRatio(
             week=float(week), ratio=float(np.exp(est)), ci_low=float(np.exp(est - z * se)),
             ci_high=float(np.exp(est + z * se)), log_ratio=est, se=se, p=float(2 * stats.norm.sf(abs(est / se))),
             treatment=self.treatment, control=self.control, n_patients=self.n_patients_,
             n_observations=self.n_observations_, converged=self.converged_, method=self.method_,
-            conf_level=self.conf_level, data_provenance=self.data_provenance)
+            conf_level=self.conf_level, data_provenance=self.data_provenance, warnings=self.warnings_, reason=reason)
 
     def plot(self, ax=None, weeks: np.ndarray | None = None):
         """Fitted geometric-mean % change of walk time per arm over weeks; returns the Axes."""

@@ -13,9 +13,9 @@ import numpy as np
 import pandas as pd
 
 from msevidence.data.confirm import UnconfirmedAtEnd
+from msevidence.data.tables import infer_arms
 from msevidence.data.visits import (
     VisitsTableError,
-    infer_arms,
     pct_change_by_visit,
     read_visits,
     walking_changes,

@@ -9,26 +9,15 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
-from matplotlib.figure import Figure
 from matplotlib.ticker import FixedLocator, NullFormatter, PercentFormatter
 
-from msevidence.data.events import TREATMENT_PATTERN
+from msevidence.data.tables import arm_roles
 from msevidence.presentation.figures.style import arm_color, labelled_title
 
+RISK_TABLE_TITLE = "Number at risk"
 X_LABEL = "Weeks since randomization"
 Y_SURVIVAL = "Proportion without confirmed progression"
 Y_INCIDENCE = "Cumulative incidence of confirmed progression"
-
-
-def _roles(arms: Sequence[str], roles: dict[str, str] | None) -> dict[str, str]:
-    """Role of each arm for its colour: given, or guessed from names when there are two arms."""
-    if roles:
-        return {a: roles.get(a, a) for a in arms}
-    if len(arms) == 2:
-        looks = [a for a in arms if TREATMENT_PATTERN.search(a)]
-        if len(looks) == 1:
-            return {a: "treatment" if a == looks[0] else "control" for a in arms}
-    return {a: a for a in arms}
 
 
 def _journal(ax: Axes) -> None:
@@ -39,14 +28,15 @@ def _journal(ax: Axes) -> None:
 def km_plot(km, *, weeks: Sequence[float] | None = None, ci: bool = True, cumulative_incidence: bool = False,
             roles: dict[str, str] | None = None, title: str = "Kaplan-Meier estimate",
             provenance: str | None = None, risk_table: bool = True, figsize: tuple[float, float] = (7.0, 5.6),
-            xmax: float | None = None) -> Figure:
+            xmax: float | None = None) -> Axes:
     """KM step curves per arm with censor ticks, optional CI bands and a numbers-at-risk table.
 
     `km` is a fitted `msevidence.survival.KaplanMeier`; `weeks` are the x ticks and risk-table columns
-    (default every 24 weeks); `cumulative_incidence` plots 1 − S. Returns the Figure (axes: curve, table).
+    (default every 24 weeks); `cumulative_incidence` plots 1 − S. Returns the curve's Axes; the numbers-at-risk
+    table is :func:`risk_table_axes` of it.
     """
     arms = km.arms
-    role = _roles(arms, roles)
+    role = arm_roles(arms, roles)
     last = max(km.last_time(a) for a in arms)
     xmax = xmax if xmax is not None else last
     if weeks is None:
@@ -62,7 +52,7 @@ def km_plot(km, *, weeks: Sequence[float] | None = None, ci: bool = True, cumula
         ax, tab = fig.add_subplot(), None
 
     for i, arm in enumerate(arms):
-        c = km.curves[arm]
+        c = km.curves_[arm]
         color = arm_color(role[arm], i)
         t = np.r_[0.0, c["time"].to_numpy()]
         s = np.r_[1.0, c["survival"].to_numpy()]
@@ -89,7 +79,7 @@ def km_plot(km, *, weeks: Sequence[float] | None = None, ci: bool = True, cumula
 
     if tab is None:
         ax.set_xlabel(X_LABEL)
-        return fig
+        return ax
     rt = km.risk_table(weeks)
     tab.set_ylim(-0.5, len(arms) - 0.5)
     tab.set_yticks(range(len(arms)))
@@ -101,14 +91,18 @@ def km_plot(km, *, weeks: Sequence[float] | None = None, ci: bool = True, cumula
             if r["week"] <= ax.get_xlim()[1]:
                 tab.text(r["week"], row, f"{r['n_risk']:d}", ha="center", va="center", fontsize=9,
                          color=arm_color(role[arm], i))
-    tab.set_title("Number at risk", loc="left", fontsize=9, pad=2)
+    tab.set_title(RISK_TABLE_TITLE, loc="left", fontsize=9, pad=2)
     tab.set_xlabel(X_LABEL)
     tab.tick_params(axis="y", length=0, pad=22)
     tab.spines[["top", "right", "left"]].set_visible(False)
     ax.tick_params(axis="x", labelbottom=False)
     ax.set_xlabel("")
-    fig.axes_curve, fig.axes_table = ax, tab  # convenient handles for callers and tests
-    return fig
+    return ax
+
+
+def risk_table_axes(ax: Axes) -> Axes | None:
+    """The numbers-at-risk table drawn under a :func:`km_plot` (None if it was drawn without one)."""
+    return next((a for a in ax.figure.axes if a.get_title(loc="left") == RISK_TABLE_TITLE), None)
 
 
 def forest_plot(df: pd.DataFrame, *, label: str = "label", estimate: str = "estimate", ci_low: str = "ci_low",
@@ -196,24 +190,24 @@ def parametric_plot(par, *, distribution: str | None = None, horizon: float | No
                     provenance: str | None = None, ax: Axes | None = None) -> Axes:
     """Fitted parametric survival per arm: solid within follow-up, dashed and shaded where extrapolated."""
     dist = distribution or par.best()
-    last = max(par.last_time.values())
+    last = max(par.last_time_.values())
     horizon = horizon or 2 * last
     if ax is None:
         _, ax = plt.subplots(figsize=(7, 4.5), layout="constrained")
     grid = np.linspace(0, horizon, 400)
     pred = par.predict_survival(grid, dist)
-    role = _roles(par.arms, roles or {par.treatment: "treatment", par.control: "control"})
+    role = arm_roles(par.arms, roles or {par.treatment: "treatment", par.control: "control"})
     for i, arm in enumerate(par.arms):
         p = pred[pred["arm"] == arm]
         color = arm_color(role[arm], i)
         inside = ~p["extrapolated"]
         ax.plot(p["week"][inside], p["survival"][inside], color=color, lw=1.8, label=f"{arm}: {dist}")
         ax.plot(p["week"][~inside], p["survival"][~inside], color=color, lw=1.5, ls="--")
-        if km is not None and arm in km.curves:
-            c = km.curves[arm]
+        if km is not None and arm in km.curves_:
+            c = km.curves_[arm]
             ax.step(np.r_[0, c["time"]], np.r_[1, c["survival"]], where="post", color=color, lw=0.9, alpha=0.6)
-    ax.axvspan(min(par.last_time.values()), horizon, color="0.93", zorder=0)
-    ax.text(min(par.last_time.values()) + 0.01 * horizon, 0.04, "EXTRAPOLATION beyond follow-up (dashed)",
+    ax.axvspan(min(par.last_time_.values()), horizon, color="0.93", zorder=0)
+    ax.text(min(par.last_time_.values()) + 0.01 * horizon, 0.04, "EXTRAPOLATION beyond follow-up (dashed)",
             fontsize=8, color="0.3")
     ax.set_xlim(0, horizon)
     ax.set_ylim(0, 1.02)
