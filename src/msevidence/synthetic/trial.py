@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from msevidence.errors import LimitError
 from msevidence.evidence import EvidenceSet, Trial, load_evidence
 from msevidence.synthetic.calibrate import (
     MODEL_VERSION,
@@ -21,6 +22,8 @@ from msevidence.synthetic.model import Calibrated, GeneratorParams, draws, endpo
 
 CALIBRATION_COLUMNS = ["target", "status", "summary", "published", "achieved_mean", "achieved_low",
                        "achieved_high", "tolerance", "met", "source"]
+
+MAX_PER_ARM = 100_000  # patients per arm; 10 million would need tens of GB
 
 
 @dataclass(frozen=True)
@@ -104,6 +107,10 @@ def simulate_trial(trial: str | Trial, seed: int = 1, n_per_arm: dict[str, int] 
     c = calib["calibrated"]
     cal = Calibrated(**c)
     a_full = assumptions_for(tr, ev)
+    for arm, n in (n_per_arm or {}).items():
+        if n > MAX_PER_ARM:
+            raise LimitError(f"n_per_arm {arm}={n:,}: at most {MAX_PER_ARM:,} patients per arm "
+                             "(rule: synthetic trial size; memory grows with patients x visits)")
     design, notes = design_for(tr, a_full, n_per_arm, unconfirmed_progression)
     weeks = design.weeks
     treated = np.repeat([False, True], design.n)
