@@ -8,7 +8,6 @@ its traceback. Commands turn an ``OSError`` on an output path into :class:`Outpu
 
 from __future__ import annotations
 
-import errno
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -54,12 +53,7 @@ def usage_line(exc: UsageError) -> str:
 
 def output_error(path: Path | str, exc: OSError, what: str = "cannot write") -> OutputError:
     """An OSError met while writing `path` as a one-line :class:`OutputError` naming the path and the rule."""
-    reasons = {errno.ENOSPC: "no space left on the device", errno.EDQUOT: "disk quota exceeded",
-               errno.EACCES: "permission denied", errno.EPERM: "permission denied",
-               errno.EROFS: "read-only file system", errno.ENOTDIR: "a parent is a file, not a folder",
-               errno.EEXIST: "a file is in the way", errno.EISDIR: "is a folder"}
-    reason = reasons.get(exc.errno, exc.strerror or type(exc).__name__)
-    return OutputError(getattr(exc, "filename", None) or path, f"{what}: {reason} (rule: writable output path)")
+    return OutputError.from_os(path, exc, what)
 
 
 class Group(TyperGroup):
