@@ -27,6 +27,7 @@ def report(
     from msevidence.cli.output import console
     from msevidence.errors import OptionError
     from msevidence.reports import load_report_set, render
+    from msevidence.reports.guard import prepare_output
 
     err = console(stderr=True)
     if audience not in (None, "analyst", "lay", "both"):
@@ -36,9 +37,9 @@ def report(
     only = [x.strip() for o in only or [] for x in o.split(",") if x.strip()] or None
     rs = load_report_set(set_name)
     n = len([r for r in rs.runs if not only or r.name in only])
-    out_dir = Path(out or paths.output_dir())
+    out_dir = prepare_output(Path(out or paths.output_dir()))  # refuse a bad --out before any progress bar
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=err) as bar:
+                  console=err, transient=True) as bar:
         task = bar.add_task(f"report set {rs.name}", total=n)
 
         def done(r):

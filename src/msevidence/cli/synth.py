@@ -97,7 +97,11 @@ def _check_output_folder(path: Path) -> None:
                 raise OutputError(p, "is a file, not a folder (rule: --out is a folder)")
             if not os.access(p, os.W_OK | os.X_OK):
                 raise OutputError(p, "not writable (rule: writable output path)")
-            return
+            break
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise output_error(path, exc, "cannot create the output folder") from None
 
 
 def _write(st, target: Path) -> Path:

@@ -42,21 +42,29 @@ def walking(
         raise OptionError("--unconfirmed", f"must be 'censor' or 'event', not {unconfirmed!r}")
     if not math.isfinite(week) or week < 0:
         raise OptionError("--week", f"must be a finite number of weeks >= 0, got {week:g}")
+    previous = os.environ.get(T25FW_RANGE_VAR)
     if t25fw_range is not None:
-        os.environ[T25FW_RANGE_VAR] = t25fw_range
+        os.environ[T25FW_RANGE_VAR] = t25fw_range  # read by every validation of the table, here and in models
+    try:
         try:
             t25fw_range_s()
         except OptionError as exc:
-            raise OptionError("--t25fw-range", exc.rule) from None
-    table = read_visits(visits)
-    if provenance == UNSTATED:
-        provenance = synthetic_label(visits) or UNSTATED
-    if not (table["week"] == week).any():
-        raise VisitsTableError(f"no visit at week {week:g} (weeks: "
-                               f"{', '.join(f'{w:g}' for w in sorted(table['week'].unique()))})",
-                               source=str(visits), column="week")
-    res = summarize_walking(table, week=week, treatment=treatment, control=control,
-                            unconfirmed_at_end=unconfirmed, data_provenance=provenance)
+            raise OptionError("--t25fw-range" if t25fw_range is not None else exc.option, exc.rule) from None
+        table = read_visits(visits)
+        if provenance == UNSTATED:
+            provenance = synthetic_label(visits) or UNSTATED
+        if not (table["week"] == week).any():
+            raise VisitsTableError(f"no visit at week {week:g} (weeks: "
+                                   f"{', '.join(f'{w:g}' for w in sorted(table['week'].unique()))})",
+                                   source=str(visits), column="week")
+        res = summarize_walking(table, week=week, treatment=treatment, control=control,
+                                unconfirmed_at_end=unconfirmed, data_provenance=provenance)
+    finally:
+        if t25fw_range is not None:
+            if previous is None:
+                os.environ.pop(T25FW_RANGE_VAR, None)
+            else:
+                os.environ[T25FW_RANGE_VAR] = previous
     if as_json:
         out = res.to_json()
         out["mixed_model"] = {**out.get("mixed_model", {}), **estimability(res.mixed_model)}
