@@ -25,6 +25,7 @@ from typing import Any
 
 from msevidence import paths
 from msevidence.errors import OutputError, ReportSetError
+from msevidence.evidence import load_evidence
 from msevidence.presentation.record import recorded
 from msevidence.reports.config import (
     KERNEL_NAME,
@@ -128,6 +129,7 @@ def render(report_set: ReportSet | str | Path = "default", *, audience: str | No
     if audience is not None:
         runs = [r.model_copy(update={"audience": audience}) for r in runs]
     say = on_message or _stderr
+    load_evidence()  # invalid evidence is one clear error now, not a failure inside every notebook
     root = prepare_output(Path(out or paths.output_dir()))
     base = Path(rs.path).resolve().parent.parent if rs.path else paths.home()
     with output_lock(root, say), sigterm_as_interrupt():
@@ -176,12 +178,13 @@ def _run_all(rs: ReportSet, runs, base: Path, stage: Path, set_dir: Path, root: 
             write_top_index(root, say)
             if on_done:
                 on_done(rr)
-    except BaseException:  # Ctrl-C, SIGTERM or an output error: stop every worker and kernel now
+    except BaseException as exc:  # Ctrl-C, SIGTERM or an output error: stop every worker and kernel now
         kill_tree(list(getattr(pool, "_processes", None) or {}))
         pool.shutdown(wait=False, cancel_futures=True)
         shutil.rmtree(stage, ignore_errors=True)
-        say(f"stopped: workers and kernels ended, staging removed; {len(results)} of {len(runs)} runs were "
-            f"published and are listed in {set_dir / 'manifest.json'}")
+        if isinstance(exc, KeyboardInterrupt):
+            say(f"stopped: workers and kernels ended, staging removed; {len(results)} of {len(runs)} runs were "
+                f"published and are listed in {set_dir / 'manifest.json'}")
         raise
     pool.shutdown(wait=True)
     shutil.rmtree(stage, ignore_errors=True)

@@ -13,6 +13,7 @@ import datetime as dt
 import hashlib
 import html
 import json
+import math
 import os
 import platform
 import re
@@ -183,9 +184,21 @@ def write_manifest(rs: ReportSet, results: list[RunResult], out: Path, *, wall_s
         "evidence_sha256": evidence_hashes(), "packages": package_versions(),
         "runs": sorted(runs.values(), key=lambda r: order.index(r["name"]) if r["name"] in order else 1e9),
     }
+    manifest = _finite(manifest)
     _atomic_write(path, json.dumps(manifest, indent=2, default=str, allow_nan=False))
     _atomic_write(out / "index.html", index_html(manifest))
     return manifest
+
+
+def _finite(obj: Any) -> Any:
+    """Strict-JSON data: NaN and infinities become None (recorded values are already converted; this is a guard)."""
+    if isinstance(obj, dict):
+        return {k: _finite(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [_finite(v) for v in obj]
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return None
+    return obj
 
 
 def set_summary(manifest: dict) -> dict:
