@@ -18,12 +18,13 @@
 #
 # Every number on this page is read from the evidence store (`evidence/*.yaml`) and shown with its source.
 # Disability progression (EDSS) and walking speed (T25FW) are listed separately: they answer different
-# questions. Trials that compared ocrelizumab with another drug (an *active* comparator) are marked as such
-# and are never evidence of benefit over placebo.
+# questions. Trials that compared ocrelizumab with another drug (an *active* comparator), and the ORATORIO
+# open-label extension, which compares starting ocrelizumab early with starting it later (*early vs delayed*),
+# are marked as such and are never evidence of benefit over placebo.
 
 # %% tags=["parameters"]
 evidence_dir = None  # folder of trial YAML files (None: the shipped evidence store)
-include_active = True  # also list active-controlled trials (always labelled "ACTIVE (not placebo)")
+include_active = True  # also list non-placebo comparisons (labelled "ACTIVE comparator" / "early vs DELAYED")
 
 # %%
 import matplotlib.pyplot as plt

@@ -93,8 +93,54 @@ def test_list_csv_has_all_columns_and_one_line_per_row():
 def test_list_table_shows_key_columns():
     r = run("list", "--trial", "OPERA_POOLED")
     assert r.exit_code == 0
-    for word in ("OPERA_POOLED", "active", "hazard_ratio", "provenance", "citation", "IFN"):
+    for word in ("OPERA_POOLED", "ACTIVE comparator", "hazard_ratio", "provenance", "citation", "IFN"):
         assert word in r.stdout
+
+
+def _table_rows(stdout: str) -> list[list[str]]:
+    """Logical rows of a rich table as cell texts (wrapped cells re-joined); a row starts at a non-blank first cell."""
+    rows: list[list[str]] = []
+    for line in stdout.splitlines():
+        if not line.startswith("│"):
+            continue
+        cells = [c.strip() for c in line.strip("│").split("│")]
+        if cells[0]:
+            rows.append(cells)
+        elif rows:
+            rows[-1] = [f"{a} {b}".strip() for a, b in zip(rows[-1], cells, strict=True)]
+    return rows
+
+
+@pytest.mark.parametrize("args", [(), ("--trial", "ORATORIO_OLE"), ("--domain", "walking_speed"),
+                                  ("--domain", "disability_progression")])
+def test_list_never_shows_the_open_label_extension_as_placebo_controlled(args):
+    from msevidence.evidence.schema import COMPARATOR_LABELS
+
+    delayed = COMPARATOR_LABELS["delayed_treatment"]
+    # table: every ORATORIO_OLE row says early vs delayed, never plain "vs placebo"
+    table = run("list", *args)
+    assert table.exit_code == 0
+    rows = _table_rows(table.stdout)
+    ole = [r for r in rows if r[0] == "ORATORIO_OLE"]
+    assert ole, "the open-label extension should be listed"
+    assert all(r[1] == delayed for r in ole), {r[1] for r in ole}
+    assert all(r[1] == "vs placebo" for r in rows if r[0] in ("ORATORIO", "ORATORIO_HAND"))
+    # csv and json: comparator is delayed_treatment with its label, for every row of the extension
+    for fmt in ("csv", "json"):
+        out = run("list", *args, "--format", fmt).stdout
+        recs = json.loads(out) if fmt == "json" else __import__("pandas").read_csv(
+            __import__("io").StringIO(out)).to_dict("records")
+        ole = [x for x in recs if x["trial"] == "ORATORIO_OLE"]
+        assert ole and all(x["comparator"] == "delayed_treatment" and x["vs"] == delayed for x in ole)
+        assert all(x["vs"] == "vs placebo" for x in recs if x["comparator"] == "placebo")
+
+
+def test_list_json_marks_figures_seen_only_in_secondary_reports():
+    rows = json.loads(run("list", "--trial", "ORATORIO_HAND", "--format", "json").stdout)
+    assert rows and all(x["secondary"] is True for x in rows)
+    assert all("seen only in a secondary report" in x["citation"] for x in rows)
+    pooled = json.loads(run("list", "--trial", "OPERA_POOLED", "--format", "json").stdout)
+    assert all(x["secondary"] is False for x in pooled)
 
 
 @pytest.mark.parametrize(("args", "known"), [(("--trial", "NOPE"), "ORATORIO"),

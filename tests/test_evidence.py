@@ -12,8 +12,8 @@ import pandas as pd
 import pytest
 
 import msevidence
-from msevidence.evidence import default_evidence_dir
-from msevidence.evidence.schema import Domain
+from msevidence.evidence import EvidenceFileError, default_evidence_dir, load_trial, validate
+from msevidence.evidence.schema import COMPARATOR_LABELS, Comparator, Domain, Source, Trial
 
 OPERA = ("OPERA_I", "OPERA_II", "OPERA_POOLED")
 NEW_FILES = ("oratorio_ole", "oratorio_hand", "opera_i", "opera_ii", "opera_pooled")
@@ -69,7 +69,7 @@ def test_every_number_has_a_source_whose_reference_exists(ev):
 
 def test_opera_is_active_controlled_and_never_placebo_evidence(ev):
     placebo = {t.id for t in ev.placebo_controlled()}
-    assert {"ORATORIO", "ORATORIO_HAND", "ORATORIO_OLE"} <= placebo
+    assert {"ORATORIO", "ORATORIO_HAND"} <= placebo
     for tid in OPERA:
         t = ev[tid]
         assert t.comparator == "active"
@@ -77,6 +77,97 @@ def test_opera_is_active_controlled_and_never_placebo_evidence(ev):
         assert "interferon beta-1a" in t.comparator_label.lower() and "not placebo" in t.comparator_label
         assert t.control.drug == "interferon beta-1a"
     assert all(t.comparator == "placebo" for t in ev.placebo_controlled())
+
+
+def test_the_open_label_extension_compares_early_with_delayed_treatment_never_with_placebo(ev):
+    ole = ev["ORATORIO_OLE"]
+    assert ole.comparator == "delayed_treatment"
+    assert ole.id not in {t.id for t in ev.placebo_controlled()}
+    # every effect compares the early arm with the switched (delayed) arm
+    assert {(x.treatment, x.control) for ep in ole.endpoints for x in ep.effects} == {("OCR-OCR", "PBO-OCR")}
+    assert "ocrelizumab" in ole.control.drug and "placebo" in ole.control.drug
+    df = ev.endpoints()
+    rows = df[df["trial"] == "ORATORIO_OLE"]
+    assert len(rows) and set(rows["comparator"]) == {"delayed_treatment"}
+    assert set(rows["vs"]) == {COMPARATOR_LABELS["delayed_treatment"]} and "not placebo" in rows["vs"].iloc[0]
+    assert "ORATORIO_OLE (early vs DELAYED ocrelizumab, not placebo" in repr(ev)
+    assert not (df[df["vs"] == "vs placebo"]["comparator"] != "placebo").any()
+
+
+def test_every_comparator_kind_has_a_label_and_only_placebo_reads_as_placebo():
+    kinds = set(get_args(Comparator))
+    assert kinds == set(COMPARATOR_LABELS) == {"placebo", "active", "delayed_treatment"}
+    assert [k for k, label in COMPARATOR_LABELS.items() if "not placebo" not in label] == ["placebo"]
+
+
+def _with(trial: Trial, **update) -> Trial:
+    return trial.model_copy(update=update)
+
+
+def test_the_comparator_must_match_the_control_arm(ev, tmp_path):
+    """A placebo trial whose control arm gets another drug is rejected; delayed_treatment needs a switch."""
+    import yaml
+
+    text = (default_evidence_dir() / "oratorio_ole.yaml").read_text(encoding="utf-8")
+    as_placebo = tmp_path / "ole_as_placebo.yaml"
+    as_placebo.write_text(text.replace("comparator: delayed_treatment", "comparator: placebo"), encoding="utf-8")
+    (problem,) = validate([as_placebo])
+    assert problem.field == "comparator" and "(rule: the comparator matches the control arm)" in problem.message
+    assert "'delayed_treatment'" in problem.message
+    with pytest.raises(EvidenceFileError):
+        load_trial(as_placebo)
+    # ORATORIO (placebo control) declared as early-vs-delayed: the control arm never receives ocrelizumab
+    data = yaml.safe_load((default_evidence_dir() / "oratorio.yaml").read_text(encoding="utf-8"))
+    data["comparator"] = "delayed_treatment"
+    delayed = tmp_path / "oratorio_delayed.yaml"
+    delayed.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    (problem,) = validate([delayed])
+    assert problem.field == "comparator" and "no control arm ever receives the treatment drug" in problem.message
+    # an unknown kind is refused by the schema, naming every allowed kind
+    bad = tmp_path / "ole_bad_kind.yaml"
+    bad.write_text(text.replace("comparator: delayed_treatment", "comparator: open_label"), encoding="utf-8")
+    (problem,) = validate([bad])
+    assert problem.field == "comparator" and "'delayed_treatment'" in problem.message
+
+
+def test_a_secondary_source_needs_the_page_it_was_read_on():
+    assert Source(ref="x", locator="Results", checked_at="https://example.org", secondary=True).secondary
+    with pytest.raises(ValueError, match="needs 'checked_at'"):
+        Source(ref="x", locator="Results", secondary=True)
+
+
+def test_oratorio_hand_figures_are_marked_as_seen_only_in_secondary_reports(ev):
+    hand = ev["ORATORIO_HAND"]
+    sourced = [x for ep in hand.endpoints for x in (*ep.results, *ep.effects)]
+    assert sourced and all(x.source.secondary and x.source.checked_at for x in sourced)
+    assert all(a.n_source.secondary for a in hand.arms)
+    # no effect is cited to the journal article except the MRI-active p-value, seen only on a summary site
+    on_article = [x for x in sourced if x.source.ref == "giovannoni2026"]
+    assert len(on_article) == 1 and on_article[0].p is not None and "neurotrials" in on_article[0].source.checked_at
+    df = ev.endpoints(trial="ORATORIO_HAND")
+    assert df["secondary"].all() and df["citation"].str.contains("seen only in a secondary report").all()
+    assert not ev.endpoints(trial="OPERA_POOLED")["secondary"].any()
+
+
+def test_oratorio_stratification_is_cited_to_the_poster_that_states_it(ev):
+    d = ev["ORATORIO"].design
+    assert d.stratification and d.methods_source.ref == "wolinsky2016_actrims"
+    assert d.methods_source.checked_at and d.methods_source.locator == "Statistical analysis"
+    # removing the methods source is a validation problem, not a silent gap
+    bare = _with(ev["ORATORIO"], design=d.model_copy(update={"methods_source": None}))
+    from msevidence.evidence.rules import check_trial
+
+    assert any("every design choice is sourced" in msg for _, msg in check_trial(bare, default_evidence_dir()))
+
+
+def test_references_leave_unseen_fields_empty_and_say_so(ev):
+    """A congress reference without authors or title says in its note that the page read did not show them."""
+    for t in ev:
+        for r in t.references:
+            if r.authors is None or r.title is None or r.year is None:
+                assert r.note and ("not shown" in r.note or "not seen" in r.note or "left empty" in r.note), (
+                    t.id, r.key)
+            assert t.cite(Source(ref=r.key, locator="Abstract"))  # citable even with empty fields
 
 
 def test_endpoints_table_has_one_row_per_trial_endpoint_and_arm_or_effect(ev):
@@ -178,3 +269,12 @@ def test_evidence_set_to_frame_and_plot():
     ax = ev.plot(include_active=False)
     labels = " ".join(t.get_text() for t in ax.get_yticklabels())
     assert "ORATORIO" in labels and "OPERA" not in labels
+
+
+def test_placebo_only_uses_refuse_the_open_label_extension(ev):
+    from msevidence.errors import InputError
+    from msevidence.evidence import require_placebo
+
+    with pytest.raises(InputError, match=r"^ORATORIO_OLE is early-versus-delayed-treatment .*needs a placebo-controlled"):
+        require_placebo(ev["ORATORIO_OLE"], "the main report")
+    assert require_placebo(ev["ORATORIO"], "the main report") is ev["ORATORIO"]

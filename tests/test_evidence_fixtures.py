@@ -55,7 +55,7 @@ CASES: dict[str, tuple[str, str]] = {
     "sourced_assumption_without_rationale": ("endpoints[0].results[0].provenance", "needs a 'rationale'"),
     "assumption_without_rationale": ("assumptions[0].rationale", "(rule: required fields)"),
     "invalid_domain": ("endpoints[1].domain", "'walking_speed'"),
-    "invalid_comparator": ("comparator", "'placebo' or 'active'"),
+    "invalid_comparator": ("comparator", "'placebo', 'active' or 'delayed_treatment'"),
     "negative_week": ("endpoints[1].definition.week", "greater than or equal to 0"),
     "change_without_week": ("endpoints[1].definition.week", "(rule: endpoint definition)"),
     "nar_increasing": ("curves[0].numbers_at_risk", "(rule: numbers at risk never increase)"),

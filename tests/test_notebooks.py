@@ -146,7 +146,7 @@ def test_main_report_has_separate_domain_sections_and_lay_version_has_no_code(ex
     edss, walking = sections["Disability progression (EDSS)"], sections["Walking speed (T25FW)"]
     assert "hazard ratio" in edss and "T25FW" not in edss and "walk" not in edss.lower()
     assert "25 feet" in walking and "hazard ratio" not in walking and "EDSS" not in walking
-    assert "less worsening, not improvement" in text
+    assert "slower worsening is not improvement" in text
     assert 'class="highlight' not in lay and "narrative.progression_vs_walking" not in text
     assert 'class="highlight' in analyst
     assert "n_per_arm = 60" not in text  # the injected-parameters cell is dropped for lay readers
@@ -193,7 +193,7 @@ def test_walking_speed_geometric_mean_matches_hand_computation(executed):
         m = (at["arm"] == arm).to_numpy()
         expected = 100 * (np.exp(logr[m].mean()) - 1)
         assert rec["walking"]["arms"][arm]["geometric_mean_pct_change"] == pytest.approx(expected, rel=1e-9)
-    assert rec["verdict"] in {"less worsening", "no difference", "more worsening", "improvement"}
+    assert rec["verdict"] in {"less worsening", "no difference shown", "more worsening", "improvement"}
     assert "SYNTHETIC" in rec["label"]
 
 

@@ -101,8 +101,10 @@ def test_published_table_can_leave_out_active_controlled_trials(ev):
 def test_forest_plot_draws_one_square_per_ratio_effect(ev):
     tidy = ev.endpoints()
     ax = forest_plot(tidy)
-    squares = [ln for ln in ax.lines if ln.get_marker() == "s"]
+    squares = [ln for ln in ax.lines if ln.get_marker() in ("s", "D")]  # diamonds: early vs delayed treatment
     assert len(squares) == len(ratio_effects(tidy))
+    delayed = ratio_effects(tidy)["comparator"].eq("delayed_treatment").sum()
+    assert delayed > 0 and sum(ln.get_marker() == "D" for ln in ax.lines) == delayed
     assert sorted(s.get_xdata()[0] for s in squares) == sorted(ratio_effects(tidy)["value"])
     assert "published" in ax.get_title()
     with pytest.raises(ValueError, match="no ratio effects"):
@@ -118,12 +120,15 @@ def test_forest_plot_never_groups_active_with_placebo_controlled_results(ev):
             groups.append([lab])  # a heading starts a group
         else:
             groups[-1].append(lab)
-    active = {t.id for t in ev if t.comparator == "active"}
-    for heading, *rows in groups:
-        is_active = [lab.split(" (")[0] in active for lab in rows]
-        assert all(is_active) or not any(is_active), (heading, rows)
-        assert all(is_active) == ("ACTIVE comparator" in heading) or not rows
+    for kind, marker in (("active", "ACTIVE comparator"), ("delayed_treatment", "early vs DELAYED ocrelizumab")):
+        of_kind = {t.id for t in ev if t.comparator == kind}
+        for heading, *rows in groups:
+            is_kind = [lab.split(" (")[0] in of_kind for lab in rows]
+            assert all(is_kind) or not any(is_kind), (heading, rows)
+            assert all(is_kind) == (marker in heading) or not rows
     assert any("(vs interferon beta-1a, active)" in lab for lab in labels)
+    assert any(lab.startswith("ORATORIO_OLE (early vs delayed ocrelizumab)") for lab in labels)
+    assert not any(lab.startswith("ORATORIO_OLE (vs placebo") for lab in labels)
 
 
 def test_provenance_lists_hash_parameters_and_label(ev):
@@ -136,5 +141,32 @@ def test_main_report_refuses_active_controlled_trials(ev):
     active = [t.id for t in ev if t.comparator == "active"]
     if not active:
         pytest.skip("no active-controlled trial in the evidence store")
-    with pytest.raises(ValueError, match="placebo only"):
+    with pytest.raises(ValueError, match="the main report needs a placebo-controlled trial"):
         narrative.progression_vs_walking(ev, active[0], n_per_arm=10)
+
+
+def test_certainty_says_when_figures_were_seen_only_in_secondary_reports(ev):
+    hand = ev["ORATORIO_HAND"]
+    text = narrative.certainty(hand, "disability_progression")
+    assert "All of these figures were seen only in secondary reports" in text
+    assert "placebo-controlled" in text
+    # the same trial with its sources marked as read in the publication itself: no such caveat
+    ep = hand.endpoint(narrative.published_progression_verdict(hand).endpoint)
+    primary = ep.model_copy(update={
+        "results": [r.model_copy(update={"source": r.source.model_copy(update={"secondary": False})})
+                    for r in ep.results],
+        "effects": [x.model_copy(update={"source": x.source.model_copy(update={"secondary": False})})
+                    for x in ep.effects]})
+    read = hand.model_copy(update={"endpoints": [primary if e.id == ep.id else e for e in hand.endpoints]})
+    assert "secondary reports" not in narrative.certainty(read, "disability_progression")
+
+
+def test_limits_say_the_open_label_extension_is_early_vs_delayed_not_placebo(ev):
+    limits = " ".join(narrative.what_trials_do_not_show(ev, ev["ORATORIO"]))
+    assert "ORATORIO open-label extension compared starting ocrelizumab early with starting it later" in limits
+    summary = narrative.evidence_summary(ev)
+    assert "early vs DELAYED ocrelizumab, not placebo" in summary.loc["ORATORIO_OLE", "comparator"]
+    assert summary.loc["ORATORIO", "comparator"].endswith("(vs placebo)")
+    table = narrative.published_table(ev, "disability_progression")
+    assert set(table.loc["ORATORIO_OLE", "vs"]) == {"early vs DELAYED ocrelizumab, not placebo"}
+    assert "ORATORIO_OLE" not in set(narrative.tidy_evidence(ev, include_active=False)["trial"])

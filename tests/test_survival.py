@@ -385,12 +385,13 @@ def test_analyze_bundles_and_serialises():
     ev = grid_events()
     res = analyze(ev, "CDP12", at=[48, 96], data_provenance="synthetic (seed 3)")
     js = res.to_json()
-    assert set(js) == {"endpoint", "n", "events", "cox", "logrank", "km", "rmst", "rmst_difference", "absolute",
+    assert set(js) == {"endpoint", "data_provenance", "n", "events", "cox", "logrank", "km", "rmst", "rmst_difference", "absolute",
                        "ph_test"}
     assert js["km"]["OCR"].keys() == {"48", "96"}
     assert js["absolute"]["at_week"] == 96.0
     assert js["rmst_difference"]["tau"] == min(ev.groupby("arm")["time_weeks"].max())
     assert res.data_provenance == "synthetic (seed 3)" and "synthetic (seed 3)" in repr(res)
+    assert js["data_provenance"] == "synthetic (seed 3)" and js["cox"]["estimable"] is True
     assert all(type(v) is float for v in js["cox"].values() if not isinstance(v, str))
     assert len(res.to_frame()) == 5
     strat = analyze(ev, "CDP12", strata=["region"])

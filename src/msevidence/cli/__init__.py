@@ -2,8 +2,14 @@
 
 from msevidence.cli import evidence, fit, report, synth, walking  # noqa: F401 - importing registers the commands
 from msevidence.cli.app import app
+from msevidence.cli.argv import expand_repeated
 
 
-def main() -> None:
-    """Entry point of the `msevidence` console script."""
-    app()
+def main(argv: list[str] | None = None) -> None:
+    """Entry point of the `msevidence` console script (repeatable options take several values in a row)."""
+    import sys
+
+    import typer
+
+    words = list(sys.argv[1:] if argv is None else argv)
+    app(args=expand_repeated(words, typer.main.get_command(app)), prog_name="msevidence")

@@ -10,6 +10,7 @@ from typing import Annotated, get_args
 import pandas as pd
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from msevidence.cli.app import app
 from msevidence.cli.errors import EXIT_INPUT, output_error
@@ -79,8 +80,9 @@ def _table(records: list[dict]) -> Table:
         who = r["arm"] if r["kind"] == "arm" else f"{r['treatment']} vs {r['control']}"
         ci = _ci(r["ci_low"], r["ci_high"])
         p = "" if r["p"] is None else f"{'<' if r['p_relation'] == '<' else ''}{_num(r['p'])}"
-        table.add_row(r["trial"], r["comparator"], r["endpoint"], r["domain"], who, r["statistic"],
-                      _num(r["value"]), ci, p, r["provenance"], r["citation"])
+        table.add_row(*(Text(str(x)) for x in (r["trial"], r["vs"], r["endpoint"], r["domain"], who,
+                                                r["statistic"], _num(r["value"]), ci, p, r["provenance"],
+                                                r["citation"])))
     return table
 
 

@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
-import json
+import io
 import math
 from pathlib import Path
 from typing import Annotated
 
+import pandas as pd
 import typer
 from rich.table import Table
 from rich.text import Text
 
 from msevidence.cli.app import app
 from msevidence.cli.output import bold, console, dumps, estimability, number
+from msevidence.data.tables import provenance_label
 from msevidence.errors import InputError, MsEvidenceError, OptionError
 from msevidence.models.survival import SurvivalAnalysis, analyze
-from msevidence.safeio import MAX_JSON_BYTES, read_bytes
+from msevidence.safeio import MAX_TABLE_BYTES, check_table_shape, read_bytes
 
 
 @app.command()
@@ -26,8 +28,8 @@ def fit(
     treatment: Annotated[str | None, typer.Option(help="Treatment arm (inferred when there are two arms).")] = None,
     control: Annotated[str | None, typer.Option(help="Control arm (inferred when there are two arms).")] = None,
     tau: Annotated[float | None, typer.Option(help="RMST horizon in weeks (default: shortest last follow-up).")] = None,
-    at: Annotated[list[float] | None, typer.Option("--at", help="Week(s) for KM and absolute risks; repeat "
-                                                               "(--at 48 --at 120). Default 120 or tau.")] = None,
+    at: Annotated[list[float] | None, typer.Option("--at", help="Week(s) for KM and absolute risks, e.g. "
+                                                               "--at 48 120. Default 120 or tau.")] = None,
     strata: Annotated[list[str] | None, typer.Option("--strata", help="Stratum column(s); repeat.")] = None,
     ties: Annotated[str, typer.Option(help="Ties in the Cox model: efron or breslow.")] = "efron",
     as_json: Annotated[bool, typer.Option("--json", help="Print the results as JSON.")] = False,
@@ -62,14 +64,18 @@ def fit_json(res: SurvivalAnalysis) -> dict:
     return out
 
 
-def synthetic_label(events: Path) -> str | None:
-    """The label of a SYNTHETIC events or visits table written by `msevidence synth` (calibration.json next to it)."""
-    try:
-        doc = json.loads(read_bytes(Path(events).parent / "calibration.json", MAX_JSON_BYTES))
-    except (InputError, ValueError):
-        return None
-    synthetic = isinstance(doc, dict) and (doc.get("metadata") or {}).get("provenance") == "synthetic"
-    return str(doc.get("label") or "SYNTHETIC data") if synthetic else None
+def synthetic_label(path: Path) -> str | None:
+    """The data's label: its synth sidecar or its ``provenance`` column (:func:`msevidence.data.tables.provenance_label`);
+    read within the limits of :mod:`msevidence.safeio` (a hostile file is reported by the reader itself)."""
+    head = None
+    if Path(path).suffix.lower() == ".csv":
+        try:
+            data = read_bytes(path, MAX_TABLE_BYTES)
+            check_table_shape(data, str(path))
+            head = pd.read_csv(io.BytesIO(data), nrows=1000)
+        except (InputError, ValueError):
+            head = None
+    return provenance_label(path, head)
 
 
 def _print(res: SurvivalAnalysis) -> None:

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from msevidence.cli.app import app
+from msevidence.cli.app import EvidenceOption, app, use_evidence
 
 
 @app.command()
@@ -18,9 +18,11 @@ def report(
     out: Annotated[Path | None, typer.Option(help="Output folder (default: reports/output/).")] = None,
     only: Annotated[list[str] | None, typer.Option(help="Render only these runs (repeat, or comma-separate).")] = None,
     timeout: Annotated[int, typer.Option(help="Seconds allowed per notebook cell.")] = 600,
+    evidence: EvidenceOption = None,
 ) -> None:
     """Execute a report set with papermill in parallel into OUT/<set>/ (HTML, index.html, manifest.json) and
     list every set rendered in OUT in OUT/index.html."""
+    use_evidence(evidence)
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from msevidence import paths

@@ -13,7 +13,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from msevidence.cli.app import app
+from msevidence.cli.app import EvidenceOption, app, use_evidence
 from msevidence.cli.errors import output_error
 from msevidence.cli.output import bold, console
 from msevidence.errors import OptionError, OutputError
@@ -52,6 +52,7 @@ def synth_cmd(
     out: Annotated[Path | None, typer.Option(help="Output folder (default data/synthetic/<TRIAL>-seed<N>/).")] = None,
     unconfirmed: Annotated[str | None, typer.Option(
         help="Unconfirmed progression at end of follow-up: event or censor (default: the trial's rule).")] = None,
+    evidence: EvidenceOption = None,
 ) -> None:
     """Simulate SYNTHETIC patient-level data calibrated to a trial's published summaries."""
     from msevidence.synthetic import simulate_trial
@@ -61,6 +62,7 @@ def synth_cmd(
         raise OptionError("--unconfirmed", f"{unconfirmed!r}: expected 'event' or 'censor'")
     target = out or Path("data") / "synthetic" / f"{trial}-seed{seed}"
     _check_output_folder(target)
+    use_evidence(evidence)
     ev = load_evidence()
     if trial not in ev:
         raise OptionError("--trial", f"{trial!r}: not in the evidence store (known: {', '.join(ev.ids)})")

@@ -4,6 +4,7 @@ and the treatment/control roles of its arms. Every problem is one :class:`msevid
 from __future__ import annotations
 
 import io
+import json
 import re
 from collections.abc import Iterable
 from pathlib import Path
@@ -12,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from msevidence.errors import TableError
-from msevidence.safeio import MAX_TABLE_BYTES, check_table_shape, read_bytes
+from msevidence.safeio import MAX_JSON_BYTES, MAX_TABLE_BYTES, check_table_shape, read_bytes
 
 SUFFIXES = (".csv", ".parquet", ".pq")
 TREATMENT_PATTERN = re.compile(r"ocr|ocrelizumab|treat|active", re.IGNORECASE)
@@ -39,6 +40,27 @@ def read_table(path_or_df: str | Path | pd.DataFrame, *, source: str | None = No
         raise TableError(f"cannot be read ({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''})",
                          source=source) from None
     return df, source
+
+
+PROVENANCE_COLUMN = "provenance"
+
+
+def provenance_label(path: str | Path | None, table: pd.DataFrame | None = None) -> str | None:
+    """What kind of data a table holds, as its writer labelled it: the ``label`` of a ``calibration.json``
+    written beside it by ``msevidence synth``, else the value of its ``provenance`` column (which travels with
+    the file when it is copied alone), else None (unstated)."""
+    if path is not None:
+        try:
+            doc = json.loads(read_bytes(Path(path).parent / "calibration.json", MAX_JSON_BYTES))
+        except ValueError:  # missing, not a regular file, too big (InputError), or not JSON
+            doc = None
+        if isinstance(doc, dict) and (doc.get("metadata") or {}).get("provenance") == "synthetic":
+            return str(doc.get("label") or "SYNTHETIC data")
+    if table is not None and PROVENANCE_COLUMN in table.columns:
+        values = sorted(map(str, table[PROVENANCE_COLUMN].dropna().unique()))
+        if values:
+            return "; ".join(v.upper() if v in ("synthetic", "reconstructed") else v for v in values) + " data"
+    return None
 
 
 def infer_arms(arms: Iterable[str] | np.ndarray, treatment: str | None = None, control: str | None = None,

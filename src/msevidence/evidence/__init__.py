@@ -12,11 +12,18 @@ from msevidence.evidence.schema import (
     Source,
     Trial,
 )
-from msevidence.evidence.store import EvidenceSet, default_evidence_dir, load_evidence, load_trial, validate
+from msevidence.evidence.store import (
+    EvidenceSet,
+    default_evidence_dir,
+    load_evidence,
+    load_trial,
+    require_placebo,
+    validate,
+)
 from msevidence.evidence.yamlio import EvidenceFileError, Problem
 
 __all__ = [
     "Arm", "ArmResult", "Assumption", "Baseline", "Definition", "Effect", "Endpoint", "EvidenceFileError",
     "EvidenceSet", "Problem", "Reference", "Source", "Trial", "default_evidence_dir", "load_evidence",
-    "load_trial", "validate",
+    "load_trial", "require_placebo", "validate",
 ]

@@ -36,6 +36,12 @@ def check_trial(trial: Trial, root: Path) -> list[Finding]:
         if all(s is not None for s in sizes) and sum(sizes) != trial.total_randomized:
             out.append((("total_randomized",), f"arm sizes add up to {sum(sizes)}, not {trial.total_randomized} "
                                                "(rule: arm sizes add up to the stated total)"))
+    out += _comparator(trial)
+    d = trial.design
+    if (d.stratification or d.unconfirmed_progression != "not_stated") and d.methods_source is None:
+        out.append((("design", "stratification" if d.stratification else "unconfirmed_progression"),
+                    "stratification and the handling of unconfirmed progression need 'methods_source' naming "
+                    "where they were read (rule: every design choice is sourced)"))
     if [a.role for a in trial.arms].count("control") < 1 or [a.role for a in trial.arms].count("treatment") < 1:
         out.append((("arms",), "needs at least one treatment and one control arm (rule: arm roles)"))
     for b_i, b in enumerate(trial.baseline):
@@ -108,6 +114,21 @@ def _ci(value: float, low: float | None, high: float | None, loc: Loc, name: str
     return []
 
 
+def _comparator(trial: Trial) -> list[Finding]:
+    """A placebo comparison needs placebo control arms; early-vs-delayed needs a control that later gets the drug."""
+    controls = [a for a in trial.arms if a.role == "control"]
+    treated = {a.drug.lower() for a in trial.arms if a.role == "treatment"}
+    if trial.comparator == "placebo" and any(a.drug.lower() != "placebo" for a in controls):
+        drugs = ", ".join(f"'{a.drug}'" for a in controls)
+        return [(("comparator",), f"'placebo' but the control arm receives {drugs}; use 'active' for another drug "
+                                  "or 'delayed_treatment' when the control arm switches to the treatment "
+                                  "(rule: the comparator matches the control arm)")]
+    if trial.comparator == "delayed_treatment" and not any(d in a.drug.lower() for a in controls for d in treated):
+        return [(("comparator",), "'delayed_treatment' but no control arm ever receives the treatment drug "
+                                  "(rule: the comparator matches the control arm)")]
+    return []
+
+
 def _unique(trial: Trial) -> list[Finding]:
     out: list[Finding] = []
     for field, ids in (
@@ -127,6 +148,7 @@ def _unique(trial: Trial) -> list[Finding]:
 def _sources(trial: Trial):
     """Yield (source, location) for every sourced thing in the trial."""
     yield trial.design.source, ("design", "source")
+    yield trial.design.methods_source, ("design", "methods_source")
     yield trial.eligibility.source, ("eligibility", "source")
     yield trial.total_source, ("total_source",)
     for i, a in enumerate(trial.arms):

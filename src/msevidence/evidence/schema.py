@@ -13,7 +13,21 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, PositiveInt, model_validator
 
 Provenance = Literal["published", "derived", "assumption", "synthetic"]
-Comparator = Literal["placebo", "active"]
+Comparator = Literal["placebo", "active", "delayed_treatment"]
+#: How each comparator kind is named wherever a trial or an effect is shown. Only "placebo" is a placebo comparison:
+#: "active" compares ocrelizumab with another drug; "delayed_treatment" compares early with delayed ocrelizumab
+#: (e.g. an open-label extension in which the control arm switched from placebo to ocrelizumab).
+COMPARATOR_LABELS: dict[str, str] = {
+    "placebo": "vs placebo",
+    "active": "vs ACTIVE comparator, not placebo",
+    "delayed_treatment": "early vs DELAYED ocrelizumab, not placebo",
+}
+#: Adjective for sentences: "a {…} trial".
+COMPARATOR_ADJECTIVES: dict[str, str] = {
+    "placebo": "placebo-controlled",
+    "active": "active-controlled",
+    "delayed_treatment": "early-versus-delayed-treatment",
+}
 Domain = Literal[
     "disability_progression",
     "walking_speed",
@@ -69,6 +83,18 @@ class Source(_Strict):
     ref: str = Field(description="Key of an entry in the trial's `references`.")
     locator: str = Field(min_length=1, description='Where in the reference: "Abstract", "Table 2", "Figure 1".')
     checked_at: str | None = Field(None, description="Address of the page where the figure was checked.")
+    secondary: bool = Field(
+        False,
+        description="True when the figure was seen only in a secondary source (congress coverage, a summary site) "
+                    "reporting the cited reference, not in the reference itself; `checked_at` names that page.",
+    )
+
+    @model_validator(mode="after")
+    def _secondary_names_the_page(self):
+        if self.secondary and not self.checked_at:
+            raise ValueError("a figure seen only in a secondary source ('secondary: true') needs 'checked_at' "
+                             "naming the page where it was read")
+        return self
 
 
 class Sourced(_Strict):
@@ -93,9 +119,9 @@ class Reference(_Strict):
     """A publication. The primary publication is cited; congress abstracts say so in `kind`."""
 
     key: str = Field(pattern=r"^[a-z0-9_]+$")
-    authors: str
-    title: str
-    journal: str
+    authors: str | None = Field(..., description="Null when the page checked does not show them (say so in `note`).")
+    title: str | None = Field(..., description="Null when the page checked does not show it (say so in `note`).")
+    journal: str = Field(description="Journal, or the meeting (and abstract/poster number) of a congress abstract.")
     year: int | None = Field(None, ge=1950, le=2100, description="Null when the page checked does not show it.")
     volume: str | None = None
     pages: str | None = None
@@ -129,6 +155,9 @@ class Design(_Strict):
     unconfirmed_progression: Literal["censor", "event", "not_stated"] = "not_stated"
     stratification: list[str] = []
     source: Source
+    methods_source: Source | None = Field(
+        None, description="Where `stratification` and `unconfirmed_progression` were read, when `source` does "
+                          "not state them (e.g. a statistical-analysis section).")
 
 
 class Eligibility(_Strict):
@@ -320,7 +349,10 @@ class Trial(_Strict):
     def cite(self, source: Source) -> str:
         """Short citation, e.g. 'Montalban et al., N Engl J Med 2017 (Abstract)'."""
         r = self.reference(source.ref)
+        year = f" {r.year}" if r.year and str(r.year) not in r.journal else ""
+        seen = "; seen only in a secondary report" if source.secondary else ""
+        if not r.authors:
+            return f"{r.journal}{year} ({source.locator}{seen})"
         names = [a.strip() for a in r.authors.split(",")]
         who = names[0] if r.kind in ("hta", "label", "registry") or len(names) == 1 else f"{names[0]} et al."
-        year = f" {r.year}" if r.year else ""
-        return f"{who}, {r.journal}{year} ({source.locator})"
+        return f"{who}, {r.journal}{year} ({source.locator}{seen})"

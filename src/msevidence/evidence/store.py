@@ -10,8 +10,9 @@ import pandas as pd
 from pydantic import ValidationError
 
 from msevidence import paths
+from msevidence.errors import InputError
 from msevidence.evidence.rules import check_trial
-from msevidence.evidence.schema import Trial
+from msevidence.evidence.schema import COMPARATOR_ADJECTIVES, COMPARATOR_LABELS, Trial
 from msevidence.evidence.yamlio import EvidenceFileError, Problem, field_name, line_of, read_yaml
 
 
@@ -94,7 +95,7 @@ class EvidenceSet:
         return trial_id in self._trials
 
     def __repr__(self) -> str:
-        parts = [f"{t.id} ({t.comparator}, {len(t.endpoints)} endpoints)" for t in self]
+        parts = [f"{t.id} ({COMPARATOR_LABELS[t.comparator]}, {len(t.endpoints)} endpoints)" for t in self]
         return f"EvidenceSet({len(self)} trials: {'; '.join(parts)})"
 
     @property
@@ -106,7 +107,8 @@ class EvidenceSet:
         return hashlib.sha256(self.files[trial_id].read_bytes()).hexdigest()
 
     def placebo_controlled(self) -> list[Trial]:
-        """Trials whose comparator is placebo (OPERA I/II are active-controlled and never included)."""
+        """Trials whose comparator is placebo: active-controlled (OPERA I/II) and early-vs-delayed-treatment trials
+        (the ORATORIO open-label extension) are never included."""
         return [t for t in self if t.comparator == "placebo"]
 
     def endpoints(self, trial: str | None = None, domain: str | None = None) -> pd.DataFrame:
@@ -124,11 +126,22 @@ class EvidenceSet:
         return self.endpoints()
 
     def plot(self, include_active: bool = True, ax=None):
-        """Forest plot of every published ratio effect, grouped by domain; active comparators kept apart."""
+        """Forest plot of every published ratio effect, grouped by domain; non-placebo comparators kept apart
+        (`include_active=False` keeps placebo comparisons only)."""
         from msevidence.presentation.figures.evidence import forest_plot
 
         df = self.endpoints()
         return forest_plot(df if include_active else df[df["comparator"] == "placebo"], ax=ax)
+
+
+def require_placebo(trial: Trial, purpose: str) -> Trial:
+    """The placebo-only rule, stated once: active-controlled trials (OPERA I/II compare with interferon beta-1a) and
+    early-vs-delayed-treatment trials (the ORATORIO open-label extension) are kept out of every placebo comparison. Raises :class:`InputError` naming the trial."""
+    if trial.comparator != "placebo":
+        raise InputError(f"{trial.id} is {COMPARATOR_ADJECTIVES[trial.comparator]} ({trial.comparator_label}): "
+                         f"{purpose} needs a placebo-controlled trial, because a trial comparing two treatments (or "
+                         "early with delayed treatment) cannot show what happens without treatment")
+    return trial
 
 
 def evidence_files(paths: Iterable[str | Path] | None = None) -> list[Path]:

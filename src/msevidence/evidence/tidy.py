@@ -4,20 +4,24 @@ from __future__ import annotations
 
 import pandas as pd
 
-from msevidence.evidence.schema import Endpoint, Sourced, Trial
+from msevidence.evidence.schema import COMPARATOR_LABELS, Endpoint, Sourced, Trial
 
 COLUMNS = [
-    "trial", "comparator", "comparator_label", "control_drug", "endpoint", "label", "domain", "primary", "scale", "analysis",
+    "trial", "comparator", "vs", "comparator_label", "control_drug", "endpoint", "label", "domain", "primary", "scale", "analysis",
     "threshold", "confirmation_weeks", "week", "period", "summary", "kind", "arm", "treatment", "control",
     "statistic", "value", "ci_low", "ci_high", "p", "p_relation", "n", "n_treatment", "n_control", "events",
-    "provenance", "formula", "ref", "locator", "citation", "doi", "note",
+    "provenance", "secondary", "formula", "ref", "locator", "citation", "doi", "note",
 ]
+
+
+COUNT_COLUMNS = ("n", "n_treatment", "n_control", "events", "confirmation_weeks")
 
 
 def _common(t: Trial, ep: Endpoint) -> dict:
     d = ep.definition
     return {
-        "trial": t.id, "comparator": t.comparator, "comparator_label": t.comparator_label,
+        "trial": t.id, "comparator": t.comparator, "vs": COMPARATOR_LABELS[t.comparator],
+        "comparator_label": t.comparator_label,
         "control_drug": t.control.drug, "endpoint": ep.id,
         "label": ep.label, "domain": ep.domain, "primary": ep.primary, "scale": d.scale, "analysis": d.analysis,
         "threshold": d.threshold, "confirmation_weeks": d.confirmation_weeks, "week": d.week,
@@ -29,7 +33,7 @@ def _common(t: Trial, ep: Endpoint) -> dict:
 def _sourced(t: Trial, x: Sourced) -> dict:
     ref = t.reference(x.source.ref)
     return {
-        "provenance": x.provenance, "formula": x.formula, "ref": x.source.ref, "locator": x.source.locator,
+        "provenance": x.provenance, "secondary": x.source.secondary, "formula": x.formula, "ref": x.source.ref, "locator": x.source.locator,
         "citation": t.cite(x.source), "doi": ref.doi, "note": x.note,
     }
 
@@ -49,4 +53,7 @@ def endpoints_frame(trials: list[Trial]) -> pd.DataFrame:
                 rows.append({**base, "kind": "effect", "treatment": x.treatment, "control": x.control,
                              "statistic": x.statistic, "value": x.estimate, "ci_low": x.ci_low,
                              "ci_high": x.ci_high, "p": x.p, "p_relation": x.p_relation, **_sourced(t, x)})
-    return pd.DataFrame(rows, columns=COLUMNS)
+    df = pd.DataFrame(rows, columns=COLUMNS)
+    for col in COUNT_COLUMNS:  # counts stay integers (488, not 488.0) where some rows have none
+        df[col] = df[col].astype("Int64")
+    return df

@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 
 from msevidence.evidence import EvidenceSet, Trial
-from msevidence.evidence.schema import Effect, Endpoint
+from msevidence.evidence.schema import COMPARATOR_ADJECTIVES, COMPARATOR_LABELS, Effect, Endpoint
 from msevidence.judgement.verdict import Direction, conclusion, judge_effect
 
 LESS, SAME, MORE, BETTER, MISSING = Direction.LESS, Direction.SAME, Direction.MORE, Direction.IMPROVEMENT, Direction.MISSING
@@ -207,7 +207,7 @@ def certainty(trial: Trial, domain: str, confirmation_weeks: int = 12) -> str:
     v = published_progression_verdict(trial, confirmation_weeks) if domain == "disability_progression" else published_walking_verdict(trial)
     if v.verdict == MISSING:
         return "No evidence: not reported."
-    parts = [f"One randomized {trial.comparator}-controlled trial ({trial.name})."]
+    parts = [f"One randomized {COMPARATOR_ADJECTIVES[trial.comparator]} trial ({trial.name})."]
     ep = trial.endpoint(v.endpoint)
     eff = progression_effect(ep) or next(iter(ep.effects), None)
     if eff is not None and eff.ci_high is not None and eff.statistic.endswith("ratio") and 0.9 <= eff.ci_high < 1:
@@ -215,9 +215,15 @@ def certainty(trial: Trial, domain: str, confirmation_weeks: int = 12) -> str:
                      "the true effect could be small.")
     if eff is not None and eff.ci_low is None:
         parts.append("No confidence interval was published for the between-group effect.")
-    kinds = {trial.reference(x.source.ref).kind for x in [*ep.results, *ep.effects]}
+    sourced = [*ep.results, *ep.effects]
+    kinds = {trial.reference(x.source.ref).kind for x in sourced}
     if "congress_abstract" in kinds:
         parts.append("Part of this evidence comes from a congress abstract, not a full paper.")
+    secondary = [x for x in sourced if x.source.secondary]
+    if secondary:
+        how = "All" if len(secondary) == len(sourced) else "Some"
+        parts.append(f"{how} of these figures were seen only in secondary reports (congress news coverage or "
+                     "summary websites), not in the trial's own publication, so they may contain reporting errors.")
     if domain == "walking_speed" and any("pct_change" in r.statistic for r in ep.results):
         parts.append(f"The summary is {ep.definition.summary.split(';')[0].strip()}.")
     return " ".join(parts)
@@ -245,6 +251,12 @@ def what_trials_do_not_show(ev: EvidenceSet, trial: Trial) -> list[str]:
         drugs = ", ".join(sorted({t.control.drug for t in active}))
         out.append(f"{names} compared ocrelizumab with an active drug ({drugs}), not placebo: they are not "
                    "evidence of benefit over no treatment and are kept out of every placebo comparison.")
+    delayed = [t for t in ev if t.comparator == "delayed_treatment"]
+    if delayed:
+        names = ", ".join(t.name for t in delayed)
+        out.append(f"{names} compared starting ocrelizumab early with starting it later (the comparison group "
+                   "switched from placebo to ocrelizumab), not with placebo: it shows the cost of waiting, not "
+                   "the benefit over no treatment, and is kept out of every placebo comparison.")
     for ep in trial.endpoints:
         for x in [*ep.effects, *ep.results]:
             text = f"{getattr(x, 'method', '') or ''} {x.note or ''}".lower()
@@ -298,8 +310,7 @@ def evidence_summary(ev: EvidenceSet) -> pd.DataFrame:
     rows = []
     for t in ev:
         doms = tidy[tidy["trial"] == t.id].groupby("domain")["endpoint"].nunique()
-        rows.append({"trial": t.id, "comparator": t.comparator_label + (" (placebo)" if t.comparator == "placebo"
-                                                                         else " (ACTIVE, not placebo)"),
+        rows.append({"trial": t.id, "comparator": f"{t.comparator_label} ({COMPARATOR_LABELS[t.comparator]})",
                      "population": t.population, "randomized": t.total_randomized,
                      **{DOMAIN_TITLES.get(d, d): int(doms.get(d, 0)) for d in
                         ("disability_progression", "walking_speed")},
@@ -317,7 +328,7 @@ def published_table(ev: EvidenceSet, domain: str, include_active: bool = True) -
         is_prop = r.statistic in ("proportion_with_event", "km_proportion_at_week", "proportion")
         val = pct(r.value) if is_prop else pct_change(r.value) if r.statistic == "mean_pct_change" else f"{r.value:g}"
         ci = f"{r.ci_low:g} to {r.ci_high:g}" if pd.notna(r.ci_low) and pd.notna(r.ci_high) else ""
-        rows.append({"trial": r.trial, "vs": "placebo" if r.comparator == "placebo" else "ACTIVE (not placebo)",
+        rows.append({"trial": r.trial, "vs": COMPARATOR_LABELS[r.comparator].removeprefix("vs "),
                      "endpoint": r.label, "arm / effect": r.arm if r.kind == "arm" else f"{r.treatment} vs {r.control}",
                      "statistic": r.statistic.replace("_", " "), "value": val, "95% CI": ci,
                      "p": "" if pd.isna(r.p) else f"{r.p_relation if r.p_relation == '<' else ''}{r.p:g}",
@@ -327,6 +338,6 @@ def published_table(ev: EvidenceSet, domain: str, include_active: bool = True) -
 
 
 def tidy_evidence(ev: EvidenceSet, include_active: bool = True) -> pd.DataFrame:
-    """``ev.endpoints()``, without active-controlled trials unless `include_active`."""
+    """``ev.endpoints()``; with `include_active=False` placebo comparisons only (no active or early-vs-delayed)."""
     df = ev.endpoints()
     return df if include_active else df[df["comparator"] == "placebo"].reset_index(drop=True)

@@ -8,7 +8,7 @@ from typing import Any
 
 import pandas as pd
 
-from msevidence.evidence import EvidenceSet, Trial
+from msevidence.evidence import EvidenceSet, Trial, require_placebo
 from msevidence.judgement.published import (
     DomainVerdict,
     bottom_line,
@@ -26,6 +26,11 @@ from msevidence.judgement.published import (
     walking_endpoints,
     what_trials_do_not_show,
 )
+
+
+def _warnings_text(messages: tuple[str, ...]) -> str:
+    """Estimation warnings recorded by the fit, as a sentence (empty when there were none)."""
+    return f" Estimation warnings: {'; '.join(messages)}." if messages else ""
 
 
 # -- the main report: published evidence next to a labelled synthetic reproduction ------------------------------
@@ -110,7 +115,9 @@ class ProgressionWalkingReport:
         return (f"**Model.** Published: {eff.method if eff and eff.method else 'not stated in the evidence store'}. "
                 "Reproduced "
                 f"(*{self.label}*): Kaplan-Meier curves, log-rank test and a Cox proportional-hazards model "
-                f"({c.ties} ties); proportional-hazards check: {ph.message.rstrip('.')}.")
+                f"({c.ties} ties); proportional-hazards check: {ph.message.rstrip('.')}."
+                + (f" The hazard ratio could not be estimated: {c.reason}." if not c.estimable else "")
+                + _warnings_text(getattr(self.progression.cox_model, "warnings_", ())))
 
     def progression_figure(self):
         """Cumulative incidence of confirmed progression (synthetic), with numbers at risk; returns the Figure."""
@@ -185,8 +192,11 @@ class ProgressionWalkingReport:
         if self.walking is None:
             return ""
         m = self.walking.mixed_model
-        return (f"**Model.** Reproduced (*{self.label}*): {m.method}; confirmed worsening and improvement use a "
+        text = (f"**Model.** Reproduced (*{self.label}*): {m.method}; confirmed worsening and improvement use a "
                 "20% change in walk time confirmed 12 weeks later.")
+        if not m.estimable:
+            text += f" The walk-time ratio could not be estimated: {m.reason}."
+        return text + _warnings_text(m.warnings)
 
     def walking_figure(self):
         """Walk-time trajectories per arm (synthetic); None when the trial reported no T25FW result."""
@@ -321,15 +331,13 @@ def progression_vs_walking(ev: EvidenceSet, trial: str, seed: int = 1, n_per_arm
                            confirmation_weeks: int = 12, week: float = 120) -> ProgressionWalkingReport:
     """Simulate a labelled synthetic trial calibrated to `trial`, analyse both domains, and bundle the report.
 
-    Raises ValueError for an active-controlled trial (never used as placebo evidence).
+    Refuses a trial that is not placebo-controlled (:func:`msevidence.evidence.require_placebo`).
     """
     from msevidence.models.survival import analyze
     from msevidence.models.walking import summarize_walking
     from msevidence.synthetic import simulate_trial
 
-    t = ev[trial]
-    if t.comparator != "placebo":
-        raise ValueError(f"{t.id} is {t.comparator}-controlled; the main report compares with placebo only")
+    t = require_placebo(ev[trial], "the main report")
     syn = simulate_trial(t, seed=seed, n_per_arm=_n_per_arm(t, n_per_arm), evidence=ev)
     label = syn.label
     cdp = analyze(syn.events, f"cdp{confirmation_weeks}_edss", treatment=t.treatment.id, control=t.control.id,

@@ -20,9 +20,10 @@ from typing import Any
 
 from msevidence.data.visits import METRES_PER_FOOT, WALK_FEET
 from msevidence.errors import TeachingError
-from msevidence.evidence import EvidenceSet, Trial, load_evidence
+from msevidence.evidence import EvidenceSet, Trial, load_evidence, require_placebo
 from msevidence.evidence.schema import Endpoint
 from msevidence.judgement.published import progression_endpoint, published_walking_verdict, walking_endpoints
+from msevidence.judgement.verdict import conclusion
 from msevidence.models.survival import absolute_from_hr
 
 PUBLISHED, DERIVED, WHAT_IF, ASSUMED = ("published", "derived from the published percentages",
@@ -42,11 +43,7 @@ def _trial(trial: str | Trial, evidence: EvidenceSet | None = None) -> Trial:
         if trial not in ev:
             raise TeachingError(f"{trial}: not in the evidence store (trials: {', '.join(ev.ids)})")
         trial = ev[trial]
-    if trial.comparator != "placebo":
-        raise TeachingError(
-            f"{trial.id} is active-controlled ({trial.comparator_label}): it compares two treatments, so it cannot "
-            "show what happens without treatment; pick a placebo-controlled trial (ev.placebo_controlled())")
-    return trial
+    return require_placebo(trial, "the teaching page")
 
 
 def out_of_100(fraction: float) -> int:
@@ -319,11 +316,9 @@ def _walking_sentences(r: dict[str, Any]) -> list[str]:
          f"({r['pct_change']['ocrelizumab']:+.1f}%). The percentages are published ({r['pct_change_citation']}).",
          f"In walking speed: {sp['start']:.2f} m/s at the start, {sp['placebo']:.2f} m/s on placebo and "
          f"{sp['ocrelizumab']:.2f} m/s on ocrelizumab."]
-    if both_slower and r["pct_change"]["ocrelizumab"] < r["pct_change"]["placebo"]:
-        s.append("**Both groups walked slower than at the start.** Walking got slower by less on ocrelizumab. "
-                 "That is **less worsening, not improvement**.")
-    elif both_slower:
-        s.append("**Both groups walked slower than at the start.** Nobody's walking improved on average.")
+    verdict = conclusion(r["verdict"], "walking_speed", "ocrelizumab", "placebo")
+    s.append(("**Both groups walked slower than at the start.** " if both_slower else "")
+             + f"What the trial shows: **{verdict[:1].upper() + verdict[1:]}**.")
     s.append("These are group averages (adjusted averages from a statistical model), applied to one made-up "
              "person. Real people differ: they describe a typical person in each group, not anyone in particular.")
     return s

@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from msevidence.data.tables import PROVENANCE_COLUMN
 from msevidence.errors import LimitError
 from msevidence.evidence import EvidenceSet, Trial, load_evidence
 from msevidence.synthetic.calibrate import (
@@ -52,11 +53,13 @@ class SyntheticTrial:
         return bool(len(cal)) and bool(cal["met"].astype(bool).all())
 
     def to_dir(self, path: str | Path) -> Path:
-        """Write visits.csv, events.csv and calibration.json (table + metadata); returns the directory."""
+        """Write visits.csv, events.csv (each with a ``provenance`` column saying synthetic, so a copied file keeps its
+        label) and calibration.json (table + metadata); returns the directory."""
         out = Path(path)
         out.mkdir(parents=True, exist_ok=True)
-        self.visits.to_csv(out / "visits.csv", index=False, float_format="%.10g", lineterminator="\n")
-        self.events.to_csv(out / "events.csv", index=False, float_format="%.10g", lineterminator="\n")
+        for name, table in (("visits.csv", self.visits), ("events.csv", self.events)):  # the label travels
+            table.assign(**{PROVENANCE_COLUMN: "synthetic"}).to_csv(out / name, index=False, float_format="%.10g",
+                                                                    lineterminator="\n")
         table = self.calibration.astype(object).where(self.calibration.notna(), None).to_dict("records")
         doc = {"label": self.label, "metadata": self.metadata, "calibration": table}
         (out / "calibration.json").write_text(json.dumps(doc, indent=1, default=_json) + "\n")
@@ -85,6 +88,9 @@ def _json(x):
 def make_label(trial: Trial, seed: int) -> str:
     if trial.comparator == "active":
         return f"SYNTHETIC data calibrated to {trial.id} (active comparator: {trial.control.drug}; seed {seed})"
+    if trial.comparator == "delayed_treatment":
+        return (f"SYNTHETIC data calibrated to {trial.id} (early vs delayed treatment, not placebo: "
+                f"{trial.control.drug}; seed {seed})")
     return f"SYNTHETIC data calibrated to {trial.id} (seed {seed})"
 
 

@@ -58,10 +58,12 @@ class SurvivalAnalysis:
         s = self.km_at()
         return {
             "endpoint": self.endpoint,
+            "data_provenance": self.data_provenance or "unstated",
             "n": {a: int(v) for a, v in self.n.items()},
             "events": {a: int(v) for a, v in self.events.items()},
             "cox": {"hr": _num(self.cox.hr), "ci_low": _num(self.cox.ci_low), "ci_high": _num(self.cox.ci_high),
-                    "p": _num(self.cox.p), "ties": self.cox.ties},
+                    "p": _num(self.cox.p), "ties": self.cox.ties, "estimable": self.cox.estimable,
+                    "reason": self.cox.reason},
             "logrank": {"chi2": _num(self.logrank.chi2), "p": _num(self.logrank.p)},
             "km": {a: {week_key(w): _num(v) for w, v in zip(g["week"], g["survival"], strict=True)}
                    for a, g in s.groupby("arm", sort=False)},

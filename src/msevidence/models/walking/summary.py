@@ -138,7 +138,8 @@ class WalkingSummary:
             "mixed_model": {"ratio": _num(m.ratio), "ci_low": _num(m.ci_low), "ci_high": _num(m.ci_high),
                             "p": _num(m.p), "week": m.week,
                             "n_patients": m.n_patients, "n_observations": m.n_observations,
-                            "converged": m.converged, "method": m.method,
+                            "converged": m.converged, "estimable": m.estimable, "reason": m.reason,
+                            "warnings": list(m.warnings), "method": m.method,
                             "interpretation": "ratio of geometric-mean walk time relative to baseline, "
                                               "treatment / control (< 1: walk time grew less on treatment)"},
             "discordance": {d.arm: {"both": d.both, "edss_only": d.edss_only, "t25fw_only": d.t25fw_only,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from msevidence.evidence.schema import COMPARATOR_LABELS
 from msevidence.presentation.figures.style import DOMAIN_COLORS
 
 RATIOS = ("hazard_ratio", "risk_ratio", "rate_ratio", "odds_ratio")
@@ -24,13 +25,15 @@ def ratio_effects(endpoints: pd.DataFrame) -> pd.DataFrame:
     """Rows of a tidy evidence table (``EvidenceSet.endpoints()``) that are ratio effects, in domain order."""
     df = endpoints[(endpoints["kind"] == "effect") & endpoints["statistic"].isin(RATIOS)].copy()
     df["domain_order"] = df["domain"].map({d: i for i, d in enumerate(DOMAIN_LABELS)})
-    return df.sort_values(["domain_order", "comparator", "trial", "endpoint"]).reset_index(drop=True)
+    df["comparator_order"] = df["comparator"].map({c: i for i, c in enumerate(COMPARATOR_LABELS)})
+    return df.sort_values(["domain_order", "comparator_order", "trial", "endpoint"]).reset_index(drop=True)
 
 
 def forest_plot(endpoints: pd.DataFrame, ax=None, title: str = "Published effects by domain"):
     """Forest plot (log scale) of published ratio effects; <1 favours ocrelizumab for harms such as progression.
 
-    Active-controlled trials are marked "vs active" so they are never read as placebo evidence.
+    Each domain is split by comparator kind (placebo; ACTIVE drug; early vs DELAYED ocrelizumab), each group under
+    its own heading, so an active-controlled or open-label-extension result is never read as placebo evidence.
     Returns the Axes.
     """
     import matplotlib.pyplot as plt
@@ -44,9 +47,10 @@ def forest_plot(endpoints: pd.DataFrame, ax=None, title: str = "Published effect
         g = df[df["domain"] == dom]
         if g.empty and dom in ("disability_progression", "walking_speed"):
             rows.append((f"{DOMAIN_LABELS[dom]}: no ratio effect published (see table)", None))
-        # Placebo-controlled and active-controlled results never share a group, so they are never read together.
-        for controlled, heading in (("placebo", ""), ("active", " — ACTIVE comparator, not placebo")):
-            sub = g[(g["comparator"] == "placebo") == (controlled == "placebo")]
+        # Results of different comparator kinds never share a group, so they are never read together.
+        for kind, label in COMPARATOR_LABELS.items():
+            sub = g[g["comparator"] == kind]
+            heading = "" if kind == "placebo" else f" — {label}"
             if not sub.empty:
                 rows.append((DOMAIN_LABELS[dom] + heading, None))
                 rows += [(_row_label(r), r) for _, r in sub.iterrows()]
@@ -60,7 +64,8 @@ def forest_plot(endpoints: pd.DataFrame, ax=None, title: str = "Published effect
         hollow = r["comparator"] != "placebo"
         if pd.notna(r["ci_low"]) and pd.notna(r["ci_high"]):
             ax.plot([r["ci_low"], r["ci_high"]], [yi, yi], color=color, lw=1.6)
-        ax.plot(r["value"], yi, "s", color=color, mfc="white" if hollow else color, ms=6)
+        marker = "D" if r["comparator"] == "delayed_treatment" else "s"
+        ax.plot(r["value"], yi, marker, color=color, mfc="white" if hollow else color, ms=6)
         ci = f" ({r['ci_low']:.2f}–{r['ci_high']:.2f})" if pd.notna(r["ci_low"]) else " (CI not published)"
         ax.text(1.01, yi, f"{_ABBR[r['statistic']]} {r['value']:.2f}{ci}", transform=ax.get_yaxis_transform(),
                 va="center", fontsize=8)
@@ -76,14 +81,15 @@ def forest_plot(endpoints: pd.DataFrame, ax=None, title: str = "Published effect
     ax.set_xlim(0.2, 5)
     ax.set_xlabel("ratio, ocrelizumab vs comparator (log scale). Below 1: fewer events with ocrelizumab "
                   "(for 'no evidence of progression', above 1 is better).\nHollow squares: active comparator, "
-                  "not placebo.", fontsize=8)
+                  "not placebo. Hollow diamonds: early vs delayed ocrelizumab, not placebo.", fontsize=8)
     ax.set_title(title + " — published values from the evidence store", fontsize=10)
     ax.set_ylim(-0.8, len(rows) - 0.2)
     return ax
 
 
 def _row_label(r: pd.Series) -> str:
-    """e.g. "ORATORIO_OLE (vs placebo, then ocrelizumab): Repeated 48-week …"; active comparators say so."""
-    vs = f"vs {r['control_drug']}" + ("" if r["comparator"] == "placebo" else ", active")
+    """e.g. "ORATORIO_OLE (early vs delayed ocrelizumab): Repeated 48-week …"; non-placebo comparators say so."""
+    vs = {"placebo": f"vs {r['control_drug']}", "active": f"vs {r['control_drug']}, active",
+          "delayed_treatment": "early vs delayed ocrelizumab"}.get(r["comparator"], f"vs {r['control_drug']}")
     label = r["label"] if len(r["label"]) <= 60 else r["label"][:58] + "…"
     return f"{r['trial']} ({vs}): {label}"
