@@ -34,16 +34,17 @@ def installed(tmp_path_factory):
     them under its own prefix.
     """
     tmp = tmp_path_factory.mktemp("wheel")
+    clean = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}  # pip would take a PYTHONPATH copy as installed
     dist = tmp / "dist"
     _run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(dist), str(ROOT)],
          cwd=tmp, env=os.environ.copy())
     (wheel,) = dist.glob("msevidence-*.whl")
     venv = tmp / "venv"
-    _run([sys.executable, "-m", "venv", str(venv)], cwd=tmp, env=os.environ.copy())
+    _run([sys.executable, "-m", "venv", str(venv)], cwd=tmp, env=clean)
     py = venv / "bin" / "python"
-    _run([str(py), "-m", "pip", "install", "-q", "--no-deps", "--no-index", str(wheel)], cwd=tmp, env=os.environ.copy())
+    _run([str(py), "-m", "pip", "install", "-q", "--no-deps", "--no-index", str(wheel)], cwd=tmp, env=clean)
     site = Path(_run([str(py), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], cwd=tmp,
-                     env=os.environ.copy()).stdout.strip())
+                     env=clean).stdout.strip())
     (site / "_msevidence_test_deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("MSEVIDENCE_", "PYTHONPATH", "VIRTUAL_ENV"))}
     env |= {"PATH": f"{venv / 'bin'}{os.pathsep}{env.get('PATH', '')}", "MSEVIDENCE_CACHE": str(tmp / "cache"),
