@@ -40,6 +40,7 @@ pd.set_option("display.max_colwidth", None)
 ev = mse.load_evidence()
 report = pipeline.progression_vs_walking(ev, trial, seed=seed, n_per_arm=n_per_arm,
                                           confirmation_weeks=confirmation_weeks, week=week)
+weigh = pipeline.weighing(ev, trial)
 
 # %% [markdown]
 # ## Bottom line
@@ -105,6 +106,37 @@ report.relation_figure()
 plt.show()
 
 # %% [markdown]
+# ## Summary of findings
+#
+# The evidence weighed the way guideline panels do it (GRADE): what happened to 1,000 people like those in
+# the trial, with and without treatment, and how much confidence each result deserves.
+
+# %%
+display(Markdown(weigh.sof_intro()))
+display(Markdown(weigh.sof_plain()))
+display(weigh.sof_table())
+display(Markdown(weigh.sof_footnotes()))
+weigh.sof_figure()
+plt.show()
+
+# %% [markdown]
+# ### How probable is a benefit? A sceptical re-reading of the primary result
+
+# %%
+display(Markdown(weigh.bayes_text()))
+display(weigh.bayes_table())
+weigh.bayes_figure()
+plt.show()
+
+# %% [markdown]
+# ## What people say, and what the trials show
+
+# %%
+display(Markdown(weigh.claims_intro()))
+display(Markdown(weigh.claims_plain()))
+display(weigh.claims_table())
+
+# %% [markdown]
 # ## What the trials do not show
 
 # %%
@@ -133,3 +165,4 @@ display(report.assumptions())
 # %%
 display(report.calibration())
 _ = report.record()
+_ = weigh.record()

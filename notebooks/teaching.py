@@ -38,6 +38,7 @@ from IPython.display import Markdown, display
 
 import msevidence as mse
 from msevidence.presentation.record import record
+from msevidence import pipeline
 from msevidence.presentation import teaching
 
 ev = mse.load_evidence()
@@ -88,6 +89,16 @@ else:
 teaching.explorer(ev, trial) if sliders else None
 
 # %% [markdown]
+# ## What people say, and what the trials show
+#
+# People say many things about Ocrevus. Here is what the trials say about each of them. "Not shown" means
+# the trials did not find it; "the trials did not study this" means no trial measured it at all.
+
+# %%
+claims = pipeline.weighing(ev, trial)
+display(Markdown(claims.claims_plain()))
+
+# %% [markdown]
 # ## What these numbers do not show
 #
 # - They are averages over groups of people in a trial. They cannot say what will happen to one person.
@@ -116,5 +127,6 @@ display(Markdown("| Number | Value | Source |\n|---|---|---|\n"
 display(Markdown(f"Evidence file `{trial}` sha256 `{ev.sha256(trial)[:16]}…`; msevidence {mse.__version__}."))
 record("progression", prog)
 record("walking", walk)
+record("claims", [{"claim": v.claim, "verdict": v.verdict.value} for v in claims.claims])
 record("parameters", {"trial": trial, "control_risk": control_risk, "hr": hr, "baseline_s": baseline_s,
                               "sliders": sliders})

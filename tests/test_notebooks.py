@@ -221,3 +221,25 @@ def test_papermill_cli_runs_the_main_report(tmp_path):
     rec = reports.recorded(out)
     assert rec["parameters"]["seed"] == 7 and rec["label"].endswith("(seed 7)")
     assert rec["reproduced"]["progression"]["n"] == {"OCR": 40, "PBO": 40}
+
+
+@pytest.mark.slow
+def test_main_report_weighs_the_evidence(executed):
+    """Summary of findings, the sceptical re-reading (checked against a closed-form update) and the claims."""
+    from scipy import stats
+
+    out, rec = ok(executed, "main")
+    hr = mse.load_evidence()["ORATORIO"].endpoint("cdp12_edss").effect("hazard_ratio")
+    y, s = np.log(hr.estimate), (np.log(hr.ci_high) - np.log(hr.ci_low)) / (2 * stats.norm.ppf(0.975))
+    t = -np.log(0.8) / stats.norm.ppf(0.95)  # sceptical prior: 5% below the important effect 0.8
+    prec = 1 / t ** 2 + 1 / s ** 2
+    post = stats.norm((y / s ** 2) / prec, prec ** -0.5)
+    assert rec["sceptical"]["posterior"]["hr"] == pytest.approx(np.exp(post.mean()), rel=1e-9)
+    assert rec["sceptical"]["p_hr_below_1"] == pytest.approx(post.cdf(0.0), rel=1e-9)
+    assert {c["id"] for c in rec["claims"]} >= {"slows_progression_ppms", "improves_walking_speed"}
+    lay = (out / "main.lay.html").read_text()
+    heads = [html.unescape(h).strip() for h in re.findall(r"<h2[^>]*>(.*?)<", lay)]
+    assert "Summary of findings" in heads and "What people say, and what the trials show" in heads
+    text = text_of(out / "main.lay.html")
+    assert "out of 1,000 people" in text and "P(ratio &lt; 1)" not in text
+    assert "The trials did not study this." in text

@@ -29,6 +29,10 @@ _LAZY = {
     "walking_verdict": "msevidence.judgement.compare",
     "published_vs_reproduced": "msevidence.judgement.compare",
     "reconstruct_trial": "msevidence.reconstruct",
+    "summary_of_findings": "msevidence.judgement.sof",
+    "reanalyze": "msevidence.judgement.bayes",
+    "pool": "msevidence.judgement.pooling",
+    "judge_claims": "msevidence.judgement.claims",
 }
 
 __all__ = ["EvidenceFileError", "EvidenceSet", "Trial", "__version__", "load_evidence", *_LAZY]

@@ -1,6 +1,6 @@
 """Command-line interface: a thin layer over the Python API (`msevidence --help`)."""
 
-from msevidence.cli import evidence, fit, report, synth, walking  # noqa: F401 - importing registers the commands
+from msevidence.cli import evidence, fit, report, synth, walking, weigh  # noqa: F401 - importing registers the commands
 from msevidence.cli.app import app
 from msevidence.cli.argv import expand_repeated
 

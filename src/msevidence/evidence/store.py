@@ -11,6 +11,7 @@ from pydantic import ValidationError
 
 from msevidence import paths
 from msevidence.errors import InputError
+from msevidence.evidence.claims import CLAIMS_NAME, ClaimsLedger, check_claims, read_claims
 from msevidence.evidence.rules import check_trial
 from msevidence.evidence.schema import COMPARATOR_ADJECTIVES, COMPARATOR_LABELS, Trial
 from msevidence.evidence.yamlio import EvidenceFileError, Problem, field_name, line_of, read_yaml
@@ -155,11 +156,24 @@ def evidence_files(paths: Iterable[str | Path] | None = None) -> list[Path]:
     return out
 
 
+def is_claims_file(path: Path) -> bool:
+    """The claims ledger (``claims.yaml``) lives beside the trial files but is not a trial."""
+    return path.name == CLAIMS_NAME
+
+
+def claims_path(path: str | Path | None = None) -> Path:
+    """The claims ledger of an evidence folder (default: the store's ``claims.yaml``)."""
+    p = Path(path) if path is not None else default_evidence_dir()
+    return p if p.suffix in (".yaml", ".yml") else p / CLAIMS_NAME
+
+
 def _load_all(files: list[Path]) -> tuple[dict[str, Trial], dict[str, Path], list[Problem]]:
     trials: dict[str, Trial] = {}
     where: dict[str, Path] = {}
     problems: list[Problem] = []
     for f in files:
+        if is_claims_file(f):
+            continue
         try:
             t = load_trial(f)
         except EvidenceFileError as exc:
@@ -178,7 +192,13 @@ def validate(paths: Iterable[str | Path] | None = None) -> list[Problem]:
     files = evidence_files(paths)
     if not files:
         return [Problem(str(next(iter(paths or []), default_evidence_dir())), 0, "(file)", "no YAML files found")]
-    return _load_all(files)[2]
+    trials, where, problems = _load_all(files)
+    for f in filter(is_claims_file, files):
+        known = {i: t for i, t in trials.items() if where[i].resolve().parent == f.resolve().parent}
+        if not known:  # a ledger named alone: check it against the trial files of its folder
+            known = _load_all([g for g in evidence_files([f.resolve().parent]) if not is_claims_file(g)])[0]
+        problems += check_claims(f, known, _display(f))
+    return problems
 
 
 def load_evidence(path: str | Path | None = None) -> EvidenceSet:
@@ -186,10 +206,18 @@ def load_evidence(path: str | Path | None = None) -> EvidenceSet:
 
     Raises :class:`EvidenceFileError` listing every problem if any file is invalid.
     """
-    files = evidence_files([path] if path is not None else None)
+    files = [f for f in evidence_files([path] if path is not None else None) if not is_claims_file(f)]
     if not files:
         raise EvidenceFileError([Problem(str(path or default_evidence_dir()), 0, "(file)", "no YAML files found")])
     trials, where, problems = _load_all(files)
     if problems:
         raise EvidenceFileError(problems)
     return EvidenceSet(trials, where)
+
+
+def load_claims(path: str | Path | None = None, evidence: EvidenceSet | None = None) -> ClaimsLedger:
+    """The claims ledger (default: the store's ``claims.yaml``), checked against `evidence` (default: its folder)."""
+    p = claims_path(path)
+    if evidence is None:
+        evidence = load_evidence(p.parent)
+    return read_claims(p, {t.id: t for t in evidence}, _display(p))

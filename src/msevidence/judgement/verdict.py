@@ -21,6 +21,17 @@ Every sentence in msevidence that says what the evidence shows in a domain comes
    average without a difference shown between groups is ``no difference shown`` (the rule says so).
 4. No estimate, CI or p at all: ``not reported``.
 
+A **claim** (what people say the treatment does) is judged against such verdicts by :func:`judge_claim`:
+
+5. Per linked result, a claim of *less worsening* (it slows worsening, it reduces relapses) is ``supported`` by
+   ``less worsening`` or ``improvement``, ``contradicted`` by ``more worsening`` and ``not shown`` otherwise. A
+   claim of *improvement* is ``supported`` only by ``improvement``; it is ``contradicted`` by ``more worsening``
+   and by ``less worsening`` when the treated group's own change shows it still worsened on average; otherwise
+   ``not shown`` (fewer worsening events are not improvement).
+6. Over several linked results: ``not shown`` if some support and some contradict (they disagree); else
+   ``supported`` if any supports; else ``contradicted`` if any contradicts; else ``not shown``. A claim with no
+   linked result is ``outside the trial evidence``.
+
 >>> judge(0.76, 0.59, 0.98).direction
 <Direction.LESS: 'less worsening'>
 >>> judge(0.9, p=0.2).direction, judge(0.9).rule
@@ -136,6 +147,13 @@ _CONCLUSIONS = {
         Direction.IMPROVEMENT: "disability improved with {treatment} compared with {control}",
         Direction.MISSING: "disability progression was not reported",
     },
+    "relapse": {
+        Direction.LESS: "{treatment} reduced relapses compared with {control}",
+        Direction.SAME: "no difference in relapses between {treatment} and {control} was shown",
+        Direction.MORE: "relapses were more frequent with {treatment} than with {control}",
+        Direction.IMPROVEMENT: "relapses were fewer with {treatment} than with {control}",
+        Direction.MISSING: "relapses were not reported",
+    },
     "walking_speed": {
         Direction.LESS: "walking worsened less with {treatment} than with {control}, but it did not improve on "
                         "average: slower worsening is not improvement",
@@ -152,3 +170,45 @@ def conclusion(direction: Direction | str, domain: str, treatment: str, control:
     """The plain-language sentence (no final full stop) for a direction in a domain, arms named by treatment."""
     table = _CONCLUSIONS.get(domain, _CONCLUSIONS["disability_progression"])
     return table[Direction(direction)].format(treatment=treatment, control=control)
+
+
+class ClaimStatus(StrEnum):
+    """What the trial evidence says of a claim."""
+
+    SUPPORTED = "supported"
+    NOT_SHOWN = "not shown"
+    CONTRADICTED = "contradicted"
+    OUTSIDE = "outside the trial evidence"
+
+
+Asserts = Literal["less_worsening", "improvement"]
+
+
+def claim_status(asserts: Asserts, verdict: Verdict, treatment_change: float | None = None) -> ClaimStatus:
+    """Rule 5 of the module docstring: one linked result's verdict read against what the claim asserts.
+
+    `treatment_change` is the treated group's own change on a scale where positive is worse (e.g. T25FW time).
+    """
+    d = verdict.direction
+    if d == Direction.MORE:
+        return ClaimStatus.CONTRADICTED
+    if asserts == "less_worsening":
+        return ClaimStatus.SUPPORTED if d in (Direction.LESS, Direction.IMPROVEMENT) else ClaimStatus.NOT_SHOWN
+    if d == Direction.IMPROVEMENT:
+        return ClaimStatus.SUPPORTED
+    if d == Direction.LESS and treatment_change is not None and treatment_change > 0:
+        return ClaimStatus.CONTRADICTED
+    return ClaimStatus.NOT_SHOWN
+
+
+def judge_claim(statuses: list[ClaimStatus]) -> ClaimStatus:
+    """Rule 6 of the module docstring: the claim's status over its linked results."""
+    s = set(statuses)
+    if not s:
+        return ClaimStatus.OUTSIDE
+    if ClaimStatus.SUPPORTED in s and ClaimStatus.CONTRADICTED in s:
+        return ClaimStatus.NOT_SHOWN
+    for status in (ClaimStatus.SUPPORTED, ClaimStatus.CONTRADICTED):
+        if status in s:
+            return status
+    return ClaimStatus.NOT_SHOWN

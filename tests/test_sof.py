@@ -1,0 +1,84 @@
+"""Summary of Findings: absolute effects by the GRADE formula (hand computation), grouping, certainty reasons."""
+
+from __future__ import annotations
+
+import json
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import pytest
+
+import msevidence as mse
+from msevidence.errors import OptionError
+from msevidence.judgement.sof import GROUPS, summary_of_findings
+from msevidence.judgement.verdict import judge_effect
+
+
+@pytest.fixture(scope="module")
+def ev():
+    return mse.load_evidence()
+
+
+@pytest.fixture(scope="module")
+def sof(ev):
+    return summary_of_findings(ev)
+
+
+def test_absolute_effect_is_the_grade_formula_by_hand(ev, sof):
+    t = ev["ORATORIO"]
+    ep = t.endpoint("cdp12_edss")
+    hr = ep.effect("hazard_ratio")
+    rc = ep.result("PBO", "km_proportion_at_week").value
+    row = next(r for r in sof.rows if r.trial == t.name and r.endpoint == "cdp12_edss")
+    assert row.control_risk_per_1000 == pytest.approx(1000 * rc)
+    assert row.intervention_risk_per_1000 == pytest.approx(1000 * (1 - (1 - rc) ** hr.estimate))
+    assert row.difference_low == pytest.approx(1000 * ((1 - (1 - rc) ** hr.ci_low) - rc))
+    assert row.difference_high == pytest.approx(1000 * ((1 - (1 - rc) ** hr.ci_high) - rc))
+    assert row.data_provenance == "derived" and "week" in row.control_risk_basis
+    assert row.verdict == judge_effect(hr).direction.value
+    assert any("GRADE guideline 27" in f for f in sof.footnotes)
+
+
+def test_groups_kept_apart_and_ordered(sof):
+    groups = [r.group for r in sof.rows]
+    assert set(groups) == set(GROUPS.values())
+    first_walk = groups.index(GROUPS["walking_speed"])
+    assert all(g == GROUPS["walking_speed"] for g in groups[first_walk:])
+
+
+def test_certainty_reasons(ev, sof):
+    walk = next(r for r in sof.rows if r.endpoint == "t25fw_pct_change_w120")
+    assert not walk.estimable and "continuous" in walk.absolute_reason
+    assert any(s.startswith("indirectness") for s in walk.certainty_reasons)
+    assert any("congress abstract" in s for s in walk.certainty_reasons)
+    assert walk.certainty in ("low", "very low")
+    primary = next(r for r in sof.rows if r.trial == "ORATORIO" and r.endpoint == "cdp12_edss")
+    assert primary.certainty == "moderate" and primary.certainty_reasons[0].startswith("one trial")
+    post_hoc = next(r for r in sof.rows if r.endpoint == "edss7_cdp24_dbp_ecp")
+    assert any("post hoc" in s for s in post_hoc.certainty_reasons)
+    opera = next(r for r in sof.rows if r.trial.startswith("OPERA") and r.endpoint == "cdp12_edss")
+    assert opera.studies == 2 and "interferon" in opera.comparison
+
+
+def test_relative_reduction_read_as_hr_is_footnoted(ev, sof):
+    hand = next(r for r in sof.rows if r.trial == ev["ORATORIO_HAND"].name and r.endpoint == "cdp12_edss")
+    rr = ev["ORATORIO_HAND"].endpoint("cdp12_edss").effect("relative_reduction").estimate
+    assert hand.ratio == pytest.approx(1 - rr) and hand.difference_low is None
+    assert any("1 - relative risk reduction" in sof.footnotes[i - 1] for i in hand.footnotes)
+
+
+def test_frames_json_plot_and_lay(ev, sof):
+    df = sof.to_frame()
+    assert len(df) == len(sof.rows)
+    disp = sof.display_frame()
+    assert not disp.isna().any().any() and "nan" not in disp.to_string().lower()
+    json.dumps(sof.to_json(), allow_nan=False)
+    assert sof.plot() is not None
+    lay = " ".join(sof.lay_sentences())
+    assert "_" not in lay and "nan" not in lay.lower()
+    only = summary_of_findings(ev, ["ORATORIO"])
+    assert {r.trial for r in only.rows} == {"ORATORIO"}
+    with pytest.raises(OptionError, match="--trial"):
+        summary_of_findings(ev, ["NOPE"])
