@@ -10,16 +10,17 @@ import time
 import numpy as np
 
 import msevidence
-from msevidence.synthetic.calibrate import _setup, assumptions_for, design_for, load_or_calibrate
-from msevidence.synthetic.model import Calibrated, GeneratorParams, draws, endpoints, simulate
+from msevidence.synthetic.cache import load_or_calibrate
+from msevidence.synthetic.design import assumptions_for, design_for
+from msevidence.synthetic.model import GeneratorParams, draws, endpoints, simulate
+from msevidence.synthetic.solver import _setup
 
 
 def main(n_rep: int = 20) -> None:
     ev = msevidence.load_evidence()
     tr = ev["ORATORIO"]
     gp = GeneratorParams()
-    c = load_or_calibrate(tr, ev, gp)["calibrated"]
-    cal = Calibrated(**c)
+    cal = load_or_calibrate(tr, ev, gp).calibrated
     a_full = assumptions_for(tr, ev)
     a = {k: v["value"] for k, v in a_full.items()}
     design, _ = design_for(tr, a_full)

@@ -47,25 +47,41 @@ from msevidence.judgement.compare import published_vs_reproduced
 pd.set_option("display.max_colwidth", None)
 ev = mse.load_evidence()
 t = ev[trial]
-events, label = pipeline.events_for(ev, trial, endpoint, data_source, seed=seed, n_per_arm=n_per_arm,
-                                     unconfirmed_progression=unconfirmed_progression)
-res = analyze(events, endpoint, treatment=t.treatment.id, control=t.control.id, tau=tau, at=at_week,
-              data_provenance=label)
-display(Markdown(f"**Data:** {label}. **Endpoint:** `{endpoint}`."))
+data = pipeline.time_to_event_data(ev, trial, endpoint, data_source, seed=seed, n_per_arm=n_per_arm,
+                                   unconfirmed_progression=unconfirmed_progression)
+events, label = data.events, data.label
+res = None if events is None else analyze(events, endpoint, treatment=t.treatment.id, control=t.control.id,
+                                          tau=tau, at=at_week, data_provenance=label)
+display(Markdown(data.message))
+
+# %% [markdown]
+# ## How the patient-level data were reconstructed
+#
+# Reconstructed data only: the digitized curve against the Kaplan-Meier curve of the rebuilt patients, their
+# difference, and the printed against the rebuilt numbers at risk (Guyot et al. 2012). Synthetic data skip this.
+
+# %%
+if data.reconstruction is not None:
+    data.reconstruction.plot()
+    plt.show()
+    display(data.reconstruction.summary)
+    display(data.reconstruction.cleaning_.to_frame().groupby(["arm", "kind"]).size().rename("changes"))
 
 # %% [markdown]
 # ## Kaplan-Meier estimate
 
 # %%
-res.plot(cumulative_incidence=True)
-plt.show()
+if res is not None:
+    res.plot(cumulative_incidence=True)
+    plt.show()
 
 # %% [markdown]
 # ## Estimates
 
 # %%
-display(res.to_frame())
-display(res.km_at())
+if res is not None:
+    display(res.to_frame())
+    display(res.km_at())
 
 # %% [markdown]
 # ## Published vs reproduced
@@ -73,11 +89,13 @@ display(res.km_at())
 # Published numbers come from the evidence store (with their source); reproduced ones from the labelled data above.
 
 # %%
-comparison = published_vs_reproduced(t, {endpoint: res}, provenance=label,
-                                     domains=("disability_progression", "walking_speed", "composite_progression",
-                                              "upper_limb")).query("endpoint == @endpoint")
-display(Markdown(f"**Endpoint definition:** {'; '.join(comparison['definition'].unique()) or 'not in the evidence'}"))
-display(comparison.drop(columns=["trial", "domain", "endpoint", "definition"]).set_index(["statistic", "week", "arm"]))
+if res is not None:
+    comparison = published_vs_reproduced(t, {endpoint: res}, provenance=label,
+                                         domains=("disability_progression", "walking_speed",
+                                                  "composite_progression", "upper_limb")).query("endpoint == @endpoint")
+    display(Markdown(f"**Endpoint definition:** {'; '.join(comparison['definition'].unique()) or 'not in the evidence'}"))
+    display(comparison.drop(columns=["trial", "domain", "endpoint", "definition"]).set_index(["statistic", "week",
+                                                                                              "arm"]))
 
 # %% [markdown]
 # ## Proportional hazards
@@ -86,8 +104,9 @@ display(comparison.drop(columns=["trial", "domain", "endpoint", "definition"]).s
 # whether that is reasonable.
 
 # %%
-res.ph_test.plot()
-plt.show()
+if res is not None:
+    res.ph_test.plot()
+    plt.show()
 
 # %% [markdown]
 # ## Parametric models and extrapolation
@@ -95,11 +114,12 @@ plt.show()
 # Solid lines are within follow-up; dashed lines are an extrapolation, which is a model, not an observation.
 
 # %%
-par = ParametricSurvival(distributions=distributions, data_provenance=label).fit(
-    events, t.treatment.id, t.control.id)
-par.plot(km=res.km)
-plt.show()
-display(par.summary)
+if res is not None:
+    par = ParametricSurvival(distributions=distributions, data_provenance=label).fit(
+        events, t.treatment.id, t.control.id)
+    par.plot(km=res.km)
+    plt.show()
+    display(par.summary)
 
 # %% [markdown]
 # ## Provenance
@@ -108,4 +128,5 @@ display(par.summary)
 display(pipeline.provenance(ev, [trial], {"endpoint": endpoint, "data_source": data_source, "seed": seed,
                                            "n_per_arm": n_per_arm, "tau": tau, "at_week": at_week}, label))
 record("label", label)
-record("analysis", res.to_json())
+if res is not None:
+    record("analysis", res.to_json())

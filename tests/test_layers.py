@@ -22,6 +22,7 @@ LAYERS: list[set[str]] = [
     {"evidence"},
     {"models"},
     {"synthetic", "reconstruct"},
+    {"simulate"},
     {"judgement"},
     {"presentation"},
     {"pipeline"},

@@ -29,6 +29,7 @@ _LAZY = {
     "walking_verdict": "msevidence.judgement.compare",
     "published_vs_reproduced": "msevidence.judgement.compare",
     "reconstruct_trial": "msevidence.reconstruct",
+    "KMReconstruction": "msevidence.reconstruct",
     "summary_of_findings": "msevidence.judgement.sof",
     "reanalyze": "msevidence.judgement.bayes",
     "pool": "msevidence.judgement.pooling",

@@ -1,6 +1,15 @@
 """Command-line interface: a thin layer over the Python API (`msevidence --help`)."""
 
-from msevidence.cli import evidence, fit, report, synth, walking, weigh  # noqa: F401 - importing registers the commands
+from msevidence.cli import (  # noqa: F401 - importing registers the commands
+    evidence,
+    fit,
+    reconstruct,
+    report,
+    simulate,
+    synth,
+    walking,
+    weigh,
+)
 from msevidence.cli.app import app
 from msevidence.cli.argv import expand_repeated
 

@@ -87,24 +87,24 @@ def confirmed_onsets(
     event = np.zeros(n, dtype=int)
     done = np.zeros(n, dtype=bool)
     for j in range(v):
-        cand = hit[:, j] & ~done
-        if not cand.any():
+        rows = np.flatnonzero(hit[:, j] & ~done)  # candidates only: most patients never worsen
+        if rows.size == 0:
             continue
         after = idx > j
         conf_cols = after & (weeks >= weeks[j] + confirmation_weeks - _EPS)
-        conf_ok = observed & conf_cols
+        conf_ok = observed[rows] & conf_cols
         has_conf = conf_ok.any(axis=1)
         k = np.where(has_conf, np.argmax(conf_ok, axis=1), v)  # first confirmation visit
-        bad = broken & after
+        bad = broken[rows] & after
         first_bad = np.where(bad.any(axis=1), np.argmax(bad, axis=1), v)
-        confirmed = cand & has_conf & (first_bad > k)
-        pending = cand & ~has_conf & (first_bad == v)  # still worsened when follow-up ended
-        new = confirmed | (pending if unconfirmed_at_end == "event" else False)
+        confirmed = has_conf & (first_bad > k)
+        pending = ~has_conf & (first_bad == v)  # still worsened when follow-up ended
+        new = rows[confirmed | pending] if unconfirmed_at_end == "event" else rows[confirmed]
         time[new] = weeks[j]
         event[new] = 1
-        done |= new
+        done[new] = True
         if unconfirmed_at_end == "censor":
-            done |= pending  # no later onset can be confirmed either
+            done[rows[pending]] = True  # no later onset can be confirmed either
     last = np.where(observed.any(axis=1), v - 1 - np.argmax(observed[:, ::-1], axis=1), -1)
     censor_time = np.where(last >= 0, weeks[np.clip(last, 0, None)], 0.0)
     time = np.where(event == 1, time, censor_time)

@@ -45,11 +45,24 @@ def read_table(path_or_df: str | Path | pd.DataFrame, *, source: str | None = No
 PROVENANCE_COLUMN = "provenance"
 
 
+def sidecar_path(table: str | Path) -> Path:
+    """The provenance sidecar of a written table: ``events.csv`` -> ``events.csv.provenance.json``."""
+    p = Path(table)
+    return p.with_name(p.name + ".provenance.json")
+
+
 def provenance_label(path: str | Path | None, table: pd.DataFrame | None = None) -> str | None:
     """What kind of data a table holds, as its writer labelled it: the ``label`` of a ``calibration.json``
-    written beside it by ``msevidence synth``, else the value of its ``provenance`` column (which travels with
-    the file when it is copied alone), else None (unstated)."""
+    written beside it by ``msevidence synth``, or of its ``<file>.provenance.json`` sidecar written by
+    ``msevidence reconstruct``, else the value of its ``provenance`` column (which travels with the file when
+    it is copied alone), else None (unstated)."""
     if path is not None:
+        try:
+            side = json.loads(read_bytes(sidecar_path(path), MAX_JSON_BYTES))
+        except ValueError:  # missing, not a regular file, too big (InputError), or not JSON
+            side = None
+        if isinstance(side, dict) and (side.get("metadata") or {}).get("provenance") == "reconstructed":
+            return str(side.get("label") or "RECONSTRUCTED data")
         try:
             doc = json.loads(read_bytes(Path(path).parent / "calibration.json", MAX_JSON_BYTES))
         except ValueError:  # missing, not a regular file, too big (InputError), or not JSON

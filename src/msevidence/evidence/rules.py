@@ -7,11 +7,22 @@ from pathlib import Path
 
 import pandas as pd
 
+from msevidence import paths
 from msevidence.data.visits import T25FW_RANGE_S
 from msevidence.evidence.schema import PROPORTION_STATISTICS, RATIO_STATISTICS, Source, Trial
 from msevidence.evidence.yamlio import Loc
 
 Finding = tuple[Loc, str]
+
+
+def data_file(root: Path, rel: str) -> Path:
+    """Where a ``data/digitized/...`` path of an evidence file is: beside the evidence file (`root`), else in
+    the shipped data (:func:`msevidence.paths.home`), so that a copied evidence folder still finds its curves."""
+    here = root / rel
+    if here.is_file():
+        return here
+    shipped = paths.home() / rel
+    return shipped if shipped.is_file() else here
 
 
 def check_trial(trial: Trial, root: Path) -> list[Finding]:
@@ -101,7 +112,16 @@ def check_trial(trial: Trial, root: Path) -> list[Finding]:
         if c.arm not in arms:
             out.append(((*cl, "arm"), f"unknown arm '{c.arm}' (rule: arms exist)"))
         n_arm = next((a.n_randomized for a in trial.arms if a.id == c.arm), None)
-        out += _curve_files(c.file, c.numbers_at_risk, n_arm, root, cl)
+        if c.provenance == "published" and c.source is None:
+            out.append(((*cl, "source"), "a digitized curve needs the source of its figure (rule: every number "
+                                         "is sourced)"))
+        if c.provenance == "synthetic" and not (c.example and "synthetic-example" in c.file):
+            out.append(((*cl, "example"), "a synthetic curve must say `example: true` and have "
+                                          "'synthetic-example' in its file name (rule: synthetic data are labelled)"))
+        if c.example and c.provenance != "synthetic":
+            out.append(((*cl, "provenance"), "an example curve is not a published figure: use provenance "
+                                             "synthetic (rule: synthetic data are labelled)"))
+        out += _curve_files(c.file, c.numbers_at_risk, n_arm, root, cl, c.arm)
     return out
 
 
@@ -161,18 +181,20 @@ def _sources(trial: Trial):
         for x_i, x in enumerate(ep.effects):
             yield x.source, ("endpoints", e_i, "effects", x_i, "source")
     for i, c in enumerate(trial.curves):
-        yield c.source, ("curves", i, "source")
+        if c.source is not None:
+            yield c.source, ("curves", i, "source")
     for i, a in enumerate(trial.assumptions):
         yield a.context, ("assumptions", i, "context")
 
 
-def _curve_files(file: str, nar_file: str | None, n_arm: int | None, root: Path, loc: Loc) -> list[Finding]:
+def _curve_files(file: str, nar_file: str | None, n_arm: int | None, root: Path, loc: Loc,
+                 arm: str | None = None) -> list[Finding]:
     out: list[Finding] = []
     for field, rel, cols in (("file", file, ("time_weeks", "survival")),
                              ("numbers_at_risk", nar_file, ("time_weeks", "n_at_risk"))):
         if rel is None:
             continue
-        path = root / rel
+        path = data_file(root, rel)
         if not rel.startswith("data/digitized/"):
             out.append(((*loc, field), f"'{rel}' must be under data/digitized/ (rule: digitized inputs)"))
             continue
@@ -184,6 +206,13 @@ def _curve_files(file: str, nar_file: str | None, n_arm: int | None, root: Path,
         except Exception as exc:  # noqa: BLE001 - any parse failure becomes one clear line
             out.append(((*loc, field), f"'{rel}' is not a readable CSV: {exc}"))
             continue
+        if "arm" in df.columns and arm is not None:
+            df = df[df["arm"].astype(str) == arm]
+            if df.empty:
+                out.append(((*loc, field), f"'{rel}' has no rows for arm '{arm}' (rule: arms exist)"))
+                continue
+        if field == "file" and "cumulative_incidence" in df.columns and "survival" not in df.columns:
+            df = df.assign(survival=1 - pd.to_numeric(df["cumulative_incidence"], errors="coerce"))
         missing = [c for c in cols if c not in df.columns]
         if missing:
             out.append(((*loc, field), f"'{rel}' lacks column(s) {', '.join(missing)}; times are in weeks "

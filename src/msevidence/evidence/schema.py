@@ -243,13 +243,23 @@ class Endpoint(_Strict):
 
 
 class Curve(_Strict):
-    """A digitized Kaplan-Meier curve: CSV with columns time_weeks, survival (and numbers at risk)."""
+    """A digitized Kaplan-Meier curve of one arm: CSV of clicks (and its numbers at risk), under data/digitized/.
+
+    The curve CSV has ``time_weeks`` and ``survival`` or ``cumulative_incidence`` (and ``arm`` when one file
+    holds several arms); numbers at risk have ``time_weeks, n_at_risk`` (and ``arm``). A curve digitized from
+    a publication has ``provenance: published`` and its `source` (the figure); a made-up example drawn from
+    SYNTHETIC data has ``provenance: synthetic`` and ``example: true`` and never stands for a published figure.
+    """
 
     endpoint: str
     arm: str
     file: str = Field(description="Path relative to the repository root, under data/digitized/.")
-    numbers_at_risk: str | None = Field(None, description="CSV with columns time_weeks, n_at_risk.")
-    source: Source
+    numbers_at_risk: str | None = Field(None, description="CSV with columns time_weeks, n_at_risk (and arm).")
+    source: Source | None = Field(None, description="The published figure (required unless provenance is synthetic).")
+    provenance: Literal["published", "synthetic"] = Field(
+        "published", description="published: digitized from `source`; synthetic: an example made from synthetic data.")
+    example: bool = Field(False, description="True for an example digitization that is not a published figure.")
+    note: str | None = None
 
 
 class Assumption(_Strict):

@@ -39,8 +39,11 @@ from msevidence.judgement.published import (
 )
 from msevidence.pipeline.main_report import (
     ProgressionWalkingReport,
+    TimeToEventData,
     events_for,
     progression_vs_walking,
+    reconstruction_for,
+    time_to_event_data,
     walking_reproduction,
 )
 from msevidence.pipeline.weighing import PoolingExamples, Weighing, pooling_examples, weighing
@@ -50,6 +53,6 @@ __all__ = [
     "BETTER", "DOMAIN_TITLES", "LESS", "MISSING", "MORE", "SAME", "DomainVerdict", "ProgressionWalkingReport",
     "bottom_line", "certainty", "events_for", "evidence_summary", "md_table", "pct", "pct_change",
     "progression_effect", "progression_endpoint", "published_progression_verdict", "progression_vs_walking", "provenance",
-    "published_table", "comparison_table", "ratio_text", "relation_text", "tidy_evidence", "verdict_table",
+    "published_table", "comparison_table", "reconstruction_for", "TimeToEventData", "time_to_event_data", "ratio_text", "relation_text", "tidy_evidence", "verdict_table",
     "walking_endpoints", "walking_reproduction", "published_walking_verdict", "what_trials_do_not_show",
 ]

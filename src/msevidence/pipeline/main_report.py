@@ -368,10 +368,58 @@ def events_for(ev: EvidenceSet, trial: str, endpoint: str, data_source: str = "s
                              f"(has: {', '.join(sorted(syn.events['endpoint'].unique()))})")
         return events.reset_index(drop=True), syn.label
     if data_source == "reconstructed":
-        from msevidence.reconstruct.guyot import reconstruct_trial
+        from msevidence.reconstruct import reconstruct_trial
 
-        return reconstruct_trial(t, endpoint, evidence=ev), f"RECONSTRUCTED from digitized {t.name} KM curves"
+        rec = reconstruct_trial(t, endpoint, evidence=ev)
+        return rec.events_, rec.label_
     raise ValueError(f"data_source must be 'synthetic' or 'reconstructed', not {data_source!r}")
+
+
+def reconstruction_for(ev: EvidenceSet, trial: str, endpoint: str):
+    """(fitted KMReconstruction or None, a sentence for the reader): what the reconstructed path can show.
+
+    None with a plain explanation when the trial has no digitized curve for the endpoint; the sentence says
+    plainly when the curve is a SYNTHETIC example rather than a published figure.
+    """
+    from msevidence.reconstruct.trial import curves_for, no_curve_message, reconstruct_trial
+
+    t = ev[trial]
+    curves = curves_for(t, endpoint)
+    if not curves:
+        return None, no_curve_message(t, endpoint)
+    rec = reconstruct_trial(t, endpoint, evidence=ev)
+    if all(c.example for c in curves):
+        what = ("**This curve is an example, not a published figure**: it was made from SYNTHETIC (simulated) "
+                f"{t.name} data and clicked as a digitizer would, because no published {t.name} Kaplan-Meier curve "
+                "has been digitized yet. Everything below shows how the method works, not what the trial found.")
+    else:
+        what = f"The curve was digitized from a published {t.name} figure (see the evidence file's `curves:`)."
+    return rec, f"**Data:** {rec.label_}. {what}"
+
+
+@dataclass(frozen=True)
+class TimeToEventData:
+    """Events for one endpoint (None when there are none to analyse), their label, a sentence for the reader,
+    and the reconstruction behind them (reconstructed data only)."""
+
+    events: pd.DataFrame | None
+    label: str | None
+    message: str
+    reconstruction: object | None = None
+
+
+def time_to_event_data(ev: EvidenceSet, trial: str, endpoint: str, data_source: str = "synthetic", seed: int = 1,
+                       n_per_arm: int | None = None, unconfirmed_progression: str | None = None) -> TimeToEventData:
+    """What the time-to-progression notebook analyses: synthetic events, or reconstructed ones when the trial
+    has a digitized curve (otherwise no events and a plain sentence saying why)."""
+    if data_source == "reconstructed":
+        rec, message = reconstruction_for(ev, trial, endpoint)
+        if rec is None:
+            return TimeToEventData(None, None, message)
+        return TimeToEventData(rec.events_, rec.label_, message + f" **Endpoint:** `{endpoint}`.", rec)
+    events, label = events_for(ev, trial, endpoint, data_source, seed=seed, n_per_arm=n_per_arm,
+                               unconfirmed_progression=unconfirmed_progression)
+    return TimeToEventData(events, label, f"**Data:** {label}. **Endpoint:** `{endpoint}`.")
 
 
 def walking_reproduction(ev: EvidenceSet, trial: str, seed: int = 1, n_per_arm: int | None = None,

@@ -5,11 +5,15 @@
 >>> st.events.query("endpoint == 'cdp12_edss'")   # doctest: +SKIP
 """
 
-from msevidence.synthetic.calibrate import CalibrationError, calibrate, cox_hr, load_or_calibrate, targets
+from msevidence.errors import CalibrationError
+from msevidence.synthetic.cache import load_or_calibrate
 from msevidence.synthetic.model import ENDPOINTS, Calibrated, GeneratorParams
+from msevidence.synthetic.result import CalibrationResult, CalibrationRow
+from msevidence.synthetic.solver import calibrate
+from msevidence.synthetic.targets import Target, targets
 from msevidence.synthetic.trial import SyntheticTrial, simulate_trial
 
 __all__ = [
-    "ENDPOINTS", "Calibrated", "CalibrationError", "GeneratorParams", "SyntheticTrial", "calibrate", "cox_hr",
-    "load_or_calibrate", "simulate_trial", "targets",
+    "ENDPOINTS", "Calibrated", "CalibrationError", "CalibrationResult", "CalibrationRow", "GeneratorParams",
+    "SyntheticTrial", "Target", "calibrate", "load_or_calibrate", "simulate_trial", "targets",
 ]

@@ -145,36 +145,64 @@ def walking_progressors(d: dict, treated: np.ndarray, cal: Calibrated, gp: Gener
     return latent > special.ndtri(np.clip(1 - p, 1e-12, 1 - 1e-12))
 
 
-def simulate(d: dict, treated: np.ndarray, design: Design, cal: Calibrated, gp: GeneratorParams,
-             a: dict[str, float]) -> dict[str, np.ndarray]:
-    """Patients x visits arrays (NaN = no assessment): edss, t25fw_s, nhpt_s; deterministic given draws `d`."""
+def _fixed_parts(d: dict, design: Design, gp: GeneratorParams, a: dict[str, float], n: int, v: int) -> dict:
+    """What `simulate` computes from the draws alone: baseline EDSS index, transient starts, follow-up mask."""
     weeks = design.weeks
-    n, v = len(treated), len(weeks)
     # baseline EDSS by inverse CDF on the 0.5-point grid
     cdf = np.cumsum(design.edss_probs)
-    base = design.edss_grid[np.minimum(np.searchsorted(cdf, d["u_base"] * cdf[-1], side="right"), len(cdf) - 1)]
+    base_idx = np.minimum(np.searchsorted(cdf, d["u_base"] * cdf[-1], side="right"), len(cdf) - 1)
+    # transient episodes start with prob transient_per_visit (their length depends on the persistence)
+    start = (d["u_trans"] < gp.transient_per_visit) & (np.arange(v) >= 1)
+    r, c = np.nonzero(start)
+    # follow-up: minimum + staggered enrolment, dropout, missed visits; measured to 0.1 s
+    end = design.min_follow_up + d["u_fu"] * design.extra_follow_up_max
+    drop_rate = -np.log(1 - a["dropout_per_year"]) / WEEKS_PER_YEAR
+    end = np.minimum(end, d["e_drop"] / drop_rate if drop_rate > 0 else np.inf)
+    seen = (weeks[None, :] <= end[:, None] + 1e-9) & ((d["u_miss"] >= gp.missed_visit_prob) | (weeks == 0))
+    rows, where = np.unique(r, return_inverse=True)
+    return {"base_idx": base_idx, "c": c, "log_u_len": np.log(np.maximum(d["u_len"][r, c], 1e-12)),
+            "nan": np.where(seen, 1.0, np.nan), "start_rows": rows, "start_row_index": where}
+
+
+def simulate(d: dict, treated: np.ndarray, design: Design, cal: Calibrated, gp: GeneratorParams,
+             a: dict[str, float], timed: bool = True, memo: dict | None = None) -> dict[str, np.ndarray]:
+    """Patients x visits arrays (NaN = no assessment): edss, t25fw_s, nhpt_s; deterministic given draws `d`.
+
+    `timed` False skips the timed tests (returns edss only; the EDSS values are the same). `memo` (a dict the
+    caller keeps for one set of draws, design, `gp` and `a`) caches the parts that do not depend on `cal`.
+    """
+    weeks = design.weeks
+    n, v = len(treated), len(weeks)
+    memo = {} if memo is None else memo
+    if not memo:
+        memo.update(_fixed_parts(d, design, gp, a, n, v))
+    base_idx, c, log_u, nan = memo["base_idx"], memo["c"], memo["log_u_len"], memo["nan"]
     # latent sustained progression
     sf = gp.edss_frailty_log_sd
     rate = (cal.placebo_rate_per_year / WEEKS_PER_YEAR) * np.where(treated, cal.treatment_rate_ratio, 1.0)
     rate = rate * np.exp(sf * d["z_frail"] - sf**2 / 2)
     p_step = 1 - np.exp(-rate * design.visit_weeks)
-    latent = np.empty((n, v))
-    latent[:, 0] = base
-    for k in range(1, v):
-        prev = latent[:, k - 1]
-        step = np.where(prev <= 5.5, 1.0, 0.5) * (d["u_step"][:, k] < p_step)
-        latent[:, k] = np.minimum(prev + step, 9.5)
+    # EDSS after m steps from each grid baseline (+1.0 at <= 5.5, +0.5 above, capped at 9.5), looked up by the
+    # number of steps so far
+    levels = np.empty((len(design.edss_grid), v + 1))
+    levels[:, 0] = design.edss_grid
+    for m in range(1, v + 1):
+        prev = levels[:, m - 1]
+        levels[:, m] = np.minimum(prev + np.where(prev <= 5.5, 1.0, 0.5), 9.5)
+    steps = np.zeros((n, v), dtype=np.int8)  # at most v - 1 steps
+    np.cumsum(d["u_step"][:, 1:] < p_step[:, None], axis=1, dtype=np.int8, out=steps[:, 1:])
     # transient episodes: start with prob transient_per_visit, last 1 + Geometric(persistence) visits
     q = min(max(cal.transient_persistence, 1e-6), 0.99)
-    length = 1 + np.floor(np.log(np.maximum(d["u_len"], 1e-12)) / np.log(q))
-    start = (d["u_trans"] < gp.transient_per_visit) & (np.arange(v) >= 1)
-    bump = np.zeros((n, v), dtype=bool)
-    for j in range(1, v):
-        s = start[:, j]
-        if s.any():
-            until = j + length[:, j]
-            bump |= s[:, None] & (np.arange(v)[None, :] >= j) & (np.arange(v)[None, :] < until[:, None])
-    edss = np.minimum(latent + bump * np.where(latent <= 5.5, 1.0, 0.5), 9.5)
+    # visit k is bumped when an episode started at some j <= k lasts beyond k: running max of j + length
+    rows, where = memo["start_rows"], memo["start_row_index"]  # only patients with an episode can be bumped
+    reach = np.zeros((rows.size, v))
+    reach[where, c] = c + 1 + np.floor(log_u / np.log(q))
+    bump = np.zeros((n, v), dtype=np.int8)
+    bump[rows] = np.maximum.accumulate(reach, axis=1) > np.arange(v)
+    # a transient episode adds one step on top of the latent level (same rule and cap)
+    edss = levels[base_idx[:, None], steps + bump]
+    if not timed:
+        return {"edss": edss * nan}
     # timed tests: log-linear drift with correlated per-patient slopes and visit noise
     rho, rb = gp.edss_t25fw_correlation, gp.baseline_edss_t25fw_correlation
     z_edss = special.ndtri(np.clip(d["u_base"], 1e-9, 1 - 1e-9))
@@ -196,12 +224,6 @@ def simulate(d: dict, treated: np.ndarray, design: Design, cal: Calibrated, gp: 
     slope_n = mu_n + a["nhpt_slope_log_sd_per_year"] * (rho * d["z_frail"] + np.sqrt(1 - rho**2) * d["z_nslope"])
     log_n0 = np.log(a["nhpt_baseline_median_s"]) + a["nhpt_baseline_log_sd"] * d["z_n0"]
     nhpt = np.exp(log_n0[:, None] + slope_n[:, None] * yrs + a["nhpt_visit_noise_log_sd"] * d["e_nhpt"])
-    # follow-up: minimum + staggered enrolment, dropout, missed visits; measured to 0.1 s
-    end = design.min_follow_up + d["u_fu"] * design.extra_follow_up_max
-    drop_rate = -np.log(1 - a["dropout_per_year"]) / WEEKS_PER_YEAR
-    end = np.minimum(end, d["e_drop"] / drop_rate if drop_rate > 0 else np.inf)
-    seen = (weeks[None, :] <= end[:, None] + 1e-9) & ((d["u_miss"] >= gp.missed_visit_prob) | (weeks == 0))
-    nan = np.where(seen, 1.0, np.nan)
     return {"edss": edss * nan, "t25fw_s": np.round(t25, 1) * nan, "nhpt_s": np.round(nhpt, 1) * nan}
 
 
@@ -209,33 +231,52 @@ COMPONENTS = ("EDSS", "T25FW", "9HPT")  # composite components the generator sim
 
 
 def composite_name(components, cw: int, pct: float) -> str:
-    """Endpoint key of a composite of `components` (e.g. "ccdp12[EDSS+9HPT>=20%]")."""
+    """Endpoint key of a composite of `components` (e.g. "ccdp12[EDSS+9HPT>=20%]"); a label, never parsed."""
     return f"ccdp{cw}[{'+'.join(c for c in COMPONENTS if c in components)}>={pct:g}%]"
 
 
+@dataclass(frozen=True)
+class Composite:
+    """A composite endpoint: first confirmed worsening of `components` (>= `pct`% for timed tests)."""
+
+    components: tuple[str, ...]
+    confirmation_weeks: int
+    pct: float
+
+    @property
+    def name(self) -> str:
+        return composite_name(self.components, self.confirmation_weeks, self.pct)
+
+
 def endpoints(sim: dict[str, np.ndarray], weeks: np.ndarray, unconfirmed: str, pct: float = 20.0,
-              only: set[str] | None = None) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+              only: set[str | Composite] | None = None) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """Time (weeks) and event per patient for every endpoint in `ENDPOINTS` (or those in `only`).
 
     DESIGN.md domain rules: EDSS CDP (>=1.0 if baseline <=5.5, >=0.5 if >5.5), >= `pct`% T25FW / 9HPT
     worsening, each confirmed at 12 or 24 weeks; ``ccdp12``/``ccdp24`` are the first confirmed event of the
-    three. `only` may also name composites of other components/thresholds (see :func:`composite_name`).
+    three. `only` may also hold :class:`Composite` endpoints of other components/thresholds (keyed by name).
     """
-    only = set(ENDPOINTS) if only is None else set(only)
-    edss, t25, nhpt = sim["edss"], sim["t25fw_s"], sim["nhpt_s"]
+    requested = set(ENDPOINTS) if only is None else set(only)
+    edss, t25, nhpt = sim["edss"], sim.get("t25fw_s"), sim.get("nhpt_s")
     comps = {f"ccdp{cw}": (COMPONENTS, cw, pct) for cw in (12, 24)}
-    for name in only - set(ENDPOINTS):
-        cw, rest = name[4:].split("[", 1)
-        parts, p = rest.rstrip("%]").split(">=")
-        comps[name] = (tuple(parts.split("+")), int(cw), float(p))
+    for c in requested:
+        if isinstance(c, Composite):
+            comps[c.name] = (tuple(c.components), int(c.confirmation_weeks), float(c.pct))
+    only = {c.name if isinstance(c, Composite) else c for c in requested}
+    unknown = only - set(ENDPOINTS) - set(comps)
+    if unknown:
+        raise ValueError(f"unknown endpoint(s) {sorted(unknown)}: use ENDPOINTS or Composite(...) objects")
     cache: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
+    crits: dict[tuple, np.ndarray] = {}
 
     def single(scale: str, cw: int, p: float) -> tuple[np.ndarray, np.ndarray]:
         key = (scale, cw, None if scale == "EDSS" else p)
         if key not in cache:
             vals = {"EDSS": edss, "T25FW": t25, "9HPT": nhpt}[scale]
-            crit = edss_worsened(vals, vals[:, 0]) if scale == "EDSS" else pct_worsened(vals, vals[:, 0], p)
-            cache[key] = confirmed_onsets(vals, weeks, crit, cw, unconfirmed)
+            if key[::2] not in crits:  # the criterion does not depend on the confirmation window
+                crits[key[::2]] = (edss_worsened(vals, vals[:, 0]) if scale == "EDSS"
+                                   else pct_worsened(vals, vals[:, 0], p))
+            cache[key] = confirmed_onsets(vals, weeks, crits[key[::2]], cw, unconfirmed)
         return cache[key]
 
     out = {}

@@ -12,17 +12,11 @@ import pandas as pd
 from msevidence.data.tables import PROVENANCE_COLUMN
 from msevidence.errors import LimitError
 from msevidence.evidence import EvidenceSet, Trial, load_evidence
-from msevidence.synthetic.calibrate import (
-    MODEL_VERSION,
-    assumptions_for,
-    cache_path,
-    design_for,
-    load_or_calibrate,
-)
-from msevidence.synthetic.model import Calibrated, GeneratorParams, draws, endpoints, simulate
-
-CALIBRATION_COLUMNS = ["target", "status", "summary", "published", "achieved_mean", "achieved_low",
-                       "achieved_high", "tolerance", "met", "source"]
+from msevidence.synthetic.cache import cache_path, load_or_calibrate
+from msevidence.synthetic.design import assumptions_for, design_for
+from msevidence.synthetic.model import GeneratorParams, draws, endpoints, simulate
+from msevidence.synthetic.result import CalibrationResult
+from msevidence.synthetic.solver import MODEL_VERSION
 
 MAX_PER_ARM = 100_000  # patients per arm; 10 million would need tens of GB
 
@@ -109,9 +103,8 @@ def simulate_trial(trial: str | Trial, seed: int = 1, n_per_arm: dict[str, int] 
     if unconfirmed_progression not in (None, "event", "censor"):
         raise ValueError(f"unconfirmed_progression must be 'event' or 'censor', not {unconfirmed_progression!r}")
     gp = params or GeneratorParams()
-    calib = load_or_calibrate(tr, ev, gp, progress=progress, cache_dir=cache_dir)
-    c = calib["calibrated"]
-    cal = Calibrated(**c)
+    calib: CalibrationResult = load_or_calibrate(tr, ev, gp, progress=progress, cache_dir=cache_dir)
+    cal = calib.calibrated
     a_full = assumptions_for(tr, ev)
     for arm, n in (n_per_arm or {}).items():
         if n > MAX_PER_ARM:
@@ -134,16 +127,16 @@ def simulate_trial(trial: str | Trial, seed: int = 1, n_per_arm: dict[str, int] 
     for name, (t, e) in endpoints(sim, weeks, design.unconfirmed, gp.pct_threshold).items():
         ev_rows.append(pd.DataFrame({"patient_id": pid, "arm": arm, "endpoint": name, "time_weeks": t, "event": e}))
     events = pd.concat(ev_rows, ignore_index=True)
-    table = pd.DataFrame(calib["table"]).reindex(columns=CALIBRATION_COLUMNS)
+    table = calib.to_frame()
     label = make_label(tr, seed)
     metadata = {
         "provenance": "synthetic", "label": label, "trial": tr.id, "comparator": tr.comparator,
         "comparator_label": tr.comparator_label, "seed": seed, "evidence_sha256": ev.sha256(tr.id),
         "n_per_arm": dict(zip(design.arms, design.n, strict=True)),
         "unconfirmed_progression": design.unconfirmed, "design_notes": notes,
-        "generator_params": gp.to_dict(), "calibrated_params": calib["calibrated"],
-        "assumptions": a_full, "walking_progressors": calib["walking_progressors"],
-        "calibration_replicates": calib["replicates"],
+        "generator_params": gp.to_dict(), "calibrated_params": cal.to_dict(),
+        "assumptions": a_full, "walking_progressors": calib.walking_progressors,
+        "calibration_replicates": calib.replicates,
         "calibration_cache": cache_path(tr.id, ev, cache_dir).name, "model_version": MODEL_VERSION,
         "endpoints": sorted(events["endpoint"].unique().tolist()),
     }

@@ -1,5 +1,6 @@
-"""Cox proportional hazards for treatment vs control (statsmodels PHReg, which matches R ``coxph``),
-and the scaled Schoenfeld residual test of proportional hazards (R ``cox.zph``, survival ≥ 3.0)."""
+"""Cox proportional hazards for treatment vs control (the batched engine, checked against statsmodels PHReg,
+which matches R ``coxph``), and the scaled Schoenfeld residual test of proportional hazards (R ``cox.zph``,
+survival ≥ 3.0)."""
 
 from __future__ import annotations
 
@@ -9,9 +10,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from scipy import stats
-from statsmodels.duration.hazard_regression import PHReg
 
-from msevidence.models.base import Fitter, recording_warnings
+from msevidence.models.base import Fitter
+from msevidence.models.survival.batched import fit_many
 from msevidence.models.survival.km import km_table
 
 TIES = ("efron", "breslow")
@@ -174,21 +175,20 @@ class CoxPH(Fitter):
         reason = self._why_not_estimable()
         if reason is not None:
             return self._not_estimable(reason, len(sub), treatment, control, strata)
-        model = PHReg(self._time, self._x[:, None], status=self._event, ties=self.ties, strata=self._strata)
-        fit, self.warnings_ = recording_warnings(model.fit)
-        beta, se = float(fit.params[0]), float(fit.bse[0])
-        score = float(model.score(fit.params)[0])
-        if not (np.isfinite(beta) and np.isfinite(se)) or abs(score) > 1e-8 * max(1.0, abs(fit.llf)):
-            return self._not_estimable("the Newton-Raphson fit did not converge", len(sub), treatment, control,
-                                       strata)
-        ll0 = float(model.loglike(np.zeros(1)))
+        fit = fit_many(self._time, self._event, self._x.astype(bool), strata=self._strata, ties=self.ties,
+                       conf_level=self.conf_level)
+        self.warnings_ = ()
+        if not fit.estimable[0]:
+            return self._not_estimable(str(fit.reason[0]), len(sub), treatment, control, strata)
+        beta, se = float(fit.log_hr[0]), float(fit.se[0])
+        ll, ll0 = float(fit.loglik[0]), float(fit.loglik_null[0])
         z = stats.norm.ppf(0.5 + self.conf_level / 2)
-        lr = max(0.0, 2 * (float(fit.llf) - ll0))
+        lr = max(0.0, 2 * (ll - ll0))
         self.params_, self.standard_errors_ = beta, se
         self.result_ = CoxResult(
             hr=float(np.exp(beta)), ci_low=float(np.exp(beta - z * se)), ci_high=float(np.exp(beta + z * se)),
             log_hr=beta, se=se, z=beta / se, p=float(2 * stats.norm.sf(abs(beta / se))),
-            p_lr=float(stats.chi2.sf(lr, 1)), lr_chi2=lr, loglik=float(fit.llf), loglik_null=ll0,
+            p_lr=float(stats.chi2.sf(lr, 1)), lr_chi2=lr, loglik=ll, loglik_null=ll0,
             n=len(sub), events=int(self._event.sum()), ties=self.ties, treatment=treatment, control=control,
             strata=tuple(strata or ()), conf_level=self.conf_level, data_provenance=self.data_provenance)
         return self

@@ -1,0 +1,178 @@
+"""`msevidence simulate`: power, type I error, bias and coverage of what-if designs from many SYNTHETIC trials."""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from pathlib import Path
+from typing import Annotated
+
+import numpy as np
+import typer
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from msevidence.cli.app import app
+from msevidence.errors import MsEvidenceError, OptionError
+
+
+def parse_sizes(items: list[str] | None) -> dict[str, int] | None:
+    """``ARM=N`` items -> {arm: n}."""
+    if not items:
+        return None
+    out = {}
+    for item in items:
+        arm, _, n = item.partition("=")
+        if not arm or not n.isdigit() or int(n) < 1:
+            raise OptionError("--n-per-arm", f"{item!r}: expected ARM=N with N a positive integer (e.g. OCR=100)")
+        out[arm] = int(n)
+    return out
+
+
+def parse_range(option: str, text: str | None, integer: bool = False) -> list[float] | None:
+    """``a,b,c`` or ``start:stop:step`` (stop included) -> values."""
+    if text is None:
+        return None
+    try:
+        if ":" in text:
+            start, stop, step = (float(v) for v in text.split(":"))
+            if step <= 0 or stop < start:
+                raise ValueError
+            values = list(np.round(np.arange(start, stop + step / 2, step), 10))
+        else:
+            values = [float(v) for v in text.split(",") if v.strip()]
+    except ValueError:
+        raise OptionError(option, f"{text!r}: expected a list a,b,c or a range start:stop:step") from None
+    if not values or any(not math.isfinite(v) or v <= 0 for v in values):
+        raise OptionError(option, f"{text!r}: values must be positive numbers")
+    if integer and any(v != int(v) for v in values):
+        raise OptionError(option, f"{text!r}: values must be whole numbers")
+    return [int(v) for v in values] if integer else [float(v) for v in values]
+
+
+def _fmt(x, digits: int = 3) -> str:
+    return "not estimable" if x is None or (isinstance(x, float) and not math.isfinite(x)) else f"{x:.{digits}f}"
+
+
+def _strict(x):
+    """JSON-safe: NaN/inf -> None, numpy scalars -> Python."""
+    if isinstance(x, dict):
+        return {k: _strict(v) for k, v in x.items()}
+    if isinstance(x, list | tuple):
+        return [_strict(v) for v in x]
+    if isinstance(x, np.generic):
+        x = x.item()
+    if isinstance(x, float) and not math.isfinite(x):
+        return None
+    return x
+
+
+@app.command("simulate")
+def simulate_cmd(
+    trial: Annotated[str, typer.Option("--trial", help="Trial id in the evidence store, e.g. ORATORIO.")],
+    endpoint: Annotated[str, typer.Option("--endpoint", help="Synthetic endpoint, e.g. cdp12_edss, cdp24_edss, "
+                                                              "t25fw20_cp12.")],
+    n_trials: Annotated[int, typer.Option("--n-trials", help="Simulated trials per design.")] = 1000,
+    n_per_arm: Annotated[list[str] | None, typer.Option("--n-per-arm", help="Arm size, ARM=N (repeat).")] = None,
+    hr: Annotated[float | None, typer.Option("--hr", help="True hazard ratio (default: that of the synthetic "
+                                                          "trial; 1 gives the type I error).")] = None,
+    confirmation_weeks: Annotated[int | None, typer.Option(
+        "--confirmation-weeks", help="Confirmation window in weeks (default: the endpoint's).")] = None,
+    seed: Annotated[int, typer.Option(help="Random seed (same seed, same numbers however the work is split).")] = 1,
+    dask: Annotated[str | None, typer.Option("--dask", help="Dask scheduler address, e.g. tcp://host:8786.")] = None,
+    processes: Annotated[int | None, typer.Option(help="Local worker processes (default: 1 for one design, the "
+                                                       "CPU count for --grid).")] = None,
+    alpha: Annotated[float, typer.Option(help="Two-sided significance level.")] = 0.05,
+    test: Annotated[str, typer.Option(help="Test that decides success: logrank or wald (Cox).")] = "logrank",
+    grid_mode: Annotated[bool, typer.Option("--grid", help="Run a grid of designs and write a tidy CSV.")] = False,
+    grid_n: Annotated[str | None, typer.Option("--grid-n", help="Total sizes for --grid: a,b,c or start:stop:step "
+                                                                "(allocation kept).")] = None,
+    grid_hr: Annotated[str | None, typer.Option("--grid-hr", help="True HRs for --grid, e.g. 0.6:1.0:0.1.")] = None,
+    grid_confirmation: Annotated[str | None, typer.Option("--grid-confirmation",
+                                                          help="Confirmation windows for --grid, e.g. 12,24.")] = None,
+    out: Annotated[Path | None, typer.Option(help="CSV written by --grid (default simulate-grid.csv).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the results as JSON.")] = False,
+) -> None:
+    """Simulate many SYNTHETIC trials of a what-if design: power (or type I error), mean HR, coverage."""
+    try:
+        _run(trial, endpoint, n_trials, n_per_arm, hr, confirmation_weeks, seed, dask, processes, alpha, test,
+             grid_mode, grid_n, grid_hr, grid_confirmation, out, as_json)
+    except MsEvidenceError as exc:
+        typer.echo(f"msevidence simulate: {' '.join(str(exc).split())}", err=True)
+        raise typer.Exit(2) from None
+
+
+def _run(trial, endpoint, n_trials, n_per_arm, hr, confirmation_weeks, seed, dask, processes, alpha, test,
+         grid_mode, grid_n, grid_hr, grid_confirmation, out, as_json) -> None:
+    from msevidence.evidence import load_evidence
+    from msevidence.simulate import design_from_trial, grid, operating_characteristics
+
+    sizes = parse_sizes(n_per_arm)
+    if n_trials < 1:
+        raise OptionError("--n-trials", "must be at least 1")
+    if hr is not None and (not math.isfinite(hr) or hr <= 0):
+        raise OptionError("--hr", f"must be a positive number (got {hr:g})")
+    if not grid_mode and any(v is not None for v in (grid_n, grid_hr, grid_confirmation)):
+        raise OptionError("--grid-n/--grid-hr/--grid-confirmation", "only with --grid")
+    if out is not None and not grid_mode:
+        raise OptionError("--out", "only with --grid (the single-design result is printed)")
+    ev = load_evidence()
+    start = time.perf_counter()
+    if not grid_mode:
+        design = design_from_trial(trial, endpoint, n_per_arm=sizes, true_hr=hr,
+                                   confirmation_weeks=confirmation_weeks, evidence=ev)
+        oc = operating_characteristics(design, n_trials, seed, alpha=alpha, test=test, client=dask,
+                                       processes=processes if processes is not None else 1,
+                                       progress=not as_json and n_trials >= 5000)
+        elapsed = time.perf_counter() - start
+        doc = {**oc.to_dict(), "elapsed_s": elapsed, "simulation_s": oc.elapsed_s, "label": design.label,
+               "true_hr_note": design.notes.get("true_hr")}
+        if as_json:
+            typer.echo(json.dumps(_strict(doc), indent=2, allow_nan=False))
+        else:
+            _print(oc, doc)
+        return
+    ns = parse_range("--grid-n", grid_n, integer=True)
+    hrs = parse_range("--grid-hr", grid_hr)
+    cws = parse_range("--grid-confirmation", grid_confirmation, integer=True)
+    cache: dict = {}
+
+    def base(cw):
+        if cw not in cache:
+            cache[cw] = design_from_trial(trial, endpoint, n_per_arm=sizes, true_hr=hr,
+                                          confirmation_weeks=None if cw is None else int(cw), evidence=ev)
+        return cache[cw]
+
+    res = grid(base, n_total=ns, true_hr=hrs, confirmation_weeks=cws, n_trials=n_trials, seed=seed, alpha=alpha,
+               test=test, client=dask, processes=processes, progress=not as_json)
+    frame = res.to_frame().assign(trial=trial, endpoint=endpoint)
+    path = out or Path("simulate-grid.csv")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    frame.to_csv(path, index=False, float_format="%.10g", lineterminator="\n")
+    elapsed = time.perf_counter() - start
+    if as_json:
+        typer.echo(json.dumps(_strict({"csv": str(path), "n_cells": len(frame), "n_trials": n_trials,
+                                       "elapsed_s": elapsed, "data_provenance": "synthetic"}), allow_nan=False))
+    else:
+        Console().print(Text(f"wrote {path}: {len(frame)} designs x {n_trials} SYNTHETIC trials in {elapsed:.1f} s"))
+
+
+def _print(oc, doc: dict) -> None:
+    console = Console()
+    console.print(Text(doc["label"], style="bold"))
+    console.print(Text(f"control arm: {oc.design.control.source}"))
+    t = Table(title=f"{oc.n_trials} simulated trials (seed {oc.seed})")
+    for col in ("quantity", "value", "Monte-Carlo SE"):
+        t.add_column(col, justify="left" if col == "quantity" else "right")
+    what = "Type I error (true HR = 1)" if oc.is_null else f"Power (true HR {oc.design.true_hr:.3f})"
+    t.add_row(Text(f"{what}, {oc.test} p < {oc.alpha:g}"), _fmt(oc.power), _fmt(oc.power_mc_se))
+    t.add_row("Mean estimated HR", _fmt(oc.mean_hr), _fmt(oc.mean_hr_mc_se))
+    t.add_row("Median estimated HR", _fmt(oc.median_hr), "")
+    t.add_row("Bias of log HR", _fmt(oc.bias_log_hr, 4), _fmt(oc.bias_mc_se, 4))
+    t.add_row(f"Coverage of the {95:d}% CI", _fmt(oc.coverage), _fmt(oc.coverage_mc_se))
+    t.add_row("Trials with an estimable HR", f"{oc.n_estimable} of {oc.n_trials}", "")
+    t.add_row("Mean number of events", f"{oc.mean_events:.1f}", "")
+    console.print(t)
+    console.print(Text(f"elapsed: {doc['elapsed_s']:.2f} s (simulation and fits: {oc.elapsed_s:.2f} s)"))

@@ -1,0 +1,424 @@
+"""Digitized Kaplan-Meier inputs: curve clicks, numbers at risk, total events; cleaning with a record of changes.
+
+Accepted files (times are converted to weeks):
+
+- **curve CSV**: ``arm, time_weeks, survival`` (or ``cumulative_incidence``, drawn rising, read as
+  ``1 - survival``); a time column ``time`` takes the unit given by `time_unit`, ``time_days``,
+  ``time_months`` or ``time_years`` carry their own. Without an ``arm`` column, pass `arm`.
+- **WebPlotDigitizer export** ("export all datasets as CSV"): a first row of dataset names (one per arm, each
+  over two columns), a second row ``X, Y, X, Y, ...``, then one X,Y pair of columns per arm (ragged lengths).
+- **numbers at risk CSV**: ``arm, time_weeks, n_at_risk`` (the same time columns as the curve).
+- **total events**: ``ARM=N`` items (``--total-events``).
+
+Units: 1 day = 1/7 week; 1 year = 52.1775 weeks (365.2425 days / 7); 1 month = 52.1775/12 = 4.348125 weeks.
+`y_scale` ``percent`` divides readings by 100.
+
+Every rule broken raises :class:`~msevidence.errors.TableError` (one file) or
+:class:`~msevidence.errors.ReconstructionError` (the files disagree), one line naming file, arm, time and rule.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from scipy.optimize import isotonic_regression
+
+from msevidence.data.tables import read_table
+from msevidence.errors import OptionError, ReconstructionError, TableError
+
+WEEKS_PER_YEAR = 365.2425 / 7  # 52.1775
+WEEKS_PER: dict[str, float] = {"weeks": 1.0, "days": 1 / 7, "months": WEEKS_PER_YEAR / 12, "years": WEEKS_PER_YEAR}
+Y_SCALES = ("fraction", "percent")
+CURVE_KINDS = ("survival", "cumulative_incidence")
+
+
+def _check_option(value: str, allowed, option: str) -> None:
+    if value not in allowed:
+        raise OptionError(option, f"{value!r} is not one of {', '.join(allowed)}")
+
+
+def _read_csv(source: str | Path | pd.DataFrame, what: str) -> tuple[pd.DataFrame, str]:
+    df, name = read_table(source, kind=what)
+    df.columns = [str(c).strip() for c in df.columns]
+    return df, name
+
+
+def _time_weeks(df: pd.DataFrame, name: str, time_unit: str) -> pd.Series:
+    """The time column converted to weeks (``time_weeks``, ``time_<unit>`` or ``time`` in `time_unit`)."""
+    _check_option(time_unit, WEEKS_PER, "--time-unit")
+    for unit in WEEKS_PER:
+        if f"time_{unit}" in df.columns:
+            return _finite(df[f"time_{unit}"], name, f"time_{unit}") * WEEKS_PER[unit]
+    if "time" in df.columns:
+        return _finite(df["time"], name, "time") * WEEKS_PER[time_unit]
+    raise TableError("no time column (expected time_weeks, or time with --time-unit)", source=name)
+
+
+def _finite(col: pd.Series, name: str, column: str, arm: pd.Series | None = None) -> pd.Series:
+    x = pd.to_numeric(col, errors="coerce")
+    bad = x.isna() | ~np.isfinite(x.astype(float))
+    if bad.any():
+        i = int(np.flatnonzero(bad.to_numpy())[0])
+        who = f"arm {arm.iloc[i]}, " if arm is not None else ""
+        raise TableError(f"{who}row {i + 1}: {col.iloc[i]!r} is not a finite number (rule: finite values)",
+                         source=name, column=column)
+    return x.astype(float)
+
+
+def _arm_column(df: pd.DataFrame, name: str, arm: str | None) -> pd.Series:
+    if "arm" in df.columns:
+        if df["arm"].isna().any():
+            raise TableError(f"row {int(np.flatnonzero(df['arm'].isna())[0]) + 1}: missing arm", source=name,
+                             column="arm")
+        return df["arm"].astype(str).str.strip()
+    if arm is None:
+        raise TableError("no 'arm' column; add one or name the arm", source=name, column="arm")
+    return pd.Series(arm, index=df.index, dtype=object)
+
+
+def _y_as_survival(y: pd.Series, kind: str, y_scale: str, name: str, column: str,
+                  arms: pd.Series, times: pd.Series) -> pd.Series:
+    _check_option(y_scale, Y_SCALES, "--y-scale")
+    if y_scale == "fraction" and (y.abs() > 1.5).any():
+        i = int(np.flatnonzero((y.abs() > 1.5).to_numpy())[0])
+        raise TableError(f"arm {arms.iloc[i]}, week {times.iloc[i]:g}: reading {y.iloc[i]:g} is far outside "
+                         "[0, 1]; percent readings need --y-scale percent (rule: fractions in [0, 1])",
+                         source=name, column=column)
+    y = y / 100.0 if y_scale == "percent" else y
+    return 1.0 - y if kind == "cumulative_incidence" else y
+
+
+def read_curve(source: str | Path | pd.DataFrame, *, time_unit: str = "weeks", y_scale: str = "fraction",
+               kind: str | None = None, arm: str | None = None) -> pd.DataFrame:
+    """Digitized curve clicks as ``arm, time_weeks, survival`` (unsorted, uncleaned: see :func:`clean_curve`).
+
+    The format (tidy CSV or WebPlotDigitizer export) is recognized from the header. `kind` is needed for a
+    WebPlotDigitizer export (``survival`` or ``cumulative_incidence``; default survival); a tidy CSV says it
+    by its column name.
+    """
+    if kind is not None:
+        _check_option(kind, CURVE_KINDS, "--curve-kind")
+    if not isinstance(source, pd.DataFrame) and _looks_like_wpd(source):
+        return read_webplotdigitizer(source, time_unit=time_unit, y_scale=y_scale, kind=kind or "survival")
+    df, name = _read_csv(source, "digitized curve")
+    cols = [c for c in CURVE_KINDS if c in df.columns]
+    if len(cols) != 1:
+        raise TableError("needs exactly one of the columns survival, cumulative_incidence "
+                         f"(has: {', '.join(map(str, df.columns))})", source=name)
+    if df.empty:
+        raise TableError("the curve has no rows", source=name)
+    arms = _arm_column(df, name, arm)
+    times = _time_weeks(df, name, time_unit)
+    y = _y_as_survival(_finite(df[cols[0]], name, cols[0], arms), cols[0], y_scale, name, cols[0], arms, times)
+    return pd.DataFrame({"arm": arms, "time_weeks": times, "survival": y}).reset_index(drop=True)
+
+
+def _looks_like_wpd(source: str | Path) -> bool:
+    path = Path(source)
+    if not path.is_file():
+        return False
+    try:
+        rows = list(csv.reader(io.StringIO("\n".join(path.read_text().splitlines()[:2]))))
+    except (OSError, UnicodeDecodeError):
+        return False
+    return len(rows) == 2 and [c.strip().upper() for c in rows[1][:2]] == ["X", "Y"]
+
+
+def read_webplotdigitizer(source: str | Path, *, time_unit: str = "weeks", y_scale: str = "fraction",
+                          kind: str = "survival") -> pd.DataFrame:
+    """A WebPlotDigitizer "all datasets" CSV export as ``arm, time_weeks, survival`` (dataset name = arm)."""
+    _check_option(kind, CURVE_KINDS, "--curve-kind")
+    _check_option(time_unit, WEEKS_PER, "--time-unit")
+    name = str(source)
+    try:
+        rows = list(csv.reader(io.StringIO(Path(source).read_text())))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise TableError(f"cannot be read ({type(exc).__name__})", source=name) from exc
+    if len(rows) < 3:
+        raise TableError("a WebPlotDigitizer export needs a row of dataset names, a row X,Y,... and data",
+                         source=name)
+    names, xy = rows[0], rows[1]
+    parts = []
+    for j in range(0, len(xy) - 1, 2):
+        if [c.strip().upper() for c in xy[j:j + 2]] != ["X", "Y"]:
+            raise TableError(f"columns {j + 1}-{j + 2} are not an X,Y pair (rule: one X,Y pair per arm)",
+                             source=name)
+        arm = names[j].strip() if j < len(names) else ""
+        if not arm:
+            raise TableError(f"columns {j + 1}-{j + 2} have no dataset name; name each dataset by its arm",
+                             source=name)
+        pairs = [(r[j].strip(), r[j + 1].strip() if j + 1 < len(r) else "") for r in rows[2:] if j < len(r)]
+        pairs = [p for p in pairs if p != ("", "")]
+        df = pd.DataFrame(pairs, columns=["x", "y"])
+        arms = pd.Series(arm, index=df.index)
+        times = _finite(df["x"], name, f"{arm} X", arms) * WEEKS_PER[time_unit]
+        y = _y_as_survival(_finite(df["y"], name, f"{arm} Y", arms), kind, y_scale, name, f"{arm} Y", arms, times)
+        parts.append(pd.DataFrame({"arm": arm, "time_weeks": times, "survival": y}))
+    if not parts:
+        raise TableError("no X,Y column pairs found", source=name)
+    if len({p["arm"].iloc[0] for p in parts if len(p)}) < len(parts):
+        raise TableError("two datasets have the same name or one is empty (rule: one dataset per arm)",
+                         source=name)
+    return pd.concat(parts, ignore_index=True)
+
+
+def read_at_risk(source: str | Path | pd.DataFrame, *, time_unit: str = "weeks",
+                 arm: str | None = None) -> pd.DataFrame:
+    """Numbers at risk as ``arm, time_weeks, n_at_risk``, sorted; checked: whole numbers >= 0, never rising."""
+    df, name = _read_csv(source, "numbers at risk")
+    if "n_at_risk" not in df.columns:
+        raise TableError(f"no column 'n_at_risk' (has: {', '.join(map(str, df.columns))})", source=name)
+    if df.empty:
+        raise TableError("the table has no rows", source=name)
+    arms = _arm_column(df, name, arm)
+    n = _finite(df["n_at_risk"], name, "n_at_risk", arms)
+    out = pd.DataFrame({"arm": arms, "time_weeks": _time_weeks(df, name, time_unit), "n_at_risk": n})
+    bad = (out["n_at_risk"] < 0) | (out["n_at_risk"] != out["n_at_risk"].round())
+    if bad.any():
+        r = out[bad].iloc[0]
+        raise TableError(f"arm {r['arm']}, week {r['time_weeks']:g}: {r['n_at_risk']:g} is not a whole number "
+                         ">= 0 (rule: counts)", source=name, column="n_at_risk")
+    if (out["time_weeks"] < 0).any():
+        r = out[out["time_weeks"] < 0].iloc[0]
+        raise TableError(f"arm {r['arm']}, week {r['time_weeks']:g}: negative time (rule: times >= 0)",
+                         source=name, column="time_weeks")
+    out["n_at_risk"] = out["n_at_risk"].astype(int)
+    out = out.sort_values(["arm", "time_weeks"], kind="stable").reset_index(drop=True)
+    for a, g in out.groupby("arm", sort=False):
+        dup = g["time_weeks"].duplicated()
+        if dup.any():
+            raise TableError(f"arm {a}, week {g.loc[dup, 'time_weeks'].iloc[0]:g}: listed twice (rule: one count "
+                             "per arm and time)", source=name, column="time_weeks")
+        rise = np.flatnonzero(np.diff(g["n_at_risk"].to_numpy()) > 0)
+        if rise.size:
+            k = rise[0] + 1
+            raise TableError(f"arm {a}, week {g['time_weeks'].iloc[k]:g}: {g['n_at_risk'].iloc[k]} at risk after "
+                             f"{g['n_at_risk'].iloc[k - 1]} at week {g['time_weeks'].iloc[k - 1]:g} "
+                             "(rule: numbers at risk never rise)", source=name, column="n_at_risk")
+        if g["time_weeks"].iloc[0] != 0:
+            raise TableError(f"arm {a}: the first count is at week {g['time_weeks'].iloc[0]:g}; it must be at week "
+                             "0 (the arm's N) (rule: numbers at risk start at 0)", source=name, column="time_weeks")
+    return out
+
+
+def parse_total_events(items: list[str] | None, option: str = "--total-events") -> dict[str, int]:
+    """``["OCR=123", "PBO=80"]`` -> ``{"OCR": 123, "PBO": 80}`` (whole numbers >= 0)."""
+    out: dict[str, int] = {}
+    for item in items or []:
+        arm, sep, n = item.partition("=")
+        if not sep or not arm.strip() or not n.strip().isdigit():
+            raise OptionError(option, f"{item!r}: expected ARM=N with N a whole number >= 0 (e.g. OCR=120)")
+        if arm.strip() in out:
+            raise OptionError(option, f"arm {arm.strip()!r} given twice")
+        out[arm.strip()] = int(n)
+    return out
+
+
+# -- cleaning ---------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class CleaningRules:
+    """Tolerances of the cleaning (survival on the [0, 1] scale; times as a share of the time axis).
+
+    read_tolerance: reads of one horizontal level differing by less than this are one level (about one
+    pixel of a 500-pixel axis); rise_tolerance: a rise larger than this is not reading noise but an error;
+    clip_tolerance: readings this far outside [0, 1] are clipped, further is an error; time_tolerance:
+    negative times down to this share of the last time are set to 0; boundary_tolerance: a step clicked
+    this share of the time axis before a reported at-risk time may be on it (used by the reconstruction when
+    the curve and the printed numbers at risk disagree there).
+    """
+
+    read_tolerance: float = 0.002
+    rise_tolerance: float = 0.02
+    clip_tolerance: float = 0.02
+    time_tolerance: float = 0.01
+    boundary_tolerance: float = 0.002
+
+
+@dataclass(frozen=True)
+class CurveChange:
+    """One change made to the clicks: which arm, what kind, where, before and after."""
+
+    arm: str
+    kind: str  # sorted | time_clipped | clipped | duplicate | anchored | monotone | level
+    time_weeks: float
+    before: float | None
+    after: float | None
+    note: str
+
+
+@dataclass(frozen=True)
+class CleanedCurve:
+    """The cleaned curve (``arm, time_weeks, survival``) and every change made, in order."""
+
+    curve: pd.DataFrame = field(repr=False)
+    changes: tuple[CurveChange, ...] = ()
+    raw: pd.DataFrame = field(default=None, repr=False)  # type: ignore[assignment]
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per change (arm, kind, time_weeks, before, after, note)."""
+        cols = ["arm", "kind", "time_weeks", "before", "after", "note"]
+        return pd.DataFrame([c.__dict__ for c in self.changes], columns=cols)
+
+    def counts(self) -> dict[str, dict[str, int]]:
+        """{arm: {kind: number of changes}}."""
+        out: dict[str, dict[str, int]] = {}
+        for c in self.changes:
+            out.setdefault(c.arm, {}).setdefault(c.kind, 0)
+            out[c.arm][c.kind] += 1
+        return out
+
+
+def clean_curve(curve: pd.DataFrame, rules: CleaningRules | None = None, *,
+                source: str = "digitized curve") -> CleanedCurve:
+    """Clean clicks as careful users do, per arm, recording every change.
+
+    In order: sort by time; set slightly negative times to 0; clip readings slightly outside [0, 1]; drop
+    duplicate reads (same time and reading); anchor the curve at (0, 1); force it never to rise (isotonic
+    regression: rising reads are pooled with their neighbours); merge reads of one level (within
+    `read_tolerance`) so that reading noise on a flat stretch is not taken for events. A rise beyond
+    `rise_tolerance`, a time or reading far outside its range raise :class:`TableError`.
+    """
+    rules = rules or CleaningRules()
+    changes: list[CurveChange] = []
+    parts = []
+    for arm, g in curve.groupby("arm", sort=False):
+        t, s = g["time_weeks"].to_numpy(float), g["survival"].to_numpy(float)
+        order = np.lexsort((-s, t))  # by time; two reads of one vertical line: top first
+        if (order != np.arange(len(t))).any():
+            moved = int((order != np.arange(len(t))).sum())
+            changes.append(CurveChange(arm, "sorted", float("nan"), None, None, f"{moved} clicks reordered by time"))
+        t, s = t[order], s[order]
+        span = max(float(t.max()), 1e-9)
+        for i in np.flatnonzero(t < 0):
+            if t[i] < -rules.time_tolerance * span:
+                raise TableError(f"arm {arm}, week {t[i]:g}: negative time beyond reading error "
+                                 "(rule: times >= 0)", source=source, column="time_weeks")
+            changes.append(CurveChange(arm, "time_clipped", float(t[i]), float(t[i]), 0.0, "negative time set to 0"))
+            t[i] = 0.0
+        for i in np.flatnonzero((s < 0) | (s > 1)):
+            if s[i] < -rules.clip_tolerance or s[i] > 1 + rules.clip_tolerance:
+                raise TableError(f"arm {arm}, week {t[i]:g}: survival {s[i]:g} outside [0, 1] beyond reading error"
+                                 " (rule: survival in [0, 1])", source=source, column="survival")
+            new = float(np.clip(s[i], 0, 1))
+            changes.append(CurveChange(arm, "clipped", float(t[i]), float(s[i]), new, "clipped to [0, 1]"))
+            s[i] = new
+        keep = np.r_[True, (np.diff(t) != 0) | (np.diff(s) != 0)]
+        for i in np.flatnonzero(~keep):
+            changes.append(CurveChange(arm, "duplicate", float(t[i]), float(s[i]), None, "duplicate read dropped"))
+        t, s = t[keep], s[keep]
+        if t[0] > 0:
+            changes.append(CurveChange(arm, "anchored", 0.0, None, 1.0, "first click (0, 1) added"))
+            t, s = np.r_[0.0, t], np.r_[1.0, s]
+        elif s[0] != 1.0:
+            if s[0] >= 1 - rules.rise_tolerance:
+                changes.append(CurveChange(arm, "anchored", 0.0, float(s[0]), 1.0, "first click set to (0, 1)"))
+                s[0] = 1.0
+            else:
+                changes.append(CurveChange(arm, "anchored", 0.0, None, 1.0, "(0, 1) added before a drop at 0"))
+                t, s = np.r_[0.0, t], np.r_[1.0, s]
+        running = np.minimum.accumulate(s)
+        rise = np.flatnonzero(s - running > rules.rise_tolerance)
+        if rise.size:
+            i = rise[0]
+            raise TableError(f"arm {arm}, week {t[i]:g}: survival rises from {running[i]:.3f} to {s[i]:.3f} "
+                             f"(more than {rules.rise_tolerance:g}; rule: a survival curve never rises; is it a "
+                             "cumulative incidence curve?)", source=source, column="survival")
+        s = _merge_levels(arm, t, s, rules.read_tolerance, changes)
+        if (np.diff(s) > 0).any():
+            fitted = isotonic_regression(s, increasing=False).x
+            fitted[0] = 1.0 if s[0] == 1.0 else fitted[0]
+            fitted = np.minimum.accumulate(np.minimum(fitted, 1.0))
+            for i in np.flatnonzero(np.abs(fitted - s) > 1e-12):
+                changes.append(CurveChange(arm, "monotone", float(t[i]), float(s[i]), float(fitted[i]),
+                                           "rising read pooled (isotonic regression)"))
+            s = fitted
+        parts.append(pd.DataFrame({"arm": arm, "time_weeks": t, "survival": s}))
+    if not parts:
+        raise TableError("the curve has no rows", source=source)
+    return CleanedCurve(pd.concat(parts, ignore_index=True), tuple(changes), curve.reset_index(drop=True))
+
+
+def _merge_levels(arm: str, t: np.ndarray, s: np.ndarray, tol: float, changes: list[CurveChange]) -> np.ndarray:
+    """Consecutive reads within `tol` of their run's mean are one horizontal level, set to that mean (the
+    first run, holding the anchor (0, 1), stays at 1)."""
+    out = s.copy()
+    runs, members = [], [0]
+    level = s[0]
+    for i in range(1, len(s)):
+        if abs(s[i] - level) < tol:
+            members.append(i)
+            level = 1.0 if members[0] == 0 else float(np.mean(s[members]))
+        else:
+            runs.append((members, level))
+            members, level = [i], float(s[i])
+    runs.append((members, level))
+    for members, level in runs:
+        for i in members:
+            if abs(out[i] - level) > 1e-12:
+                changes.append(CurveChange(arm, "level", float(t[i]), float(out[i]), float(level),
+                                           f"read of one level (within {tol:g}) set to the level's mean"))
+                out[i] = level
+    return out
+
+
+def check_against_at_risk(curve: pd.DataFrame, at_risk: pd.DataFrame, *, curve_source: str = "curve",
+                          at_risk_source: str = "numbers at risk", rules: CleaningRules | None = None,
+                          total_events: dict[str, int] | None = None) -> None:
+    """Raise :class:`ReconstructionError` when a (cleaned) curve and its numbers at risk cannot be consistent.
+
+    Rules: the same arms in both files (and in `total_events`); nobody at risk after the curve ends; the
+    numbers at risk cannot fall less than the curve drops (between two reported times, the share still at
+    risk is at most the share surviving: n(t2)/n(t1) <= S(t2-)/S(t1-), allowing reading errors of
+    `rules.read_tolerance` in survival, `rules.time_tolerance` of the axis in time and one patient); total
+    events no more than the arm's N.
+    """
+    rules = rules or CleaningRules()
+    c_arms, r_arms = set(curve["arm"]), set(at_risk["arm"])
+    if c_arms != r_arms:
+        raise ReconstructionError(
+            f"{curve_source} has arms {', '.join(sorted(c_arms))} but {at_risk_source} has "
+            f"{', '.join(sorted(r_arms))} (rule: the same arms in both files)")
+    for arm, n in (total_events or {}).items():
+        if arm not in c_arms:
+            raise ReconstructionError(f"--total-events: arm {arm!r} is not in {curve_source} (arms: "
+                                      f"{', '.join(sorted(c_arms))}) (rule: the same arms)")
+        n0 = int(at_risk.loc[at_risk["arm"] == arm, "n_at_risk"].iloc[0])
+        if n > n0:
+            raise ReconstructionError(f"--total-events: arm {arm}: {n} events among {n0} patients "
+                                      "(rule: total events <= N)")
+    for arm, r in at_risk.groupby("arm", sort=False):
+        c = curve[curve["arm"] == arm]
+        t, s = c["time_weeks"].to_numpy(), c["survival"].to_numpy()
+        t_end = float(t.max())
+        tr, nr = r["time_weeks"].to_numpy(), r["n_at_risk"].to_numpy()
+        beyond = (tr > t_end + rules.boundary_tolerance * t_end) & (nr > 0)  # a pixel short is the end
+        if beyond.any():
+            i = int(np.flatnonzero(beyond)[0])
+            raise ReconstructionError(
+                f"{curve_source}: arm {arm}, week {tr[i]:g}: {nr[i]} at risk in {at_risk_source} but the curve "
+                f"ends at week {t_end:g} (rule: the curve reaches every time with patients at risk; click the "
+                "curve to its end)")
+
+        def before(x: float, t=t, s=s) -> float:
+            k = np.searchsorted(t, x, side="left") - 1
+            return 1.0 if k < 0 else float(s[k])
+
+        dt = rules.time_tolerance * t_end
+        for i in range(1, len(tr)):
+            if tr[i] > t_end:
+                break
+            s1, s2 = before(min(tr[i - 1] + dt, tr[i])), before(tr[i] - dt)
+            if s1 <= 0:
+                continue
+            allowed = nr[i - 1] * min((s2 + rules.read_tolerance) / s1, 1.0) + 1
+            if nr[i] > allowed:
+                raise ReconstructionError(
+                    f"{at_risk_source}: arm {arm}, week {tr[i]:g}: {nr[i]} at risk, but the curve falls from "
+                    f"{s1:.3f} to {s2:.3f} after {nr[i - 1]} at risk at week {tr[i - 1]:g}, leaving at most "
+                    f"{int(allowed)} (rule: at-risk counts the curve can reach; do the files belong together?)")
