@@ -3,6 +3,9 @@ VENV   ?= .venv
 PYTHON ?= python3
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# JupyterLab refuses to run as root (a container's usual user) unless told to; Voila runs as root as it is
+# and rejects the flag.
+AS_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 .PHONY: install report test lint lab app synth clean
 
@@ -29,7 +32,7 @@ lint: install
 
 ## Open the notebooks in JupyterLab (http://localhost:8888).
 lab: install
-	$(BIN)/jupyter lab --notebook-dir=notebooks
+	$(BIN)/jupyter lab --notebook-dir=notebooks $(AS_ROOT)
 
 ## The interactive teaching notebook as a local web app (http://localhost:8866); installs the optional Voila extra.
 app: install

@@ -29,11 +29,12 @@ include_active = True  # also list non-placebo comparisons (labelled "ACTIVE com
 # %%
 import matplotlib.pyplot as plt
 import pandas as pd
-from IPython.display import Markdown, display
+from IPython.display import HTML, Markdown, display
 
 import msevidence as mse
 from msevidence import pipeline
 from msevidence.presentation.record import record
+from msevidence.presentation.tables import details_html, show
 from msevidence.presentation.figures.evidence import forest_plot, ratio_effects
 
 pd.set_option("display.max_colwidth", None)
@@ -43,7 +44,7 @@ ev = mse.load_evidence(evidence_dir)
 # ## The trials
 
 # %%
-display(pipeline.evidence_summary(ev))
+display(show(pipeline.evidence_summary(ev)))
 
 # %% [markdown]
 # ## Published effects by domain
@@ -53,20 +54,20 @@ display(pipeline.evidence_summary(ev))
 
 # %%
 tidy = pipeline.tidy_evidence(ev, include_active)
-ax = forest_plot(tidy)
+ax = forest_plot(tidy, evidence=ev)
 plt.show()
 
 # %% [markdown]
 # ## Disability progression (EDSS)
 
 # %%
-display(pipeline.published_table(ev, "disability_progression", include_active))
+display(show(pipeline.published_table(ev, "disability_progression", include_active)))
 
 # %% [markdown]
 # ## Walking speed (T25FW)
 
 # %%
-display(pipeline.published_table(ev, "walking_speed", include_active))
+display(show(pipeline.published_table(ev, "walking_speed", include_active)))
 
 # %% [markdown]
 # ## What each placebo-controlled trial shows, in plain words
@@ -79,7 +80,8 @@ for trial in ev.placebo_controlled():
 # ## Provenance
 
 # %%
-display(pipeline.provenance(ev, ev.ids, {"evidence_dir": evidence_dir, "include_active": include_active}))
+display(HTML(details_html("Files, settings and software versions", show(
+    pipeline.provenance(ev, ev.ids, {"evidence_dir": evidence_dir, "include_active": include_active})).to_html())))
 record("trials", ev.ids)
 record("placebo_trials", [t.id for t in ev.placebo_controlled()])
 record("forest_rows", ratio_effects(tidy)[["trial", "endpoint", "statistic", "value"]].to_dict("records"))

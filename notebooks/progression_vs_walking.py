@@ -31,10 +31,11 @@ week = 120  # week at which walking speed and absolute risks are compared
 # %%
 import matplotlib.pyplot as plt
 import pandas as pd
-from IPython.display import Markdown, display
+from IPython.display import HTML, Markdown, display
 
 import msevidence as mse
 from msevidence import pipeline
+from msevidence.presentation.tables import details, details_html, show
 
 pd.set_option("display.max_colwidth", None)
 ev = mse.load_evidence()
@@ -47,7 +48,7 @@ weigh = pipeline.weighing(ev, trial)
 
 # %%
 display(Markdown(report.bottom_line()))
-display(report.verdicts())
+display(show(report.verdicts(), constant_to_caption=False))
 display(Markdown(report.synthetic_note()))
 
 # %% [markdown]
@@ -58,8 +59,7 @@ display(Markdown(report.synthetic_note()))
 # mean anyone got better.
 
 # %%
-display(Markdown(report.progression_estimand()))
-display(Markdown(report.progression_model()))
+display(Markdown(report.progression_method()))
 
 # %%
 report.progression_figure()
@@ -69,7 +69,7 @@ plt.show()
 # ### Published and reproduced
 
 # %%
-display(report.progression_table())
+display(show(report.progression_table()))
 display(Markdown(report.progression_absolute()))
 display(Markdown(report.progression_certainty()))
 
@@ -81,9 +81,7 @@ display(Markdown(report.progression_certainty()))
 # walking than at the start.
 
 # %%
-display(Markdown(report.walking_estimand()))
-display(Markdown(report.walking_model()))
-display(Markdown(report.walking_model_note()))
+display(Markdown(report.walking_method()))
 
 # %%
 report.walking_figure()
@@ -93,7 +91,7 @@ plt.show()
 # ### Published and reproduced
 
 # %%
-display(report.walking_table())
+display(show(report.walking_table()))
 display(Markdown(report.walking_absolute()))
 display(Markdown(report.walking_certainty()))
 
@@ -102,6 +100,8 @@ display(Markdown(report.walking_certainty()))
 
 # %%
 display(Markdown(report.relation()))
+if report.walking is not None:
+    display(Markdown(details("How this was counted", report.relation_detail())))
 report.relation_figure()
 plt.show()
 
@@ -114,7 +114,7 @@ plt.show()
 # %%
 display(Markdown(weigh.sof_intro()))
 display(Markdown(weigh.sof_plain()))
-display(weigh.sof_table())
+display(show(weigh.sof_table()))
 display(Markdown(weigh.sof_footnotes()))
 weigh.sof_figure()
 plt.show()
@@ -124,7 +124,7 @@ plt.show()
 
 # %%
 display(Markdown(weigh.bayes_text()))
-display(weigh.bayes_table())
+display(show(weigh.bayes_table()))
 weigh.bayes_figure()
 plt.show()
 
@@ -134,7 +134,7 @@ plt.show()
 # %%
 display(Markdown(weigh.claims_intro()))
 display(Markdown(weigh.claims_plain()))
-display(weigh.claims_table())
+display(show(weigh.claims_table()))
 
 # %% [markdown]
 # ## What the trials do not show
@@ -145,10 +145,10 @@ display(Markdown(report.limits()))
 # %% [markdown]
 # ## Provenance
 #
-# Evidence file hash, parameters, seed, the synthetic data's label and package versions.
+# Which evidence files (and their fingerprints), settings and software versions produced this page.
 
 # %%
-display(report.provenance())
+display(HTML(details_html("Files, settings and software versions", show(report.provenance()).to_html())))
 
 # %% [markdown]
 # ### Assumptions behind the synthetic data
@@ -157,12 +157,16 @@ display(report.provenance())
 # Each is named, explained and changeable in the trial's evidence file; none of them is a published result.
 
 # %%
-display(report.assumptions())
+display(show(report.assumptions()))
+
+# %% tags=["remove-lay"]
+display(Markdown(report.assumption_ids()))
 
 # %% [markdown]
 # ### How closely the synthetic trials match the published targets
 
 # %%
-display(report.calibration())
+display(Markdown(report.calibration_summary()))
+display(HTML(details_html("How the simulation was checked", show(report.calibration()).to_html())))
 _ = report.record()
 _ = weigh.record()

@@ -79,7 +79,7 @@ else:
 # %% [markdown]
 # ## Try it yourself
 #
-# In the interactive version (JupyterLab, or the app started with `voila notebooks/teaching.ipynb`),
+# In the interactive version (JupyterLab, or the web app: run `make app` and open http://localhost:8866),
 # sliders below let you pick a trial and one question at a time, and change the numbers: how many people
 # get worse on placebo, the hazard ratio, or the starting walking time. The pictures then say
 # **your what-if value** next to any number you changed. *Back to published values* puts the trial's
@@ -124,7 +124,8 @@ if walk["reported"]:
              ("Walking time at the start", f"{walk['baseline_s']:.1f} s", walk["baseline_label"])]
 display(Markdown("| Number | Value | Source |\n|---|---|---|\n"
                  + "\n".join(f"| {a} | {b} | {c} |" for a, b, c in rows)))
-display(Markdown(f"Evidence file `{trial}` sha256 `{ev.sha256(trial)[:16]}…`; msevidence {mse.__version__}."))
+display(Markdown(f"Evidence file of {ev[trial].name}: fingerprint (sha256) `{ev.sha256(trial)[:16]}…`; "
+                 f"msevidence {mse.__version__}."))
 record("progression", prog)
 record("walking", walk)
 record("claims", [{"claim": v.claim, "verdict": v.verdict.value} for v in claims.claims])

@@ -41,6 +41,7 @@ from IPython.display import Markdown, display
 import msevidence as mse
 from msevidence import pipeline
 from msevidence.presentation.record import record
+from msevidence.presentation.tables import show
 from msevidence.models.survival import ParametricSurvival, analyze
 from msevidence.judgement.compare import published_vs_reproduced
 
@@ -80,8 +81,8 @@ if res is not None:
 
 # %%
 if res is not None:
-    display(res.to_frame())
-    display(res.km_at())
+    display(show(res.to_frame(), precision=3))
+    display(show(res.km_at(), precision=3))
 
 # %% [markdown]
 # ## Published vs reproduced
@@ -94,8 +95,7 @@ if res is not None:
                                          domains=("disability_progression", "walking_speed",
                                                   "composite_progression", "upper_limb")).query("endpoint == @endpoint")
     display(Markdown(f"**Endpoint definition:** {'; '.join(comparison['definition'].unique()) or 'not in the evidence'}"))
-    display(comparison.drop(columns=["trial", "domain", "endpoint", "definition"]).set_index(["statistic", "week",
-                                                                                              "arm"]))
+    display(show(comparison.drop(columns=["trial", "domain", "endpoint", "definition"]), precision=3))
 
 # %% [markdown]
 # ## Proportional hazards
@@ -119,14 +119,14 @@ if res is not None:
         events, t.treatment.id, t.control.id)
     par.plot(km=res.km)
     plt.show()
-    display(par.summary)
+    display(show(par.summary, precision=3))
 
 # %% [markdown]
 # ## Provenance
 
 # %%
-display(pipeline.provenance(ev, [trial], {"endpoint": endpoint, "data_source": data_source, "seed": seed,
-                                           "n_per_arm": n_per_arm, "tau": tau, "at_week": at_week}, label))
+display(show(pipeline.provenance(ev, [trial], {"endpoint": endpoint, "data_source": data_source, "seed": seed,
+                                                "n_per_arm": n_per_arm, "tau": tau, "at_week": at_week}, label)))
 record("label", label)
 if res is not None:
     record("analysis", res.to_json())

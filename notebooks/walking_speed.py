@@ -36,6 +36,7 @@ from IPython.display import Markdown, display
 import msevidence as mse
 from msevidence import pipeline
 from msevidence.presentation.record import record
+from msevidence.presentation.tables import show
 from msevidence.presentation.figures.walking import plot_discordance, plot_trajectories, plot_week_distribution
 from msevidence.judgement.compare import published_vs_reproduced, walking_verdict
 
@@ -72,9 +73,9 @@ plt.show()
 
 # %%
 comparison = published_vs_reproduced(t, {"walking": walk}, provenance=walk.data_provenance, domains=("walking_speed",))
-display(comparison[["endpoint", "definition"]].drop_duplicates().set_index("endpoint"))
-display(comparison.drop(columns=["trial", "domain", "definition"]).set_index(["endpoint", "statistic", "arm"]))
-display(walk.to_frame())
+display(show(comparison[["endpoint", "definition"]].drop_duplicates(), constant_to_caption=False))
+display(show(comparison.drop(columns=["trial", "domain", "definition"]), precision=3))
+display(show(walk.to_frame(), precision=3))
 
 # %% [markdown]
 # ## Walking and EDSS progression do not coincide
@@ -82,14 +83,14 @@ display(walk.to_frame())
 # %%
 plot_discordance(walk)
 plt.show()
-display(walk.discordance_frame())
+display(show(walk.discordance_frame(), precision=3))
 
 # %% [markdown]
 # ## Provenance
 
 # %%
-display(pipeline.provenance(ev, [trial], {"seed": seed, "n_per_arm": n_per_arm, "week": week,
-                                           "unconfirmed_at_end": unconfirmed_at_end}, walk.data_provenance))
+display(show(pipeline.provenance(ev, [trial], {"seed": seed, "n_per_arm": n_per_arm, "week": week,
+                                           "unconfirmed_at_end": unconfirmed_at_end}, walk.data_provenance)))
 record("label", walk.data_provenance)
 record("verdict", verdict.direction)
 record("walking", walk.to_json())

@@ -51,6 +51,8 @@ def rendered(tmp_path_factory):
         reports.Run(name="overview", notebook="evidence_overview", audience="lay"),
         reports.Run(name="main", notebook="progression_vs_walking", audience="lay",
                     parameters={"trial": "ORATORIO", "n_per_arm": 60}),
+        reports.Run(name="teaching", notebook="teaching", audience="lay",
+                    parameters={"trial": "ORATORIO", "sliders": False}),
     ])
     results = reports.render(rs, out=out, workers=2)
     assert all(r.status == "ok" for r in results), [r.error for r in results]
@@ -74,7 +76,16 @@ def test_every_figure_of_the_main_report_loads(rendered, tmp_path):
     assert n >= 3 and k == n
     n, k = loaded_images(rendered / "browser" / "overview.lay.html", tmp_path)
     assert n >= 1 and k == n
-    shot = tmp_path / "main.png"
-    chromium((rendered / "browser" / "main.lay.html").as_uri(), tmp_path, f"--screenshot={shot}",
-             "--window-size=1200,2000")
-    assert shot.stat().st_size > 50_000  # kept under the test's tmp dir for a human to look at
+
+
+@pytest.mark.parametrize("page", ["main", "overview", "teaching"])
+def test_screenshot_of_each_lay_page_is_kept(rendered, page, tmp_path_factory):
+    """Full-page screenshots (1200 px wide, as a reader's browser) kept under pytest's tmp dir for a human to
+    look at: pytest prints nothing, so find them under the `screenshots*` folder of the basetemp."""
+    shots = tmp_path_factory.getbasetemp() / "screenshots"
+    shots.mkdir(exist_ok=True)
+    shot = shots / f"{page}.lay.png"
+    n, k = loaded_images(rendered / "browser" / f"{page}.lay.html", shots)
+    assert k == n
+    chromium((rendered / "browser" / f"{page}.lay.html").as_uri(), shots, f"--screenshot={shot}", "--window-size=1200,6000")
+    assert shot.stat().st_size > 50_000

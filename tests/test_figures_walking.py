@@ -36,12 +36,24 @@ def test_labels_and_content(summary):
     ax = plot_trajectories(summary, spaghetti=5, provenance="other label")
     assert ax.get_title().endswith("other label")
     assert "higher = slower" in ax.get_ylabel()
-    assert len(ax.lines) >= 2 * 5 + 2  # spaghetti + medians
+    assert len(ax.lines) >= 2 * 5 + 2  # spaghetti + centre lines
+    # the thick line is the geometric mean the reports quote, labelled with its value at the summary week
+    assert any("geometric mean" in t.get_text() for t in ax.get_legend().get_texts())
+    texts = [t.get_text() for t in ax.texts]
+    for arm in ("OCR", "PBO"):
+        assert f"{summary.arm(arm).geometric_mean_pct_change:+.1f}%" in texts
+    names = {"OCR": "ocrelizumab", "PBO": "placebo"}
+    ax = plot_trajectories(summary, names=names, centre="median")
+    legend = " ".join(t.get_text() for t in ax.get_legend().get_texts())
+    assert "ocrelizumab: median" in legend and "OCR" not in legend
     ax = plot_week_distribution(summary)
     texts = [t.get_text() for t in ax.texts]
     assert f"{summary.arm('OCR').geometric_mean_pct_change:+.1f}%" in texts
     ax = plot_discordance(summary)
     d = summary.discordance[0]
     assert sum(p.get_width() for p in ax.patches[:4]) == pytest.approx(100.0)
-    assert str(d.t25fw_only) in [t.get_text() for t in ax.texts]
+    # bars are percentages of the arm, and so are their labels (not counts on a percent axis)
+    assert f"{100 * d.t25fw_only / d.n:.0f}%" in [t.get_text() for t in ax.texts]
+    ax = plot_discordance(summary, names=names)
+    assert all("OCR" not in t.get_text() and "PBO" not in t.get_text() for t in ax.get_yticklabels())
     plt.close("all")

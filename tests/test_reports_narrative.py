@@ -132,9 +132,12 @@ def test_forest_plot_never_groups_active_with_placebo_controlled_results(ev):
 
 
 def test_provenance_lists_hash_parameters_and_label(ev):
-    df = narrative.provenance(ev, ["ORATORIO"], {"seed": 3}, "SYNTHETIC data (seed 3)")
+    df = narrative.provenance(ev, ["ORATORIO"], {"seed": 3, "n_per_arm": None}, "SYNTHETIC data (seed 3)")
+    df = df.set_index("item")
     assert df.loc["evidence file oratorio.yaml", "value"] == f"sha256 {ev.sha256('ORATORIO')}"
-    assert df.loc["parameter seed", "value"] == "3" and df.loc["reproduced data", "value"].startswith("SYNTHETIC")
+    assert df.loc["setting: random seed of the simulation", "value"] == "3"
+    assert df.loc["reproduced data", "value"].startswith("SYNTHETIC")
+    assert df.loc["setting: simulated patients per group", "value"] == "as many as were randomized in the trial"
 
 
 def test_main_report_refuses_active_controlled_trials(ev):
@@ -164,9 +167,10 @@ def test_certainty_says_when_figures_were_seen_only_in_secondary_reports(ev):
 def test_limits_say_the_open_label_extension_is_early_vs_delayed_not_placebo(ev):
     limits = " ".join(narrative.what_trials_do_not_show(ev, ev["ORATORIO"]))
     assert "ORATORIO open-label extension compared starting ocrelizumab early with starting it later" in limits
-    summary = narrative.evidence_summary(ev)
-    assert "early vs DELAYED ocrelizumab, not placebo" in summary.loc["ORATORIO_OLE", "comparator"]
-    assert summary.loc["ORATORIO", "comparator"].endswith("(vs placebo)")
-    table = narrative.published_table(ev, "disability_progression")
-    assert set(table.loc["ORATORIO_OLE", "vs"]) == {"early vs DELAYED ocrelizumab, not placebo"}
+    ole, ora = ev["ORATORIO_OLE"].name, ev["ORATORIO"].name  # tables show trials by name
+    summary = narrative.evidence_summary(ev).set_index("trial")
+    assert "early vs DELAYED ocrelizumab, not placebo" in summary.loc[ole, "comparator"]
+    assert summary.loc[ora, "comparator"].endswith("(vs placebo)")
+    table = narrative.published_table(ev, "disability_progression").set_index("trial")
+    assert set(table.loc[ole, "vs"]) == {"early vs DELAYED ocrelizumab, not placebo"}
     assert "ORATORIO_OLE" not in set(narrative.tidy_evidence(ev, include_active=False)["trial"])

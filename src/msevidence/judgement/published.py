@@ -9,6 +9,7 @@ worsening is not improvement. Published numbers carry their citation; synthetic 
 from __future__ import annotations
 
 import platform
+import re
 from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
@@ -18,6 +19,7 @@ import pandas as pd
 from msevidence.evidence import EvidenceSet, Trial
 from msevidence.evidence.schema import COMPARATOR_ADJECTIVES, COMPARATOR_LABELS, Effect, Endpoint
 from msevidence.judgement.verdict import Direction, conclusion, judge_effect
+from msevidence.judgement.wording import name_arms, parameter_name, parameter_value
 
 LESS, SAME, MORE, BETTER, MISSING = Direction.LESS, Direction.SAME, Direction.MORE, Direction.IMPROVEMENT, Direction.MISSING
 DOMAIN_TITLES = {"disability_progression": "Disability progression (EDSS)", "walking_speed": "Walking speed (T25FW)"}
@@ -26,7 +28,10 @@ DOMAIN_TITLES = {"disability_progression": "Disability progression (EDSS)", "wal
 # -- formatting -------------------------------------------------------------------------------------------
 def pct(fraction: float | None, digits: int = 1) -> str:
     """0.25 -> '25.0%'."""
-    return "n/a" if fraction is None else f"{100 * fraction:.{digits}f}%"
+    if fraction is None:
+        return "n/a"
+    v = 100 * fraction
+    return f"{0.0 if round(v, digits) == 0 else v:.{digits}f}%"  # never "-0%"
 
 
 def pct_change(value: float | None, digits: int = 1) -> str:
@@ -198,8 +203,8 @@ def verdict_table(trial: Trial, confirmation_weeks: int = 12) -> pd.DataFrame:
     """One row per domain: the verdict and its sources."""
     rows = [published_progression_verdict(trial, confirmation_weeks), published_walking_verdict(trial)]
     return pd.DataFrame([{"Domain": DOMAIN_TITLES[v.domain], "What the trial shows": v.verdict,
-                          "Endpoint": v.endpoint or "—", "Source": "; ".join(v.citations) or "—"}
-                         for v in rows]).set_index("Domain")
+                          "Outcome": trial.endpoint(v.endpoint).label if v.endpoint else "—",
+                          "Source": "; ".join(v.citations) or "—"} for v in rows])
 
 
 def certainty(trial: Trial, domain: str, confirmation_weeks: int = 12) -> str:
@@ -292,7 +297,7 @@ def provenance(ev: EvidenceSet, trial_ids: list[str], parameters: dict[str, Any]
     """Table: evidence file hashes, parameters, seed, data label and package versions."""
     rows = [{"item": f"evidence file {ev.files[t].name}", "value": f"sha256 {ev.sha256(t)}"} for t in trial_ids]
     for k, v in (parameters or {}).items():
-        rows.append({"item": f"parameter {k}", "value": repr(v)})
+        rows.append({"item": f"setting: {parameter_name(k)}", "value": parameter_value(k, v, ev)})
     if data_label:
         rows.append({"item": "reproduced data", "value": data_label})
     rows.append({"item": "python", "value": platform.python_version()})
@@ -301,7 +306,7 @@ def provenance(ev: EvidenceSet, trial_ids: list[str], parameters: dict[str, Any]
             rows.append({"item": p, "value": version(p)})
         except PackageNotFoundError:
             rows.append({"item": p, "value": "not installed"})
-    return pd.DataFrame(rows).set_index("item")
+    return pd.DataFrame(rows)
 
 
 def evidence_summary(ev: EvidenceSet) -> pd.DataFrame:
@@ -310,31 +315,82 @@ def evidence_summary(ev: EvidenceSet) -> pd.DataFrame:
     rows = []
     for t in ev:
         doms = tidy[tidy["trial"] == t.id].groupby("domain")["endpoint"].nunique()
-        rows.append({"trial": t.id, "comparator": f"{t.comparator_label} ({COMPARATOR_LABELS[t.comparator]})",
+        label = re.sub(r"\s*\((?:active comparator|[^()]*not placebo)[^()]*\)", "", name_arms(t.comparator_label, t, ev))
+        rows.append({"trial": t.name, "comparator": f"{label} ({COMPARATOR_LABELS[t.comparator]})",
                      "population": t.population, "randomized": t.total_randomized,
                      **{DOMAIN_TITLES.get(d, d): int(doms.get(d, 0)) for d in
                         ("disability_progression", "walking_speed")},
-                     "other endpoints": int(doms.drop(list(DOMAIN_TITLES), errors="ignore").sum())})
-    return pd.DataFrame(rows).set_index("trial")
+                     "other outcomes": int(doms.drop(list(DOMAIN_TITLES), errors="ignore").sum())})
+    return pd.DataFrame(rows)
+
+
+# How each published statistic reads, and how its value (and CI) is written: percentages for proportions and
+# relative reductions, percentage points for risk differences, two decimals for ratios.
+STATISTIC_WORDS = {
+    "proportion_with_event": "share with the event over the trial", "proportion": "share",
+    "km_proportion_at_week": "share with the event by week {week} (Kaplan-Meier estimate)",
+    "mean_pct_change": "average change in time", "mean_change": "average change", "mean_count": "average count",
+    "annualized_rate": "events per year", "median_time_years": "median time (years)",
+    "hazard_ratio": "hazard ratio", "risk_ratio": "risk ratio", "rate_ratio": "rate ratio",
+    "odds_ratio": "odds ratio", "relative_reduction": "relative reduction", "risk_difference": "risk difference",
+    "mean_difference": "difference in averages", "time_difference_years": "difference in median time (years)",
+}
+PERCENT = {"proportion_with_event", "proportion", "km_proportion_at_week", "relative_reduction"}
+
+
+def statistic_words(statistic: str, week: float | None = None) -> str:
+    words = STATISTIC_WORDS.get(statistic, statistic.replace("_", " "))
+    return words.format(week=f"{week:g}" if week is not None and week == week else "?")
+
+
+def format_value(statistic: str, value: float | None) -> str:
+    """A published value as a reader sees it: 0.24 relative reduction -> '24%', −0.114 risk difference ->
+    '−11.4 percentage points', +38.9 % change -> '+38.9%', ratios with two decimals."""
+    if value is None or value != value:
+        return "—"
+    if statistic in PERCENT:
+        return pct(value, 0 if statistic == "relative_reduction" else 1)
+    if statistic == "risk_difference":
+        return f"{100 * value:+.1f} percentage points".replace("-", "−")
+    if statistic == "mean_pct_change":
+        return pct_change(value)
+    if statistic.endswith("ratio"):
+        return f"{value:.2f}"
+    return f"{value:g}"
+
+
+def format_ci(statistic: str, low: float | None, high: float | None) -> str:
+    if low is None or high is None or low != low or high != high:
+        return "—"
+    if statistic in PERCENT or statistic == "risk_difference":
+        f = 100
+        unit = "%" if statistic in PERCENT else " points"
+        return f"{f * low:.1f} to {f * high:.1f}{unit}".replace("-", "−")
+    if statistic.endswith("ratio"):
+        return f"{low:.2f} to {high:.2f}"
+    return f"{low:g} to {high:g}".replace("-", "−")
 
 
 def published_table(ev: EvidenceSet, domain: str, include_active: bool = True) -> pd.DataFrame:
-    """Every published number of one domain, formatted for reading, with its citation and comparator."""
+    """Every published number of one domain, formatted for reading, with its citation and comparator: trials by
+    name, arms by treatment, proportions as percentages, risk differences in percentage points."""
     df = ev.endpoints(domain=domain)
     if not include_active:
         df = df[df["comparator"] == "placebo"]
     rows = []
     for r in df.itertuples(index=False):
-        is_prop = r.statistic in ("proportion_with_event", "km_proportion_at_week", "proportion")
-        val = pct(r.value) if is_prop else pct_change(r.value) if r.statistic == "mean_pct_change" else f"{r.value:g}"
-        ci = f"{r.ci_low:g} to {r.ci_high:g}" if pd.notna(r.ci_low) and pd.notna(r.ci_high) else ""
-        rows.append({"trial": r.trial, "vs": COMPARATOR_LABELS[r.comparator].removeprefix("vs "),
-                     "endpoint": r.label, "arm / effect": r.arm if r.kind == "arm" else f"{r.treatment} vs {r.control}",
-                     "statistic": r.statistic.replace("_", " "), "value": val, "95% CI": ci,
-                     "p": "" if pd.isna(r.p) else f"{r.p_relation if r.p_relation == '<' else ''}{r.p:g}",
-                     "provenance": r.provenance, "source": r.citation})
-    return pd.DataFrame(rows, columns=["trial", "vs", "endpoint", "arm / effect", "statistic", "value", "95% CI", "p",
-                                       "provenance", "source"]).set_index("trial")
+        t = ev[r.trial]
+        who = r.arm if r.kind == "arm" else f"{r.treatment} vs {r.control}"
+        p = "—" if pd.isna(r.p) else f"{r.p_relation if r.p_relation == '<' else ''}{r.p:g}"
+        rows.append({"trial": t.name, "vs": COMPARATOR_LABELS[r.comparator].removeprefix("vs "),
+                     "outcome": name_arms(r.label, t, ev), "group or comparison": name_arms(who, t, ev),
+                     "statistic": statistic_words(r.statistic, None if pd.isna(r.week) else r.week),
+                     "value": format_value(r.statistic, r.value),
+                     "95% CI": format_ci(r.statistic, None if pd.isna(r.ci_low) else r.ci_low,
+                                         None if pd.isna(r.ci_high) else r.ci_high),
+                     "p": p, "provenance": r.provenance, "source": r.citation})
+    return pd.DataFrame(rows, columns=["trial", "vs", "outcome", "group or comparison", "statistic", "value",
+                                       "95% CI", "p", "provenance", "source"])
 
 
 def tidy_evidence(ev: EvidenceSet, include_active: bool = True) -> pd.DataFrame:

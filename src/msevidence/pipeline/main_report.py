@@ -3,6 +3,7 @@ labelled synthetic reproduction, section by section (see notebooks/progression_v
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,6 +27,29 @@ from msevidence.judgement.published import (
     walking_endpoints,
     what_trials_do_not_show,
 )
+from msevidence.judgement.wording import assumption_name, name_arms
+from msevidence.presentation.tables import details
+
+_CODE_ASIDE = re.compile(r"\s*\([^()]*\b[a-z][a-z0-9]*_[a-z0-9_]+\b[^()]*\)")
+
+
+def without_code_asides(text: str) -> str:
+    """`text` without parenthetical asides that name fields or symbols (``(mu_0 of the mixture)``): those are
+    for analysts reading the evidence file, not for the page."""
+    return _CODE_ASIDE.sub("", text)
+
+
+def _value_with_unit(value: float, unit: str) -> str:
+    """An assumption's value for reading: proportions as percentages ("0.08 proportion per year" -> "8% per
+    year"), other units as given."""
+    if unit.startswith("proportion"):
+        return f"{100 * value:g}%{unit.removeprefix('proportion')}"
+    return f"{value:g} {unit}"
+
+
+def _per100(count: int, n: int) -> str:
+    """A count out of `n` as people out of 100 ("12 of 150" -> "8")."""
+    return f"{100 * count / n:.0f}" if n else "—"
 
 
 def _warnings_text(messages: tuple[str, ...]) -> str:
@@ -55,6 +79,14 @@ class ProgressionWalkingReport:
     walking: Any | None
     confirmation_weeks: int = 12
     week: float = 120
+
+    def drug(self, arm: str) -> str:
+        """An arm by its treatment ("OCR" -> "ocrelizumab"), as every reader-facing text names it."""
+        return self.trial.arm(arm).drug
+
+    @property
+    def arm_names(self) -> dict[str, str]:
+        return {a.id: a.drug for a in self.trial.arms}
 
     # -- spine ------------------------------------------------------------------------------------------------
     def bottom_line(self) -> str:
@@ -119,9 +151,13 @@ class ProgressionWalkingReport:
                 + (f" The hazard ratio could not be estimated: {c.reason}." if not c.estimable else "")
                 + _warnings_text(getattr(self.progression.cox_model, "warnings_", ())))
 
+    def progression_method(self) -> str:
+        """Estimand and model, collapsed under "How this was computed" (method detail for those who want it)."""
+        return details("How this was computed", self.progression_estimand() + "\n\n" + self.progression_model())
+
     def progression_figure(self):
         """Cumulative incidence of confirmed progression (synthetic), with numbers at risk; returns the Figure."""
-        return self.progression.plot(cumulative_incidence=True, provenance=self.label,
+        return self.progression.plot(cumulative_incidence=True, provenance=self.label, names=self.arm_names,
                                      title=f"{self.confirmation_weeks}-week confirmed disability progression (EDSS)")
 
     def progression_table(self) -> pd.DataFrame:
@@ -131,7 +167,7 @@ class ProgressionWalkingReport:
         cox = res.cox
         rows = []
         hr = ep.effect("hazard_ratio") if ep else None
-        rows.append({"quantity": f"hazard ratio, {tr} vs {ct} (95% CI)",
+        rows.append({"quantity": f"hazard ratio, {self.drug(tr)} vs {self.drug(ct)} (95% CI)",
                      "published": f"{hr.estimate:.2f} ({hr.ci_low:.2f} to {hr.ci_high:.2f})" if hr and hr.ci_low
                      else (f"{hr.estimate:.2f}" if hr else "not reported"),
                      "source": t.cite(hr.source) if hr else "—",
@@ -144,7 +180,7 @@ class ProgressionWalkingReport:
                          "reproduced": f"{pct(1 - cox.hr, 0)} (1 − hazard ratio)" if cox.estimable else "not estimable"})
         for arm in (tr, ct):
             r = ep.result(arm, "proportion_with_event") if ep else None
-            rows.append({"quantity": f"proportion with confirmed progression over the trial, {arm}",
+            rows.append({"quantity": f"share with confirmed progression over the trial, {self.drug(arm)}",
                          "published": pct(r.value) if r else "not reported", "source": t.cite(r.source) if r else "—",
                          "reproduced": pct(res.events[arm] / res.n[arm])})
         for arm in (tr, ct):
@@ -152,7 +188,7 @@ class ProgressionWalkingReport:
             if r is None or r.week is None:
                 continue
             s = float(res.km.survival_at([r.week]).set_index("arm").loc[arm, "survival"])
-            rows.append({"quantity": f"Kaplan-Meier proportion progressed by week {r.week:g}, {arm}",
+            rows.append({"quantity": f"share progressed by week {r.week:g} (Kaplan-Meier estimate), {self.drug(arm)}",
                          "published": pct(r.value), "source": t.cite(r.source),
                          "reproduced": "beyond follow-up" if s != s else pct(1 - s)})
         return comparison_table(rows, self.label)
@@ -198,11 +234,21 @@ class ProgressionWalkingReport:
             text += f" The walk-time ratio could not be estimated: {m.reason}."
         return text + _warnings_text(m.warnings)
 
+    def walking_method(self) -> str:
+        """Estimand, model and how the synthetic walking data were made, collapsed under "How this was computed";
+        says plainly (not collapsed) when the trial reported no walking result."""
+        if self.walking is None:
+            return self.walking_estimand()
+        parts = [self.walking_estimand(), self.walking_model(), self.walking_model_note()]
+        return details("How this was computed", "\n\n".join(x for x in parts if x))
+
     def walking_figure(self):
         """Walk-time trajectories per arm (synthetic); None when the trial reported no T25FW result."""
         if self.walking is None:
             return None
-        return self.walking.plot()
+        from msevidence.presentation.figures.walking import plot_trajectories
+
+        return plot_trajectories(self.walking, names=self.arm_names, provenance=self.label)
 
     def walking_table(self) -> pd.DataFrame:
         if self.walking is None:
@@ -216,7 +262,7 @@ class ProgressionWalkingReport:
         for role in ("treatment", "control"):
             a = w.arm(role)
             r = ep.result(a.arm, "mean_pct_change")
-            rows.append({"quantity": f"change in walk time to week {w.week:g}, {a.arm}",
+            rows.append({"quantity": f"change in walk time to week {w.week:g}, {self.drug(a.arm)}",
                          "published": pct_change(r.value) if r else "not reported",
                          "source": t.cite(r.source) if r else "—",
                          "reproduced": f"{pct_change(a.geometric_mean_pct_change)} (geometric mean)"})
@@ -226,16 +272,18 @@ class ProgressionWalkingReport:
                      "published": pct(eff.estimate, 0) if eff else "not reported",
                      "source": t.cite(eff.source) if eff else "—", "reproduced": pct(1 - gt / gc, 0)})
         m = w.mixed_model
-        rows.append({"quantity": f"walk-time ratio {w.treatment}/{w.control} at week {w.week:g} (95% CI)",
+        rows.append({"quantity": f"ratio of walk times, {self.drug(w.treatment)} vs {self.drug(w.control)}, at week "
+                                 f"{w.week:g} (95% CI; below 1: walk time grew less)",
                      "published": "not reported", "source": "—",
-                     "reproduced": f"{m.ratio:.2f} ({m.ci_low:.2f} to {m.ci_high:.2f})"})
+                     "reproduced": f"{m.ratio:.2f} ({m.ci_low:.2f} to {m.ci_high:.2f})" if m.estimable
+                     else f"not estimable: {m.reason}"})
         for role in ("treatment", "control"):
             a = w.arm(role)
-            rows.append({"quantity": f"confirmed ≥20% slower walking by week {w.week:g}, {a.arm}",
+            rows.append({"quantity": f"confirmed ≥20% slower walking by week {w.week:g}, {self.drug(a.arm)}",
                          "published": "not reported", "source": "—", "reproduced": pct(a.worsened_20_confirmed_12w)})
         for role in ("treatment", "control"):
             a = w.arm(role)
-            rows.append({"quantity": f"confirmed ≥20% faster walking by week {w.week:g}, {a.arm}",
+            rows.append({"quantity": f"confirmed ≥20% faster walking by week {w.week:g}, {self.drug(a.arm)}",
                          "published": "not reported", "source": "—", "reproduced": pct(a.improved_20_confirmed_12w)})
         return comparison_table(rows, self.label)
 
@@ -263,22 +311,32 @@ class ProgressionWalkingReport:
         if self.walking is None:
             return text
         d = {x.arm: x for x in self.walking.discordance}
-        parts = [f"on {self.trial.arm(a).drug}, {x.both} had both, {x.edss_only} EDSS progression only, "
-                 f"{x.t25fw_only} slower walking only and {x.neither} neither (agreement {pct(x.agreement, 0)}, "
-                 f"kappa {x.kappa:.2f})" for a, x in d.items()]
-        return (text + f"\n\nIn the reproduction (*{self.label}*), patients with confirmed EDSS progression and "
-                f"with confirmed ≥20% slower walking by week {self.walking.week:g} overlap only partly — "
+        parts = [f"on {self.drug(a)}, out of 100 people {_per100(x.both, x.n)} had both, {_per100(x.edss_only, x.n)} "
+                 f"EDSS progression only, {_per100(x.t25fw_only, x.n)} slower walking only and "
+                 f"{_per100(x.neither, x.n)} neither (the two measures agreed for {pct(x.agreement, 0)} of people)"
+                 for a, x in d.items()]
+        return (text + f"\n\nIn the reproduction (*{self.label}*), people with confirmed EDSS progression and "
+                f"with confirmed ≥20% slower walking by week {self.walking.week:g} overlap only partly: "
                 + "; ".join(parts) + ".")
+
+    def relation_detail(self) -> str:
+        """Counts and chance-corrected agreement (Cohen's kappa) behind :meth:`relation` (method detail)."""
+        if self.walking is None:
+            return ""
+        return " ".join(f"On {self.drug(x.arm)} (N = {x.n}): both {x.both}, EDSS only {x.edss_only}, walking only "
+                        f"{x.t25fw_only}, neither {x.neither}; agreement {pct(x.agreement, 0)}, Cohen's kappa "
+                        + (f"{x.kappa:.2f}." if x.kappa == x.kappa else "not estimable (one outcome never or always "
+                           "occurred).") for x in self.walking.discordance)
 
     def relation_figure(self):
         if self.walking is None:
             return None
         from msevidence.presentation.figures.walking import plot_discordance
 
-        return plot_discordance(self.walking, provenance=self.label)
+        return plot_discordance(self.walking, provenance=self.label, names=self.arm_names)
 
     def limits(self) -> str:
-        return "\n".join(f"- {x}" for x in what_trials_do_not_show(self.evidence, self.trial))
+        return "\n".join(f"- {without_code_asides(x)}" for x in what_trials_do_not_show(self.evidence, self.trial))
 
     def provenance(self) -> pd.DataFrame:
         return provenance(self.evidence, [self.trial.id], self.parameters, self.label)
@@ -288,26 +346,55 @@ class ProgressionWalkingReport:
         c = self.synthetic.calibration
 
         def fmt(v: float) -> str:
-            return "" if pd.isna(v) else f"{v:.3g}"
+            return "—" if pd.isna(v) else f"{v:.3g}"
 
         return pd.DataFrame({
-            "target": c["target"],
+            "target": [self._plain(x) for x in c["target"]],
             "published": c["published"].map(fmt),
             "synthetic, mean over replicates": c["achieved_mean"].map(fmt),
-            "synthetic, 95% of single trials": [f"{fmt(lo)} to {fmt(hi)}" if pd.notna(lo) else ""
+            "synthetic, 95% of single trials": [f"{fmt(lo)} to {fmt(hi)}" if pd.notna(lo) else "—"
                                                for lo, hi in zip(c["achieved_low"], c["achieved_high"], strict=True)],
-            "tolerance": c["tolerance"].map(lambda v: "" if pd.isna(v) else f"±{v:g}"),
-            "met": [("yes" if m else "NO") if st == "calibrated" else st
+            "tolerance": c["tolerance"].map(lambda v: "—" if pd.isna(v) else f"±{v:g}"),
+            "met": [("yes" if m else "NO") if st == "calibrated" else st.replace("_", " ")
                     for m, st in zip(c["met"], c["status"], strict=True)],
             "source": c["source"],
-        }).set_index("target")
+        })
+
+    def calibration_summary(self) -> str:
+        """One plain sentence on how many published targets the synthetic trials reproduce."""
+        c = self.synthetic.calibration
+        cal = c[c["status"] == "calibrated"]
+        met = int(cal["met"].astype(bool).sum())
+        other = len(c) - len(cal)
+        return (f"The simulated trials were tuned to {len(cal)} published numbers of {self.trial.name} and "
+                f"reproduce {met} of them within the tolerance set for each"
+                + (f"; {other} further published numbers are shown for comparison only" if other else "")
+                + ". The table under *How the simulation was checked* lists each one.")
+
+    def _plain(self, text: str) -> str:
+        """Reader's words for a technical label: arms by treatment, quoted endpoint ids by their label."""
+        def label(m: re.Match) -> str:
+            ep = next((e for e in self.trial.endpoints if e.id == m.group(1)), None)
+            return f"“{ep.label}”" if ep else m.group(0)
+
+        return name_arms(re.sub(r"'([a-z0-9_]+)'", label, text), self.trial, self.evidence)
 
     def assumptions(self) -> pd.DataFrame:
         """Numbers the generator needs that were never published: named ASSUMPTIONS, each with its rationale."""
-        rows = [{"assumption": k, "value": f"{a['value']:g} {a['unit']}", "taken from": f"{a.get('from', '')} "
-                 "evidence file", "rationale": a["rationale"]}
+        rows = [{"assumption": assumption_name(k), "value": _value_with_unit(a["value"], a["unit"]),
+                 "taken from": f"{self._trial_name(a.get('from', ''))} evidence file",
+                 "rationale": without_code_asides(a["rationale"])}
                 for k, a in self.synthetic.metadata["assumptions"].items()]
-        return pd.DataFrame(rows).set_index("assumption")
+        return pd.DataFrame(rows)
+
+    def assumption_ids(self) -> str:
+        """Markdown: which evidence-file name each assumption has (for analysts who want to change one)."""
+        return "Names in the evidence file: " + "; ".join(
+            f"{assumption_name(k)}: `{k}`" for k in self.synthetic.metadata["assumptions"]) + "."
+
+    def _trial_name(self, source: str) -> str:
+        tid, _, rest = source.partition(" ")
+        return (self.evidence[tid].name + (f" {rest}" if rest else "")) if tid in self.evidence else source
 
     def record(self) -> dict[str, Any]:
         """The report's key numbers, recorded in the notebook's outputs (see :func:`msevidence.presentation.record.record`)."""
@@ -339,7 +426,7 @@ def progression_vs_walking(ev: EvidenceSet, trial: str, seed: int = 1, n_per_arm
 
     t = require_placebo(ev[trial], "the main report")
     syn = simulate_trial(t, seed=seed, n_per_arm=_n_per_arm(t, n_per_arm), evidence=ev)
-    label = syn.label
+    label = syn.label.replace(t.id, t.name)
     cdp = analyze(syn.events, f"cdp{confirmation_weeks}_edss", treatment=t.treatment.id, control=t.control.id,
                   at=week, data_provenance=label)
     walk = (summarize_walking(syn.visits, week=week, treatment=t.treatment.id, control=t.control.id,

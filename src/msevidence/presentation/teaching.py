@@ -366,11 +366,11 @@ def explorer(evidence: EvidenceSet | None = None, trial: str | None = None) -> A
     pick = w.Dropdown(options=[(ev[t].name, t) for t in trials], value=trial, description="Trial:", style=style)
     domain = w.ToggleButtons(options=[("Disability getting worse", "disability_progression"),
                                       ("Walking speed", "walking_speed")], description="Question:", style=style)
-    risk = w.FloatSlider(min=1, max=90, step=0.1, readout_format=".1f", style=style, layout=w.Layout(width="520px"),
+    risk = w.FloatSlider(min=1, max=90, step=0.1, readout_format=".1f", style=style, layout=_slider_layout(),
                          description="On placebo, people out of 100 who get worse:", continuous_update=False)
-    hr = w.FloatSlider(min=0.3, max=1.5, step=0.01, style=style, layout=w.Layout(width="520px"), continuous_update=False,
+    hr = w.FloatSlider(min=0.3, max=1.5, step=0.01, style=style, layout=_slider_layout(), continuous_update=False,
                        description="Hazard ratio (below 1 = fewer get worse):")
-    base = w.FloatSlider(min=3, max=30, step=0.1, readout_format=".1f", style=style, layout=w.Layout(width="520px"),
+    base = w.FloatSlider(min=3, max=30, step=0.1, readout_format=".1f", style=style, layout=_slider_layout(),
                          continuous_update=False, description="Seconds to walk 25 feet at the start:")
     reset = w.Button(description="Back to published values", icon="undo")
 
@@ -408,6 +408,13 @@ def explorer(evidence: EvidenceSet | None = None, trial: str | None = None) -> A
     out = w.interactive_output(show, {"trial": pick, "question": domain, "risk_pct": risk, "hr_value": hr,
                                       "baseline_s": base})
     return w.VBox([w.HBox([pick, reset]), domain, risk, hr, base, out])
+
+
+def _slider_layout() -> Any:
+    """A fresh layout per slider, wide enough that its long label is not cut off (the label takes its room)."""
+    import ipywidgets as w
+
+    return w.Layout(width="100%", max_width="820px")
 
 
 def baseline_default(trial: Trial) -> float | None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import textwrap
+
 import numpy as np
 import pandas as pd
 
@@ -19,6 +21,7 @@ DOMAIN_LABELS = {
     "safety": "Safety",
 }
 _ABBR = {"hazard_ratio": "HR", "risk_ratio": "RR", "rate_ratio": "rate ratio", "odds_ratio": "OR"}
+LABEL_WIDTH = 58  # characters per line of a row label; longer labels wrap instead of being cut
 
 
 def ratio_effects(endpoints: pd.DataFrame) -> pd.DataFrame:
@@ -29,17 +32,23 @@ def ratio_effects(endpoints: pd.DataFrame) -> pd.DataFrame:
     return df.sort_values(["domain_order", "comparator_order", "trial", "endpoint"]).reset_index(drop=True)
 
 
-def forest_plot(endpoints: pd.DataFrame, ax=None, title: str = "Published effects by domain"):
+def forest_plot(endpoints: pd.DataFrame, ax=None, title: str = "Published effects by domain",
+                evidence=None):
     """Forest plot (log scale) of published ratio effects; <1 favours ocrelizumab for harms such as progression.
 
     Each domain is split by comparator kind (placebo; ACTIVE drug; early vs DELAYED ocrelizumab), each group under
     its own heading, so an active-controlled or open-label-extension result is never read as placebo evidence.
-    Returns the Axes.
+    With the `evidence` set, trials are shown by name and arm ids in labels by treatment. Returns the Axes.
     """
     import matplotlib.pyplot as plt
     from matplotlib.ticker import NullFormatter
 
     df = ratio_effects(endpoints)
+    if evidence is not None:
+        from msevidence.judgement.wording import name_arms
+
+        df["label"] = [name_arms(lab, evidence[t], evidence) for lab, t in zip(df["label"], df["trial"], strict=True)]
+        df["trial"] = [evidence[t].name for t in df["trial"]]
     if df.empty:
         raise ValueError("no ratio effects (hazard/risk/rate ratios) in the evidence table")
     rows: list[tuple[str, pd.Series | None]] = []
@@ -54,9 +63,11 @@ def forest_plot(endpoints: pd.DataFrame, ax=None, title: str = "Published effect
             if not sub.empty:
                 rows.append((DOMAIN_LABELS[dom] + heading, None))
                 rows += [(_row_label(r), r) for _, r in sub.iterrows()]
+    heights = np.array([1.0 + 0.8 * (lab.count("\n")) for lab, _ in rows])
     if ax is None:
-        _, ax = plt.subplots(figsize=(11, 0.34 * len(rows) + 1.3))
-    y = np.arange(len(rows))[::-1]
+        _, ax = plt.subplots(figsize=(10, 0.3 * heights.sum() + 1.6))
+    centres = np.cumsum(heights) - heights / 2
+    y = centres[-1] + heights[-1] / 2 - centres
     for yi, (_, r) in zip(y, rows, strict=True):
         if r is None:
             continue
@@ -68,28 +79,29 @@ def forest_plot(endpoints: pd.DataFrame, ax=None, title: str = "Published effect
         ax.plot(r["value"], yi, marker, color=color, mfc="white" if hollow else color, ms=6)
         ci = f" ({r['ci_low']:.2f}–{r['ci_high']:.2f})" if pd.notna(r["ci_low"]) else " (CI not published)"
         ax.text(1.01, yi, f"{_ABBR[r['statistic']]} {r['value']:.2f}{ci}", transform=ax.get_yaxis_transform(),
-                va="center", fontsize=8)
-    ax.set_yticks(y, [lab for lab, _ in rows], fontsize=8.5)
+                va="center", fontsize=10)
+    ax.set_yticks(y, [lab for lab, _ in rows], fontsize=10)
     for tick, (_, r) in zip(ax.get_yticklabels(), rows, strict=True):
         if r is None:
             tick.set_fontweight("bold")
-            tick.set_fontsize(9)
+            tick.set_fontsize(10.5)
     ax.axvline(1.0, color="0.4", lw=0.8, ls="--")
     ax.set_xscale("log")
     ax.set_xticks([0.25, 0.5, 1, 2, 4], ["0.25", "0.5", "1", "2", "4"])
     ax.xaxis.set_minor_formatter(NullFormatter())
     ax.set_xlim(0.2, 5)
-    ax.set_xlabel("ratio, ocrelizumab vs comparator (log scale). Below 1: fewer events with ocrelizumab "
-                  "(for 'no evidence of progression', above 1 is better).\nHollow squares: active comparator, "
-                  "not placebo. Hollow diamonds: early vs delayed ocrelizumab, not placebo.", fontsize=8)
-    ax.set_title(title + " — published values from the evidence store", fontsize=10)
-    ax.set_ylim(-0.8, len(rows) - 0.2)
+    ax.set_xlabel("ratio, ocrelizumab vs comparator (log scale). Below 1: fewer events with ocrelizumab\n"
+                  "(for 'no evidence of progression', above 1 is better). Hollow squares: active comparator, "
+                  "not placebo.\nHollow diamonds: early vs delayed ocrelizumab, not placebo.", fontsize=10)
+    ax.set_title(title + " — published values from the evidence store", fontsize=11.5)
+    ax.set_ylim(-0.2, heights.sum() + 0.2)
     return ax
 
 
 def _row_label(r: pd.Series) -> str:
-    """e.g. "ORATORIO_OLE (early vs delayed ocrelizumab): Repeated 48-week …"; non-placebo comparators say so."""
+    """e.g. "ORATORIO open-label extension (early vs delayed ocrelizumab): Repeated 48-week …", wrapped over
+    lines of LABEL_WIDTH characters (never cut); non-placebo comparators say so."""
     vs = {"placebo": f"vs {r['control_drug']}", "active": f"vs {r['control_drug']}, active",
           "delayed_treatment": "early vs delayed ocrelizumab"}.get(r["comparator"], f"vs {r['control_drug']}")
-    label = r["label"] if len(r["label"]) <= 60 else r["label"][:58] + "…"
-    return f"{r['trial']} ({vs}): {label}"
+    text = f"{r['trial']} ({vs}): {r['label']}"
+    return "\n".join(textwrap.wrap(text, LABEL_WIDTH, break_on_hyphens=False))

@@ -28,15 +28,17 @@ def _journal(ax: Axes) -> None:
 def km_plot(km, *, weeks: Sequence[float] | None = None, ci: bool = True, cumulative_incidence: bool = False,
             roles: dict[str, str] | None = None, title: str = "Kaplan-Meier estimate",
             provenance: str | None = None, risk_table: bool = True, figsize: tuple[float, float] = (7.0, 5.6),
-            xmax: float | None = None) -> Axes:
+            xmax: float | None = None, names: dict[str, str] | None = None) -> Axes:
     """KM step curves per arm with censor ticks, optional CI bands and a numbers-at-risk table.
 
     `km` is a fitted `msevidence.survival.KaplanMeier`; `weeks` are the x ticks and risk-table columns
-    (default every 24 weeks); `cumulative_incidence` plots 1 − S. Returns the curve's Axes; the numbers-at-risk
-    table is :func:`risk_table_axes` of it.
+    (default every 24 weeks); `cumulative_incidence` plots 1 − S; `names` maps arm ids to the words shown
+    (e.g. ``{"OCR": "ocrelizumab"}``). Returns the curve's Axes; the numbers-at-risk table is
+    :func:`risk_table_axes` of it.
     """
     arms = km.arms
     role = arm_roles(arms, roles)
+    shown = {a: (names or {}).get(a, a) for a in arms}
     last = max(km.last_time(a) for a in arms)
     xmax = xmax if xmax is not None else last
     if weeks is None:
@@ -59,7 +61,7 @@ def km_plot(km, *, weeks: Sequence[float] | None = None, ci: bool = True, cumula
         lo, hi = np.r_[1.0, c["ci_low"].to_numpy()], np.r_[1.0, c["ci_high"].to_numpy()]
         if cumulative_incidence:
             s, lo, hi = 1 - s, 1 - hi, 1 - lo
-        ax.step(t, s, where="post", color=color, lw=1.8, label=f"{arm} (n = {int(c['n_risk'].iloc[0])})")
+        ax.step(t, s, where="post", color=color, lw=1.8, label=f"{shown[arm]} (n = {int(c['n_risk'].iloc[0])})")
         if ci:
             ax.fill_between(t, lo, hi, step="post", color=color, alpha=0.15, lw=0)
         cens = c[c["n_censor"] > 0]
@@ -83,7 +85,7 @@ def km_plot(km, *, weeks: Sequence[float] | None = None, ci: bool = True, cumula
     rt = km.risk_table(weeks)
     tab.set_ylim(-0.5, len(arms) - 0.5)
     tab.set_yticks(range(len(arms)))
-    tab.set_yticklabels(arms[::-1])
+    tab.set_yticklabels([shown[a] for a in arms[::-1]])
     for i, arm in enumerate(arms):
         row = len(arms) - 1 - i
         tab.get_yticklabels()[row].set_color(arm_color(role[arm], i))

@@ -23,9 +23,17 @@ def _thresholds(ax) -> None:
     ax.axhline(100 * (1 / 1.2 - 1), color="grey", lw=1, ls=":", label="20% faster (improvement threshold)")
 
 
-def plot_trajectories(summary, ax=None, spaghetti: int = 15, seed: int = 0, provenance: str | None = None):
-    """Median and interquartile band of % change in walk time per arm over weeks, plus `spaghetti` randomly
-    chosen patients per arm as thin lines (seeded)."""
+CENTRES = {"geometric_mean": ("geometric_mean_pct_change", "geometric mean"),
+           "median": ("median_pct_change", "median"), "mean": ("mean_pct_change", "arithmetic mean")}
+
+
+def plot_trajectories(summary, ax=None, spaghetti: int = 15, seed: int = 0, provenance: str | None = None,
+                      centre: str = "geometric_mean", names: dict[str, str] | None = None):
+    """% change in walk time per arm over weeks: the `centre` line (geometric mean by default, the statistic
+    the reports quote; or "median", "mean") with the interquartile band, plus `spaghetti` randomly chosen
+    patients per arm as thin lines (seeded). `names` maps arm ids to the words shown."""
+    column, centre_words = CENTRES[centre]
+    names = names or {}
     ax = ax or plt.subplots(figsize=(8, 5))[1]
     rng = np.random.default_rng(seed)
     ch, bv = summary.changes, summary.by_visit
@@ -41,14 +49,23 @@ def plot_trajectories(summary, ax=None, spaghetti: int = 15, seed: int = 0, prov
             ax.plot(p["week"], p["pct_change"], color=color, lw=0.6, alpha=0.3)
         v = shown[(shown["arm"] == arm) & (shown["week"] <= last)]
         ax.fill_between(v["week"], v["q1_pct_change"], v["q3_pct_change"], color=color, alpha=0.2,
-                        label=f"{arm}: middle half of patients (25th–75th percentile)")
-        ax.plot(v["week"], v["median_pct_change"], color=color, lw=2.5, marker="o", ms=4, label=f"{arm}: median")
+                        label=f"{names.get(arm, arm)}: middle half of patients (25th–75th percentile)")
+        ax.plot(v["week"], v[column], color=color, lw=2.5, marker="o", ms=4,
+                label=f"{names.get(arm, arm)}: {centre_words}")
+        at = summary.week if (v["week"] == summary.week).any() else v["week"].max()
+        end = v[v["week"] == at]  # the week the reports quote
+        if len(end):
+            ax.annotate(f"{float(end[column].iloc[0]):+.1f}%", (float(end["week"].iloc[0]), float(end[column].iloc[0])),
+                        xytext=(6, 9 if role == "control" else -9), textcoords="offset points", va="center",
+                        fontsize=9, color=color,
+                        fontweight="bold")
     lo, hi = np.nanpercentile(ch["pct_change"], [1, 97])
-    ax.set_xlim(0, last * 1.02)
+    ax.set_xlim(0, last * 1.08)
     ax.set_ylim(min(lo, -25) * 1.1, max(hi, 30) * 1.1)
     _thresholds(ax)
+    ax.axvline(summary.week, color="0.5", lw=0.8, ls=":")
     ax.set(xlabel=X_LABEL, ylabel=Y_LABEL,
-           title=labelled_title("Timed 25-foot walk over time", provenance or summary.data_provenance))
+           title=labelled_title(f"Timed 25-foot walk over time ({centre_words}; labels at week {summary.week:g})", provenance or summary.data_provenance))
     ax.text(0.99, 0.01, f"thin lines: {spaghetti} random patients per arm (some run off the chart)",
             transform=ax.transAxes, ha="right", va="bottom", fontsize=8, color="grey")
     ax.legend(frameon=False, loc="upper left", fontsize=9)
@@ -88,9 +105,11 @@ def plot_week_distribution(summary, week: float | None = None, ax=None, provenan
     return ax
 
 
-def plot_discordance(summary, ax=None, provenance: str | None = None):
+def plot_discordance(summary, ax=None, provenance: str | None = None, names: dict[str, str] | None = None):
     """Patients who progress on one scale and not the other: per arm, % of patients with both EDSS CDP12 and
-    confirmed ≥20% T25FW worsening, EDSS only, walking only, or neither (stacked bars, counts annotated)."""
+    confirmed ≥20% T25FW worsening, EDSS only, walking only, or neither (stacked bars, percentages annotated).
+    `names` maps arm ids to the words shown."""
+    names = names or {}
     ax = ax or plt.subplots(figsize=(8, 3.8))[1]
     parts = (("both", "EDSS progression and slower walking", "#6a4c93"),
              ("edss_only", "EDSS progression only", "#b39ddb"),
@@ -104,10 +123,10 @@ def plot_discordance(summary, ax=None, provenance: str | None = None):
             width = 100 * count / d.n if d.n else 0
             ax.barh(i, width, left=left, color=color, edgecolor="white", label=label if i == 0 else None)
             if width >= 4:
-                ax.text(left + width / 2, i, f"{count}", ha="center", va="center", fontsize=9,
+                ax.text(left + width / 2, i, f"{width:.0f}%", ha="center", va="center", fontsize=9,
                         color="white" if key != "neither" else "black")
             left += width
-        labels.append(f"{d.arm}\n(N = {d.n})\nagreement κ = {d.kappa:.2f}")
+        labels.append(f"{names.get(d.arm, d.arm)}\n({d.n} people)")
     ax.set_yticks(range(len(labels)), labels)
     ax.invert_yaxis()
     ax.set_xlim(0, 100)

@@ -1,0 +1,205 @@
+"""Every lay page of every shipped report set reads as written for a lay reader.
+
+The visible text of each rendered ``*.lay.html`` (tags, scripts and styles stripped) is scanned for leaks:
+every endpoint id, assumption name and arm id of the evidence store, snake_case names, missing-value markers
+(NaN, None, <NA>), Python reprs, and library or method names. Method names are allowed inside a collapsed
+``<details>`` section ("How this was computed"); nothing else is. Set ``MSEVIDENCE_LAY_PAGES=DIR`` to scan pages
+already rendered under DIR instead of rendering every set again.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+import msevidence as mse
+from msevidence import reports
+from msevidence.paths import report_sets_dir
+
+EV = mse.load_evidence()
+METHOD_NAMES = ["statsmodels", "lifelines", "scipy", "numpy", "pandas", "matplotlib", "papermill", "MixedLM",
+                "REML", "lbfgs", "powell", "efron", "breslow", "MMRM", "LOCF", "kappa", "κ", "Schoenfeld",
+                "estimand", "Estimand", "Cox", "log-rank", "delta method", "Guyot"]
+REPRS = [r"\{'", r"'\}", r"Direction\.", r"np\.float", r"numpy\.", r"array\(", r"dtype", r"<msevidence",
+         r"Timestamp\(", r"\[\]"]
+MISSING = [r"\bNaN\b", r"\bnan\b", r"\bNone\b", r"<NA>", r"\binf\b", r"Infinity", r"\bn/a\b"]
+
+
+def forbidden(ev=EV) -> dict[str, re.Pattern]:
+    """Name -> pattern of everything a lay page must not show outside a collapsed section."""
+    ids = {e.id for t in ev for e in t.endpoints} | {a.id for t in ev for a in t.assumptions}
+    arms = {part for t in ev for a in t.arms for part in a.id.split("-")}
+    pats = {f"id {i}": rf"(?<![\w-]){re.escape(i)}(?![\w-])" for i in ids}
+    pats |= {f"arm id {a}": rf"(?<![\w-]){re.escape(a)}(?!\w)" for a in arms}
+    pats |= {f"trial id {t.id}": rf"\b{re.escape(t.id)}\b" for t in ev if "_" in t.id}
+    pats |= {"snake_case name": r"\b[a-z][a-z0-9]*_[a-z0-9_]+\b", "missing value or repr": "|".join(MISSING + REPRS),
+             "'at week' without the week": r"\bat week\b(?!\s*\d)"}
+    return {k: re.compile(v) for k, v in pats.items()}
+
+
+METHODS = re.compile("|".join(rf"\b{re.escape(m)}\b" if m[0].isalnum() else re.escape(m) for m in METHOD_NAMES))
+
+
+class VisibleText(HTMLParser):
+    """Visible text of a page, split into what is shown and what sits in a collapsed <details> section."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.shown: list[str] = []
+        self.collapsed: list[str] = []
+        self._skip = 0
+        self._details = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("script", "style", "head", "title"):
+            self._skip += 1
+        elif tag == "details":
+            self._details += 1
+        elif tag in ("p", "div", "tr", "li", "br", "h1", "h2", "h3", "h4", "table", "summary", "td", "th"):
+            (self.collapsed if self._details else self.shown).append("\n")
+
+    def handle_endtag(self, tag):
+        if tag in ("script", "style", "head", "title"):
+            self._skip = max(0, self._skip - 1)
+        elif tag == "details":
+            self._details = max(0, self._details - 1)
+
+    def handle_data(self, data):
+        if not self._skip:
+            (self.collapsed if self._details else self.shown).append(data)
+
+
+def visible_text(html_text: str) -> tuple[str, str]:
+    p = VisibleText()
+    p.feed(html_text)
+    return "".join(p.shown), "".join(p.collapsed)
+
+
+def leaks(html_text: str, patterns: dict[str, re.Pattern] | None = None) -> list[str]:
+    """'what: …snippet…' for every forbidden pattern found in the page's visible text."""
+    shown, collapsed = visible_text(html_text)
+    out = []
+    for text, where in ((shown, ""), (collapsed, " (in a collapsed section)")):
+        for name, pat in (patterns or forbidden()).items():
+            if where and name == "snake_case name":
+                continue  # file names and raw settings may appear in the technical details
+            for m in pat.finditer(text):
+                out.append(f"{name}{where}: …{_snippet(text, m)}…")
+        if not where:
+            out += [f"method name: …{_snippet(text, m)}…" for m in METHODS.finditer(text)]
+    return out
+
+
+def _snippet(text: str, m: re.Match) -> str:
+    return " ".join(text[max(0, m.start() - 60):m.end() + 60].split())
+
+
+# -- the scanner itself --------------------------------------------------------------------------------------
+def test_scanner_finds_each_kind_of_leak_and_passes_plain_prose():
+    ep, assumption = EV["ORATORIO"].endpoints[0].id, EV["ORATORIO"].assumptions[0].id
+    bad = [f"<p>endpoint {ep}</p>", f"<td>{assumption}</td>", "<p>OCR vs PBO</p>", "<td>NaN</td>",
+           "<p>parameter n_per_arm None</p>", "<p>{'a': 1}</p>", "<p>fitted with statsmodels MixedLM</p>",
+           "<p>km proportion at week</p>", "<p>Direction.LESS</p>"]
+    for page in bad:
+        assert leaks(f"<html><body>{page}</body></html>"), page
+    good = ("<html><head><style>.x_y{}</style><script>var a_b = None;</script></head><body>"
+            "<p>Ocrelizumab vs placebo: 32.9% vs 39.3% at week 120; walk time 7.1 s; hazard ratio 0.76 "
+            "(0.59 to 0.98).</p><details><summary>How this was computed</summary>Cox model, efron ties "
+            "(file oratorio_hand.yaml)</details></body></html>")
+    assert leaks(good) == []
+    assert leaks(f"<details>{ep}</details>"), "ids are not allowed even in a collapsed section"
+
+
+# -- every lay page of every shipped set ------------------------------------------------------------------
+def _shipped_sets() -> list[reports.ReportSet]:
+    out = []
+    for path in sorted(report_sets_dir().glob("*.yaml")):
+        rs = reports.load_report_set(path)
+        lay = [r for r in rs.runs if r.audience in ("lay", "both")]
+        if lay:
+            out.append(rs.model_copy(update={"runs": lay}))
+    return out
+
+
+@pytest.fixture(scope="module")
+def lay_pages(tmp_path_factory) -> list[Path]:
+    given = os.environ.get("MSEVIDENCE_LAY_PAGES")
+    if given:
+        pages = sorted(Path(given).rglob("*.lay.html"))
+        assert pages, f"no *.lay.html under {given}"
+        return pages
+    root = tmp_path_factory.mktemp("lay")
+    for rs in _shipped_sets():
+        results = reports.render(rs, out=root / rs.name, audience="lay", workers=2)
+        assert all(r.status == "ok" for r in results), [(r.name, r.error) for r in results if r.status != "ok"]
+        assert list((root / rs.name).rglob("*.lay.html")), f"set {rs.name} rendered no lay page"
+    pages = sorted(root.rglob("*.lay.html"))
+    assert pages
+    return pages
+
+
+@pytest.mark.slow
+def test_no_lay_page_leaks_identifiers_missing_values_reprs_or_method_names(lay_pages):
+    patterns = forbidden()
+    found = []
+    for page in lay_pages:
+        found += [f"{page.parent.name}/{page.name}: {x}" for x in leaks(page.read_text(encoding="utf-8"), patterns)]
+    assert not found, f"{len(found)} leaks on lay pages:\n" + "\n".join(found[:80])
+
+
+# -- the helpers lay pages are built with ---------------------------------------------------------------------
+def test_published_tables_use_percentages_names_and_the_week():
+    from msevidence.judgement.published import published_table
+
+    for domain in ("disability_progression", "walking_speed"):
+        df = published_table(EV, domain)
+        tidy = EV.endpoints(domain=domain).reset_index(drop=True)
+        assert len(df) == len(tidy)
+        for (_, row), (_, raw) in zip(df.iterrows(), tidy.iterrows(), strict=True):
+            text = " ".join(map(str, row.values))
+            assert not leaks(f"<p>{text}</p>"), text
+            if raw["statistic"] in ("proportion_with_event", "km_proportion_at_week", "relative_reduction"):
+                assert row["value"].endswith("%"), row["value"]
+            if raw["statistic"] == "risk_difference":
+                assert row["value"].endswith("percentage points")
+            if raw["statistic"] == "km_proportion_at_week":
+                assert f"week {raw['week']:g}" in row["statistic"]
+
+
+def test_arms_are_named_by_their_treatment():
+    from msevidence.judgement.wording import name_arms
+
+    for t in EV:
+        for a in t.arms:
+            assert name_arms(f"result in {a.id}", t, EV) == f"result in {a.drug}"
+    for t in EV:
+        assert not leaks(f"<p>{name_arms(t.comparator_label, t, EV)}</p>"), t.comparator_label
+
+
+def test_show_gives_one_header_row_rounded_numbers_and_no_missing_markers():
+    import numpy as np
+    import pandas as pd
+
+    from msevidence.presentation.tables import details, show
+
+    df = pd.DataFrame({"x": [0.123456, np.nan, 488.0], "same": ["a", "a", "a"], "label": ["p", None, "r"]},
+                      index=pd.Index(["one", "two", "three"], name="row"))
+    html_text = show(df, precision=2).to_html()
+    assert html_text.count("<tr") == 4 and "<th" in html_text  # one header row + three rows
+    assert "0.12" in html_text and "488" in html_text and "488.0" not in html_text
+    assert "NaN" not in html_text and "None" not in html_text and html_text.count("—") == 2
+    assert "same: a" in html_text and ">same<" not in html_text  # the repeated column went to the caption
+    assert ">row<" in html_text  # the index became an ordinary column
+    assert "&lt;b&gt;" in show(pd.DataFrame({"<b>": ["<i>x</i>"]})).to_html()  # headers and cells escaped
+    est = pd.DataFrame({"estimate": [0.7612, 0.5], "ci_low": [0.59, np.nan], "ci_high": [0.98, np.nan],
+                        "arm": ["x", "y"]}, index=[4, 7])
+    html_text = show(est, precision=2).to_html()
+    assert "0.76 (0.59 to 0.98)" in html_text and "estimate (95% CI)" in html_text and ">ci_low<" not in html_text
+    assert ">index<" not in html_text and ">4<" not in html_text  # an unnamed row index is not a column
+    d = details("How this was computed", "**Model.** a *b*\n\nsecond <p>")
+    assert "\n\n" not in d and d.startswith("<details>") and "&lt;p&gt;" in d
+    assert leaks(f"<body>{d}</body>") == []
