@@ -36,7 +36,7 @@ def test_validate_the_store_is_clean():
                                   "bad_curve_months", "bad_yaml_syntax"])
 def test_validate_a_bad_file_prints_file_line_field_rule_and_exits_1(name):
     r = run("validate", str(FIXTURES / f"{name}.yaml"))
-    assert r.exit_code == 1
+    assert r.exit_code == 2
     assert isinstance(r.exception, SystemExit)
     lines = r.output.strip().splitlines()
     assert len(lines) == 2
@@ -48,7 +48,7 @@ def test_validate_a_bad_file_prints_file_line_field_rule_and_exits_1(name):
 
 def test_validate_a_folder_summarises_problems_and_files():
     r = run("validate", str(FIXTURES))
-    assert r.exit_code == 1
+    assert r.exit_code == 2
     *problems, summary = r.output.strip().splitlines()
     n_bad = len(list(FIXTURES.glob("bad_*.yaml")))
     assert summary == f"{n_bad} problems in {n_bad} files"
@@ -148,14 +148,14 @@ def test_list_json_marks_figures_seen_only_in_secondary_reports():
                                              (("--format", "xml"), "json")])
 def test_list_unknown_choices_fail_with_the_known_ones(args, known):
     r = run("list", *args)
-    assert r.exit_code == 1
+    assert r.exit_code == 2
     assert known in r.output and "Traceback" not in r.output
     assert len(r.output.strip().splitlines()) == 1
 
 
 def test_list_with_invalid_evidence_prints_problems_and_exits_1():
     r = run("list", "--evidence", str(FIXTURES / "bad_p_negative.yaml"))
-    assert r.exit_code == 1
+    assert r.exit_code == 2
     assert "bad_p_negative.yaml:" in r.output and "(rule: p-values lie in [0, 1])" in r.output
     assert "Traceback" not in r.output
 
@@ -178,5 +178,5 @@ def test_console_script_runs_validate_on_a_bad_file():
     code = "from msevidence.cli import main; main()"
     p = subprocess.run([sys.executable, "-c", code, "validate", str(FIXTURES / "bad_duplicate_key.yaml")],
                        capture_output=True, text=True, timeout=60)
-    assert p.returncode == 1
+    assert p.returncode == 2
     assert "(rule: unique keys)" in p.stdout and "Traceback" not in p.stdout + p.stderr

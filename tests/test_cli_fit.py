@@ -118,7 +118,7 @@ def test_fit_breslow_and_readable_output(events_csv):
 def test_fit_bad_input_one_line_exit_1(events_csv, args, message):
     path, _ = events_csv
     out = runner.invoke(app, ["fit", str(path), *args])
-    assert out.exit_code == 1
+    assert out.exit_code == 2
     assert message in out.stderr and str(path) in out.stderr
     assert len(out.stderr.strip().splitlines()) == 1 and "Traceback" not in out.stderr
 
@@ -128,7 +128,7 @@ def test_fit_negative_time_names_file_column_and_rule(tmp_path, events_csv):
     bad = tmp_path / "bad.csv"
     df.assign(time_weeks=df["time_weeks"].where(df.index != 3, -5)).to_csv(bad, index=False)
     out = runner.invoke(app, ["fit", str(bad), "--endpoint", "CDP12"])
-    assert out.exit_code == 1
+    assert out.exit_code == 2
     assert out.stderr.strip() == f"error: {bad}: column 'time_weeks': must not be negative; row 3 has -5"
 
 

@@ -47,13 +47,13 @@ def test_synth_n_per_arm_and_censor(tmp_path):
 
 
 @pytest.mark.parametrize("args, message", [
-    (["--trial", "NOPE"], "--trial 'NOPE': not in the evidence store"),
+    (["--trial", "NOPE"], "--trial: 'NOPE': not in the evidence store"),
     (["--trial", "ORATORIO", "--n-per-arm", "OCR=zz"], "expected ARM=N"),
     (["--trial", "ORATORIO", "--n-per-arm", "XX=5"], "unknown arm"),
     (["--trial", "ORATORIO", "--unconfirmed", "maybe"], "expected 'event' or 'censor'"),
 ])
 def test_synth_bad_input_is_one_line_error(args, message, tmp_path):
     res = runner.invoke(app, ["synth", *args, "--out", str(tmp_path)])
-    assert res.exit_code == 1
+    assert res.exit_code == 2
     assert message in res.output and "Traceback" not in res.output
     assert len(res.output.strip().splitlines()) == 1

@@ -27,6 +27,7 @@ def test_json_contract(visits_csv):
     out = json.loads(res.stdout)
     assert out["week"] == 120 and out["data_provenance"] == "SYNTHETIC test"
     expected = summarize_walking(str(visits_csv), data_provenance="SYNTHETIC test").to_json()
+    expected["mixed_model"] |= {"estimable": True, "reason": None}  # the CLI adds estimability
     assert out == json.loads(json.dumps(expected))
     for arm in ("OCR", "PBO"):
         a = out["arms"][arm]
@@ -66,7 +67,7 @@ def test_errors_are_one_line(args, message, visits_csv, tmp_path):
     make_visits(2).drop(columns="t25fw_s").to_csv(bad, index=False)
     args = [str(visits_csv) if a == "VISITS" else str(bad) if a == "BAD" else a for a in args]
     res = runner.invoke(app, ["walking", *args])
-    assert res.exit_code == 1
+    assert res.exit_code == 2
     assert message in res.stderr and len(res.stderr.strip().splitlines()) == 1
     assert "Traceback" not in res.output
 

@@ -68,7 +68,7 @@ def executed(tmp_path_factory):
         runs.append(reports.Run(name="hand", notebook="progression_vs_walking", audience="lay",
                                 parameters={"trial": "ORATORIO_HAND", "seed": 3, "n_per_arm": SMALL}))
     results = reports.render(reports.ReportSet(name="nb-tests", runs=runs), out=out, workers=2)
-    return out, {r.name: r for r in results}
+    return out / "nb-tests", {r.name: r for r in results}  # each set renders into its own folder
 
 
 def ok(executed, name):

@@ -33,7 +33,7 @@ def rendered(tmp_path_factory):
     res = {r.name: r for r in reports.render(reports.ReportSet(name="weigh-tests", runs=runs), out=out, workers=2)}
     for r in res.values():
         assert r.status == "ok", r.error
-    return out, res
+    return out / "weigh-tests", res  # each set renders into its own folder
 
 
 @pytest.mark.slow

@@ -61,13 +61,13 @@ def test_bad_report_set_gives_one_line_error_naming_file_and_field(tmp_path, bod
     assert "\n" not in str(exc.value)
 
 
-def test_cli_bad_set_exits_1_with_one_line(tmp_path):
+def test_cli_bad_set_exits_2_with_one_line(tmp_path):
     f = write(tmp_path / "bad.yaml", "runs:\n  - {name: a, notebook: evidence_overview, audience: everyone}\n")
     res = CliRunner().invoke(app, ["report", "--set", str(f), "--out", str(tmp_path / "o")])
-    assert res.exit_code == 1
+    assert res.exit_code == 2
     assert "runs[0].audience" in res.output and "Traceback" not in res.output
     missing = CliRunner().invoke(app, ["report", "--set", "no-such-set"])
-    assert missing.exit_code == 1 and "not found" in missing.output
+    assert missing.exit_code == 2 and "not found" in missing.output
 
 
 # -- recorded values and HTML ---------------------------------------------------------------------------------
@@ -150,15 +150,16 @@ runs:
 
 @pytest.mark.slow
 def test_failed_run_keeps_others_and_previous_good_output(tiny_set, tmp_path):
-    out = tmp_path / "out"
-    good = reports.render(tiny_set(False), out=out, workers=2)
+    root = tmp_path / "out"
+    out = root / "set"  # each set renders into its own folder (set.yaml -> out/set/)
+    good = reports.render(tiny_set(False), out=root, workers=2)
     assert [r.status for r in good] == ["ok", "ok"]
     assert {r.name: r.recorded["value"] for r in good} == {"a": 1, "b": 2}
     assert good[0].recorded["prefix"] == sys.prefix  # kernels run the interpreter of this environment
     previous = (out / "b.lay.html").read_bytes()
     assert "value is 2" in previous.decode()
 
-    res = CliRunner().invoke(app, ["report", "--set", str(tiny_set(True)), "--out", str(out), "--workers", "2"])
+    res = CliRunner().invoke(app, ["report", "--set", str(tiny_set(True)), "--out", str(root), "--workers", "2"])
     assert res.exit_code == 1 and "b" in res.output
     assert (out / "b.lay.html").read_bytes() == previous  # never overwritten by the failed run
     failed_nb = nbformat.read(out / "b.failed.ipynb", as_version=4)
@@ -176,13 +177,46 @@ def test_failed_run_keeps_others_and_previous_good_output(tiny_set, tmp_path):
     index = (out / "index.html").read_text()
     assert "failed" in index and "broken on purpose" in index and 'href="b.lay.html"' in index
     assert not list(out.glob(".staging-*")) and not list(out.glob(".*.tmp-*"))
+    top = json.loads((root / "manifest.json").read_text())
+    assert [(s["set"], s["status"]) for s in top["sets"]] == [("set", "1 of 2 runs failed")]
+    assert 'href="set/index.html"' in (root / "index.html").read_text()
 
     # --only re-renders one run; the other keeps its manifest entry; a good run clears the failure files
-    again = reports.render(tiny_set(False), out=out, only=["b"], audience="analyst")
+    again = reports.render(tiny_set(False), out=root, only=["b"], audience="analyst")
     assert [r.name for r in again] == ["b"] and again[0].audiences == ["analyst"]
     assert not list(out.glob("b.failed.*"))
     names = [r["name"] for r in json.loads((out / "manifest.json").read_text())["runs"]]
     assert names == ["a", "b"]
+
+
+@pytest.mark.slow
+def test_sets_live_side_by_side_in_one_index(tmp_path):
+    """Rendering one set never removes or overwrites another's pages or its entry in the top index."""
+    import jupytext
+
+    nb = tmp_path / "tiny.ipynb"
+    jupytext.write(jupytext.reads(NOTEBOOK, fmt="py:percent"), nb)
+    root = tmp_path / "out"
+    sets = {}
+    for name, aud in (("default", "both"), ("analyst", "analyst"), ("teaching", "lay")):
+        sets[name] = write(tmp_path / f"{name}.yaml", f"title: {name} set\nruns:\n"
+                           f"  - {{name: same-run, notebook: {nb}, parameters: {{value: {len(name)}}}, audience: {aud}}}\n")
+    pages = {}
+    for name in sets:
+        res = CliRunner().invoke(app, ["report", "--set", str(sets[name]), "--out", str(root), "--workers", "1"])
+        assert res.exit_code == 0, res.output
+        pages[name] = {p.name: p.read_bytes() for p in (root / name).glob("same-run.*")}
+    for name in sets:  # nothing of an earlier set was touched by a later one
+        assert {p.name: p.read_bytes() for p in (root / name).glob("same-run.*")} == pages[name]
+        m = json.loads((root / name / "manifest.json").read_text())
+        assert m["set"] == name and m["runs"][0]["parameters"] == {"value": len(name)}
+    top = json.loads((root / "manifest.json").read_text())
+    assert {s["set"]: s["audiences"] for s in top["sets"]} == {
+        "analyst": ["analyst"], "default": ["analyst", "lay"], "teaching": ["lay"]}
+    assert all(s["status"] == "ok" and s["created"] for s in top["sets"])
+    index = (root / "index.html").read_text()
+    for name in sets:
+        assert f'href="{name}/index.html"' in index and f"{name} set" in index
 
 
 def test_manifest_records_evidence_hashes_packages_and_seed(tmp_path):
@@ -202,6 +236,7 @@ def test_manifest_records_evidence_hashes_packages_and_seed(tmp_path):
 def test_unknown_only_name_is_an_error(tmp_path):
     with pytest.raises(reports.ReportSetError, match="no run named nope"):
         reports.render("default", out=tmp_path, only=["nope"])
+    assert not list(tmp_path.iterdir())  # refused before anything was written
 
 
 @pytest.mark.parametrize("path", sorted((ROOT / "reports").glob("*.yaml")), ids=lambda p: p.stem)

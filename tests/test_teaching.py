@@ -216,7 +216,7 @@ def test_teaching_notebook_records_the_numbers_it_shows(tmp_path):
     assert rec["progression"]["out_of_100"]["ocrelizumab"] == round(100 * (1 - (1 - rc) ** HR.estimate))
     assert rec["progression"]["hr_label"] == PUBLISHED and rec["walking"]["baseline_label"] == ASSUMED
     assert rec["walking"]["pct_change"]["placebo"] == WALK.result("PBO").value
-    lay = (tmp_path / "ora.lay.html").read_text()
+    lay = (tmp_path / "teach-tests" / "ora.lay.html").read_text()  # each set renders into its own folder
     text = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", lay)).split())
     assert 'class="highlight' not in lay and "teaching.progression_what_if" not in text
     assert "slower worsening is not improvement" in text and "assumption, not published" in text
@@ -228,4 +228,4 @@ def test_teaching_notebook_records_the_numbers_it_shows(tmp_path):
     assert wi["parameters"]["sliders"] is True  # the default builds the widgets without a frontend
     if "hand" in res:
         assert res["hand"].recorded["walking"]["reported"] is False
-        assert "not reported in this trial" in html.unescape((tmp_path / "hand.lay.html").read_text())
+        assert "not reported in this trial" in html.unescape((tmp_path / "teach-tests" / "hand.lay.html").read_text())

@@ -155,7 +155,7 @@ def test_summary_at_a_week_without_visits_is_an_error_not_nan():
     (lambda d: d.drop(columns="t25fw_s"), "missing column(s) t25fw_s"),
     (lambda d: d[~((d.patient_id == "P0001") & (d.week == 0))], "column 't25fw_s': patient 'P0001' has no week-0"),
     (lambda d: pd.concat([d, d.iloc[[3]]]), "column 'week': patient 'P0000' has two rows for week 36"),
-    (lambda d: d.assign(t25fw_s=d.t25fw_s.where(d.index != 5, -1.0)), "column 't25fw_s': walk time must be > 0"),
+    (lambda d: d.assign(t25fw_s=d.t25fw_s.where(d.index != 5, -1.0)), "column 't25fw_s': walk time -1 s is outside the plausible range"),
     (lambda d: d.assign(edss=d.edss.astype(object).where(d.index != 2, "x")), "column 'edss': non-numeric"),
 ])
 def test_bad_visits_raise_one_line_error(df_change, message):

@@ -56,6 +56,30 @@ class TeachingError(InputError):
     """A trial or value the teaching page cannot use; says why and what to pick instead."""
 
 
+class LimitError(InputError):
+    """An input over a documented size limit (bytes, line length, columns, nesting depth, patients per arm)."""
+
+
+class OutputError(MsEvidenceError):
+    """An output path that cannot be used (a file where a folder is needed, not writable, disk full, locked)."""
+
+    def __init__(self, path: object, rule: str):
+        self.path, self.rule = str(path), rule
+        super().__init__(f"{path}: {rule}")
+
+    @classmethod
+    def from_os(cls, path: object, exc: OSError, what: str = "cannot write") -> OutputError:
+        """An OSError met on an output path, as one line naming the path and the rule."""
+        import errno
+
+        reasons = {errno.ENOSPC: "no space left on the device", errno.EDQUOT: "disk quota exceeded",
+                   errno.EACCES: "permission denied", errno.EPERM: "permission denied",
+                   errno.EROFS: "read-only file system", errno.ENOTDIR: "a parent is a file, not a folder",
+                   errno.EEXIST: "a file is in the way", errno.EISDIR: "is a folder"}
+        reason = reasons.get(exc.errno, exc.strerror or type(exc).__name__)
+        return cls(getattr(exc, "filename", None) or path, f"{what}: {reason} (rule: writable output path)")
+
+
 class NotFittedError(MsEvidenceError, RuntimeError):
     """A fitted object's result was asked for before ``fit()``."""
 

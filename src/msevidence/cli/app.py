@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from msevidence import paths
+from msevidence.cli.errors import Group
 
 EvidenceOption = Annotated[Path | None, typer.Option(
     "--evidence", help=f"Evidence folder to use instead of the shipped one (or set ${paths.EVIDENCE_VAR}).")]
@@ -19,6 +20,7 @@ def use_evidence(folder: Path | None) -> None:
 
 app = typer.Typer(
     name="msevidence",
+    cls=Group,
     help="Explore ocrelizumab trial evidence: disability progression (EDSS) and walking speed (T25FW), kept apart.",
     no_args_is_help=True,
     add_completion=False,

@@ -9,12 +9,14 @@ from typing import Annotated, get_args
 
 import pandas as pd
 import typer
-from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
 from msevidence.cli.app import app
-from msevidence.evidence import EvidenceFileError, Trial, load_evidence, validate
+from msevidence.cli.errors import EXIT_INPUT, output_error
+from msevidence.cli.output import console, dumps
+from msevidence.errors import OptionError
+from msevidence.evidence import Trial, load_evidence, validate
 from msevidence.evidence.schema import Domain
 from msevidence.evidence.store import evidence_files
 
@@ -24,24 +26,20 @@ TABLE_COLUMNS = ["trial", "comparator", "endpoint", "domain", "arm or effect", "
 INT_COLUMNS = {"n", "n_treatment", "n_control", "events", "confirmation_weeks"}
 
 
-def _fail(message: str) -> typer.Exit:
-    typer.echo(message, err=True)
-    return typer.Exit(1)
-
-
 @app.command("validate")
 def validate_cmd(
     paths: Annotated[list[Path] | None, typer.Argument(help="Evidence files or folders (default: the store).")] = None,
 ) -> None:
-    """Check evidence files; print `FILE:LINE: FIELD: problem` lines and a summary. Exit 1 if any problem."""
+    """Check evidence files; print `FILE:LINE: FIELD: problem` lines and a summary. Exit 2 if any problem."""
     files = evidence_files(paths or None)
     problems = validate(paths or None)
     for p in problems:
-        typer.echo(str(p))
+        typer.echo(" ".join(str(p).split()))
     if problems:
         n_files = len({p.file for p in problems})
-        typer.echo(f"{len(problems)} problem{'s' * (len(problems) != 1)} in {n_files} file{'s' * (n_files != 1)}")
-        raise typer.Exit(1)
+        typer.echo(f"{len(problems)} problem{'s' * (len(problems) != 1)} in {n_files} file{'s' * (n_files != 1)}",
+                   err=True)
+        raise typer.Exit(EXIT_INPUT)
     typer.echo(f"{len(files)} file{'s' * (len(files) != 1)} valid")
 
 
@@ -97,24 +95,19 @@ def list_cmd(
 ) -> None:
     """List published results and effects, one row per trial x endpoint x arm/effect, each with its source."""
     if fmt not in ("table", "csv", "json"):
-        raise _fail(f"unknown format '{fmt}'; use table, csv or json")
+        raise OptionError("--format", f"unknown format '{fmt}'; use table, csv or json")
     if domain is not None and domain not in DOMAINS:
-        raise _fail(f"unknown domain '{domain}'; known: {', '.join(DOMAINS)}")
-    try:
-        ev = load_evidence(evidence)
-    except EvidenceFileError as exc:
-        for p in exc.problems:
-            typer.echo(str(p), err=True)
-        raise _fail(f"evidence is invalid ({len(exc.problems)} problems); run `msevidence validate`") from None
+        raise OptionError("--domain", f"unknown domain '{domain}'; known: {', '.join(DOMAINS)}")
+    ev = load_evidence(evidence)
     if trial is not None and trial not in ev:
-        raise _fail(f"unknown trial '{trial}'; known: {', '.join(ev.ids)}")
+        raise OptionError("--trial", f"unknown trial '{trial}'; known: {', '.join(ev.ids)}")
     df = ev.endpoints(trial=trial, domain=domain)
     if fmt == "csv":
         typer.echo(df.to_csv(index=False), nl=False)
     elif fmt == "json":
-        typer.echo(json.dumps(_records(df), indent=1, ensure_ascii=False))
+        typer.echo(dumps(_records(df), indent=1))
     else:
-        Console(width=200).print(_table(_records(df)))
+        console(width=200).print(_table(_records(df)))
 
 
 @app.command("schema")
@@ -129,5 +122,5 @@ def schema_cmd(
     try:
         out.write_text(text, encoding="utf-8")
     except OSError as exc:
-        raise _fail(f"{out}: cannot write: {exc.strerror}") from None
+        raise output_error(out, exc) from None
     typer.echo(f"wrote {out}", err=True)

@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
-import json
+import io
+import math
 from pathlib import Path
 from typing import Annotated
 
 import pandas as pd
 import typer
-from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from msevidence.cli.app import app
-from msevidence.data.events import EventsTableError
+from msevidence.cli.output import bold, console, dumps, estimability, number
 from msevidence.data.tables import provenance_label
+from msevidence.errors import InputError, MsEvidenceError, OptionError
 from msevidence.models.survival import SurvivalAnalysis, analyze
-from msevidence.models.survival.rmst import TauError
+from msevidence.safeio import MAX_TABLE_BYTES, check_table_shape, read_bytes
 
 
 @app.command()
@@ -33,32 +35,54 @@ def fit(
     as_json: Annotated[bool, typer.Option("--json", help="Print the results as JSON.")] = False,
 ) -> None:
     """Fit time-to-progression models for one endpoint: KM, log-rank, Cox HR, PH test, RMST, absolute risk."""
+    if tau is not None and not (math.isfinite(tau) and tau > 0):
+        raise OptionError("--tau", f"must be a finite number of weeks > 0, got {tau:g}")
+    for w in at or ():
+        if not (math.isfinite(w) and w >= 0):
+            raise OptionError("--at", f"weeks must be finite and >= 0, got {w:g}")
+    if ties not in ("efron", "breslow"):
+        raise OptionError("--ties", f"must be efron or breslow, got {ties!r}")
     try:
         res = analyze(events, endpoint, treatment=treatment, control=control, tau=tau, at=at or None,
                       strata=strata or None, ties=ties, data_provenance=synthetic_label(events))
-    except (EventsTableError, TauError, ValueError) as exc:
-        typer.echo(f"error: {events}: {exc}" if str(events) not in str(exc) else f"error: {exc}", err=True)
-        raise typer.Exit(1) from None
+    except ValueError as exc:  # the analysis refuses a request the data cannot answer (e.g. --at beyond follow-up)
+        if isinstance(exc, MsEvidenceError) and str(events) in str(exc):
+            raise
+        raise InputError(f"{events}: {exc}") from None
     if as_json:
-        typer.echo(json.dumps(res.to_json(), indent=2))
+        typer.echo(dumps(fit_json(res), indent=2))
     else:
         _print(res)
 
 
+def fit_json(res: SurvivalAnalysis) -> dict:
+    """``res.to_json()`` with ``estimable``/``reason`` for every model and the data provenance."""
+    out = res.to_json()
+    for key, part in (("cox", res.cox), ("logrank", res.logrank), ("ph_test", res.ph_test)):
+        out[key] = {**out.get(key, {}), **estimability(part)}
+    out.setdefault("data_provenance", res.data_provenance)
+    return out
+
+
 def synthetic_label(path: Path) -> str | None:
-    """The data's label: its synth sidecar or its ``provenance`` column (:func:`msevidence.data.tables.provenance_label`)."""
-    try:
-        head = pd.read_csv(path, nrows=1000) if Path(path).suffix.lower() == ".csv" else None
-    except (OSError, ValueError):
-        head = None
+    """The data's label: its synth sidecar or its ``provenance`` column (:func:`msevidence.data.tables.provenance_label`);
+    read within the limits of :mod:`msevidence.safeio` (a hostile file is reported by the reader itself)."""
+    head = None
+    if Path(path).suffix.lower() == ".csv":
+        try:
+            data = read_bytes(path, MAX_TABLE_BYTES)
+            check_table_shape(data, str(path))
+            head = pd.read_csv(io.BytesIO(data), nrows=1000)
+        except (InputError, ValueError):
+            head = None
     return provenance_label(path, head)
 
 
 def _print(res: SurvivalAnalysis) -> None:
-    console = Console()
+    out = console()
     tr, co = res.treatment, res.control
-    console.print(f"[bold]{res.endpoint}[/bold]: {tr} (treatment) vs {co} (control)"
-                  + (f" — {res.data_provenance}" if res.data_provenance else ""))
+    out.print(Text.assemble(bold(res.endpoint), f": {tr} (treatment) vs {co} (control)"
+                            + (f" — {res.data_provenance}" if res.data_provenance else "")))
     t = Table(title="Kaplan-Meier: proportion without event")
     t.add_column("arm")
     t.add_column("n", justify="right")
@@ -73,26 +97,47 @@ def _print(res: SurvivalAnalysis) -> None:
         for w in res.at:
             r = s[(s["arm"] == arm) & (s["week"] == w)].iloc[0]
             cells.append("beyond follow-up" if r["survival"] != r["survival"]
-                         else f"{r['survival']:.3f} ({r['ci_low']:.3f}–{r['ci_high']:.3f})")
+                         else f"{r['survival']:.3f} ({number(r['ci_low'])}–{number(r['ci_high'])})")
         m = med.loc[arm, "time"]
         t.add_row(arm, str(res.n[arm]), str(res.events[arm]), *cells, "not reached" if m != m else f"{m:g}")
-    console.print(t)
+    out.print(t)
 
     c, lr, r, a = res.cox, res.logrank, res.rmst, res.absolute
     e = Table(title="Treatment effect")
     for col in ("quantity", "estimate (95% CI)", "p"):
         e.add_column(col, justify="left" if col == "quantity" else "right")
-    e.add_row(f"Hazard ratio ({c.ties} ties{', stratified' if c.strata else ''})",
-              f"{c.hr:.3f} ({c.ci_low:.3f}–{c.ci_high:.3f})", f"{c.p:.4g} (LR {c.p_lr:.4g})")
-    e.add_row("Log-rank" + (" (stratified)" if lr.strata else ""), f"χ² = {lr.chi2:.3f}", f"{lr.p:.4g}")
+    hr_name = f"Hazard ratio ({c.ties} ties{', stratified' if c.strata else ''})"
+    if getattr(c, "estimable", True) and all(map(_finite, (c.hr, c.ci_low, c.ci_high))):
+        e.add_row(hr_name, f"{c.hr:.3f} ({c.ci_low:.3f}–{c.ci_high:.3f})",
+                  f"{number(c.p, '.4g')} (LR {number(c.p_lr, '.4g')})")
+    else:
+        e.add_row(hr_name, _why(c), "")
+    if getattr(lr, "estimable", True) and _finite(lr.chi2):
+        e.add_row("Log-rank" + (" (stratified)" if lr.strata else ""), f"χ² = {lr.chi2:.3f}", number(lr.p, ".4g"))
+    else:
+        e.add_row("Log-rank" + (" (stratified)" if lr.strata else ""), _why(lr), "")
     for arm in (r.treatment, r.control):
-        e.add_row(f"RMST {arm.arm} to {r.tau:g} wk", f"{arm.estimate:.2f} (SE {arm.se:.2f})", "")
-    e.add_row("RMST difference (weeks)", f"{r.difference:.2f} ({r.ci_low:.2f} to {r.ci_high:.2f})", f"{r.p:.4g}")
+        e.add_row(f"RMST {arm.arm} to {r.tau:g} wk", f"{number(arm.estimate, '.2f')} (SE {number(arm.se, '.2f')})", "")
+    e.add_row("RMST difference (weeks)", f"{number(r.difference, '.2f')} ({number(r.ci_low, '.2f')} to "
+              f"{number(r.ci_high, '.2f')})", number(r.p, ".4g", ""))
     e.add_row(f"Risk at week {a.at_week:g}: {tr} / {co}",
-              f"{a.risk_treatment:.3f} / {a.risk_control:.3f}", "")
-    e.add_row("Risk difference (per 1,000)", f"{1000 * a.difference:+.0f} ({1000 * a.ci_low:+.0f} to "
-              f"{1000 * a.ci_high:+.0f})", "")
-    e.add_row("PH test (scaled Schoenfeld, km)", f"χ² = {res.ph_test.chi2:.3f}", f"{res.ph_test.p:.4g}")
-    console.print(e)
-    console.print(a.note)
-    console.print(res.ph_test.message)
+              f"{number(a.risk_treatment)} / {number(a.risk_control)}", "")
+    per1000 = [number(1000 * x if _finite(x) else x, "+.0f") for x in (a.difference, a.ci_low, a.ci_high)]
+    e.add_row("Risk difference (per 1,000)", f"{per1000[0]} ({per1000[1]} to {per1000[2]})", "")
+    ph = res.ph_test
+    if getattr(ph, "estimable", True) and _finite(ph.chi2):
+        e.add_row("PH test (scaled Schoenfeld, km)", f"χ² = {ph.chi2:.3f}", number(ph.p, ".4g"))
+    else:
+        e.add_row("PH test (scaled Schoenfeld, km)", _why(ph), "")
+    out.print(e)
+    out.print(a.note)
+    out.print(res.ph_test.message)
+
+
+def _finite(x) -> bool:
+    return x is not None and isinstance(x, int | float) and math.isfinite(x)
+
+
+def _why(result) -> str:
+    reason = getattr(result, "reason", None)
+    return f"not estimable: {reason}" if reason else "not estimable"

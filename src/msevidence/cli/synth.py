@@ -3,20 +3,24 @@
 from __future__ import annotations
 
 import math
+import os
+import shutil
+import tempfile
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from msevidence.cli.app import EvidenceOption, app, use_evidence
-from msevidence.evidence import EvidenceFileError, load_evidence
+from msevidence.cli.errors import output_error
+from msevidence.cli.output import bold, console
+from msevidence.errors import OptionError, OutputError
+from msevidence.evidence import load_evidence
+from msevidence.synthetic.trial import MAX_PER_ARM
 
-
-def _fail(message: str) -> typer.Exit:
-    typer.echo(message, err=True)
-    return typer.Exit(1)
+FILES = ("visits.csv", "events.csv", "calibration.json")
 
 
 def _parse_sizes(items: list[str] | None) -> dict[str, int] | None:
@@ -26,7 +30,10 @@ def _parse_sizes(items: list[str] | None) -> dict[str, int] | None:
     for item in items:
         arm, _, n = item.partition("=")
         if not arm or not n.isdigit() or int(n) < 1:
-            raise _fail(f"--n-per-arm {item!r}: expected ARM=N with N a positive integer (e.g. OCR=100)")
+            raise OptionError("--n-per-arm", f"{item!r}: expected ARM=N with N a positive integer (e.g. OCR=100)")
+        if int(n) > MAX_PER_ARM:
+            raise OptionError("--n-per-arm", f"{item!r}: at most {MAX_PER_ARM:,} patients per arm "
+                                             "(rule: synthetic trial size)")
         out[arm] = int(n)
     return out
 
@@ -48,23 +55,22 @@ def synth_cmd(
     evidence: EvidenceOption = None,
 ) -> None:
     """Simulate SYNTHETIC patient-level data calibrated to a trial's published summaries."""
-    from msevidence.synthetic import CalibrationError, simulate_trial
+    from msevidence.synthetic import simulate_trial
 
     sizes = _parse_sizes(n_per_arm)
     if unconfirmed not in (None, "event", "censor"):
-        raise _fail(f"--unconfirmed {unconfirmed!r}: expected 'event' or 'censor'")
-    try:
-        use_evidence(evidence)
-        ev = load_evidence()
-        if trial not in ev:
-            raise _fail(f"--trial {trial!r}: not in the evidence store (known: {', '.join(ev.ids)})")
-        st = simulate_trial(trial, seed=seed, n_per_arm=sizes, evidence=ev, unconfirmed_progression=unconfirmed,
-                            progress=True)
-    except (CalibrationError, EvidenceFileError, ValueError) as exc:
-        raise _fail(f"msevidence synth: {' '.join(str(exc).split())}") from None
-    path = st.to_dir(out or Path("data") / "synthetic" / f"{trial}-seed{seed}")
-    console = Console()
-    console.print(f"[bold]{st.label}[/bold]")
+        raise OptionError("--unconfirmed", f"{unconfirmed!r}: expected 'event' or 'censor'")
+    target = out or Path("data") / "synthetic" / f"{trial}-seed{seed}"
+    _check_output_folder(target)
+    use_evidence(evidence)
+    ev = load_evidence()
+    if trial not in ev:
+        raise OptionError("--trial", f"{trial!r}: not in the evidence store (known: {', '.join(ev.ids)})")
+    st = simulate_trial(trial, seed=seed, n_per_arm=sizes, evidence=ev, unconfirmed_progression=unconfirmed,
+                        progress=True)
+    path = _write(st, target)
+    out_ = console()
+    out_.print(bold(st.label))
     table = Table(title="Calibration (SYNTHETIC vs published)")
     for col in ("target", "status", "published", "achieved: mean over replicates (2.5-97.5th percentile of single "
                 "synthetic trials)", "tolerance", "met"):
@@ -74,12 +80,45 @@ def synth_cmd(
                if r["achieved_mean"] is not None and not _isnan(r["achieved_mean"]) else "-")
         table.add_row(r["target"], r["status"], _fmt(r["published"]), ach, _fmt(r["tolerance"]),
                       _fmt(r["met"]) if r["status"] == "calibrated" else "-")
-    console.print(table)
-    console.print(f"unconfirmed progression at end of follow-up: {st.metadata['unconfirmed_progression']}")
+    out_.print(table)
+    out_.print(f"unconfirmed progression at end of follow-up: {st.metadata['unconfirmed_progression']}")
     if not st.all_targets_met:
-        console.print("[bold red]WARNING: not every calibration target was met (see the 'met' column)[/bold red]")
-    console.print(f"wrote {path / 'visits.csv'}, {path / 'events.csv'}, {path / 'calibration.json'}")
+        out_.print(Text("WARNING: not every calibration target was met (see the 'met' column)", style="bold red"))
+    out_.print(f"wrote {path / 'visits.csv'}, {path / 'events.csv'}, {path / 'calibration.json'}")
 
 
 def _isnan(x) -> bool:
     return isinstance(x, float) and math.isnan(x)
+
+
+def _check_output_folder(path: Path) -> None:
+    """Refuse at once an --out that is a file, sits under a file, or cannot be written (before simulating)."""
+    for p in (path, *path.parents):
+        if p.exists():
+            if not p.is_dir():
+                raise OutputError(p, "is a file, not a folder (rule: --out is a folder)")
+            if not os.access(p, os.W_OK | os.X_OK):
+                raise OutputError(p, "not writable (rule: writable output path)")
+            break
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise output_error(path, exc, "cannot create the output folder") from None
+
+
+def _write(st, target: Path) -> Path:
+    """Write the three files into a staging folder inside `target`, then move each into place (atomic per file)."""
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+        stage = Path(tempfile.mkdtemp(prefix=".synth-", dir=target))
+    except OSError as exc:
+        raise output_error(target, exc) from None
+    try:
+        st.to_dir(stage)
+        for name in FILES:
+            os.replace(stage / name, target / name)
+    except OSError as exc:
+        raise output_error(target, exc) from None
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+    return target

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-import json
+import math
+import os
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from msevidence.cli.app import app
 from msevidence.cli.fit import synthetic_label
-from msevidence.data.visits import VisitsTableError, read_visits
+from msevidence.cli.output import bold, console, dumps, estimability, number
+from msevidence.data.visits import T25FW_RANGE_VAR, VisitsTableError, read_visits, t25fw_range_s
+from msevidence.errors import OptionError
 from msevidence.models.walking import WalkingSummary, summarize_walking
 
 UNSTATED = "visits table of unstated provenance"
@@ -30,12 +33,23 @@ def walking(
     provenance: Annotated[str, typer.Option(help="Label of the data, e.g. 'SYNTHETIC data calibrated to "
                                                  "ORATORIO (seed 1)'; default: the label in a "
                                                  "calibration.json next to the file, if any.")] = UNSTATED,
+    t25fw_range: Annotated[str | None, typer.Option(
+        "--t25fw-range", help="Plausible walk times MIN,MAX in seconds (default 1,600; outside = data error).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the results as JSON.")] = False,
 ) -> None:
     """Walking speed (T25FW): % change, confirmed ≥20% worsening/improvement, mixed model, EDSS discordance."""
+    if unconfirmed not in ("censor", "event"):
+        raise OptionError("--unconfirmed", f"must be 'censor' or 'event', not {unconfirmed!r}")
+    if not math.isfinite(week) or week < 0:
+        raise OptionError("--week", f"must be a finite number of weeks >= 0, got {week:g}")
+    previous = os.environ.get(T25FW_RANGE_VAR)
+    if t25fw_range is not None:
+        os.environ[T25FW_RANGE_VAR] = t25fw_range  # read by every validation of the table, here and in models
     try:
-        if unconfirmed not in ("censor", "event"):
-            raise VisitsTableError(f"--unconfirmed must be 'censor' or 'event', not {unconfirmed!r}")
+        try:
+            t25fw_range_s()
+        except OptionError as exc:
+            raise OptionError("--t25fw-range" if t25fw_range is not None else exc.option, exc.rule) from None
         table = read_visits(visits)
         if provenance == UNSTATED:
             provenance = synthetic_label(visits) or UNSTATED
@@ -45,48 +59,63 @@ def walking(
                                    source=str(visits), column="week")
         res = summarize_walking(table, week=week, treatment=treatment, control=control,
                                 unconfirmed_at_end=unconfirmed, data_provenance=provenance)
-    except (VisitsTableError, ValueError) as exc:
-        msg = str(exc).replace("visits table: ", "")
-        typer.echo(f"error: {msg}" if str(visits) in msg else f"error: {visits}: {msg}", err=True)
-        raise typer.Exit(1) from None
+    finally:
+        if t25fw_range is not None:
+            if previous is None:
+                os.environ.pop(T25FW_RANGE_VAR, None)
+            else:
+                os.environ[T25FW_RANGE_VAR] = previous
     if as_json:
-        typer.echo(json.dumps(res.to_json(), indent=2))
+        out = res.to_json()
+        out["mixed_model"] = {**out.get("mixed_model", {}), **estimability(res.mixed_model)}
+        typer.echo(dumps(out, indent=2))
     else:
         _print(res)
 
 
 def _print(res: WalkingSummary) -> None:
-    console = Console()
+    out = console()
     wk = f"{res.week:g}"
-    console.print(f"[bold]Walking speed (T25FW)[/bold] at week {wk}: {res.treatment} (treatment) vs "
-                  f"{res.control} (control) — {res.data_provenance}")
+    out.print(Text.assemble(bold("Walking speed (T25FW)"), f" at week {wk}: {res.treatment} (treatment) vs "
+                            f"{res.control} (control) — {res.data_provenance}"))
     t = Table(title=f"Change in 25-foot walk time, baseline to week {wk} (positive = slower)")
     t.add_column("quantity")
     for a in res.arms:
         t.add_column(f"{a.arm} ({a.role})", justify="right")
     rows = (("patients in arm", lambda a: str(a.n_patients)),
             (f"patients with a walk time at week {wk}", lambda a: str(a.n)),
-            ("% change: geometric mean", lambda a: f"{a.geometric_mean_pct_change:+.1f}%"),
-            ("% change: arithmetic mean", lambda a: f"{a.mean_pct_change:+.1f}%"),
-            ("% change: median", lambda a: f"{a.median_pct_change:+.1f}%"),
-            ("≥20% slower, confirmed 12 weeks", lambda a: f"{100 * a.worsened_20_confirmed_12w:.1f}%"),
-            ("≥20% faster, confirmed 12 weeks", lambda a: f"{100 * a.improved_20_confirmed_12w:.1f}%"),
-            ("walking speed change, mean (ft/s)", lambda a: f"{a.walking_speed_change_ft_s:+.2f}"),
-            ("walking speed change, mean (m/s)", lambda a: f"{a.walking_speed_change_m_s:+.3f}"))
+            ("% change: geometric mean", lambda a: _pct(a.geometric_mean_pct_change)),
+            ("% change: arithmetic mean", lambda a: _pct(a.mean_pct_change)),
+            ("% change: median", lambda a: _pct(a.median_pct_change)),
+            ("≥20% slower, confirmed 12 weeks", lambda a: _share(a.worsened_20_confirmed_12w)),
+            ("≥20% faster, confirmed 12 weeks", lambda a: _share(a.improved_20_confirmed_12w)),
+            ("walking speed change, mean (ft/s)", lambda a: number(a.walking_speed_change_ft_s, "+.2f")),
+            ("walking speed change, mean (m/s)", lambda a: number(a.walking_speed_change_m_s, "+.3f")))
     for name, cell in rows:
         t.add_row(name, *(cell(a) for a in res.arms))
-    console.print(t)
+    out.print(t)
     m = res.mixed_model
-    console.print(f"Mixed model (log T/T0, arm × week as a linear slope, random intercept and slope): walk-time "
-                  f"ratio {res.treatment}/{res.control} at week {wk} = {m.ratio:.3f} "
-                  f"(95% CI {m.ci_low:.3f}–{m.ci_high:.3f}), p = {m.p:.3g}"
+    head = (f"Mixed model (log T/T0, arm × week as a linear slope, random intercept and slope): walk-time "
+            f"ratio {res.treatment}/{res.control} at week {wk}")
+    if getattr(m, "estimable", True) and all(map(math.isfinite, (m.ratio, m.ci_low, m.ci_high))):
+        out.print(f"{head} = {m.ratio:.3f} (95% CI {m.ci_low:.3f}–{m.ci_high:.3f}), p = {number(m.p, '.3g')}"
                   + ("" if m.converged else " [model did not converge]"))
+    else:
+        out.print(f"{head}: not estimable: {getattr(m, 'reason', None) or 'the model did not converge'}")
     d = Table(title=f"EDSS CDP12 vs confirmed ≥20% T25FW worsening, onset by week {wk} (patients)")
     for col in ("arm", "both", "EDSS only", "T25FW only", "neither", "N", "agreement", "kappa"):
         d.add_column(col, justify="left" if col == "arm" else "right")
     for x in res.discordance:
         d.add_row(x.arm, str(x.both), str(x.edss_only), str(x.t25fw_only), str(x.neither), str(x.n),
-                  f"{x.agreement:.2f}", f"{x.kappa:.2f}")
-    console.print(d)
-    console.print(f"Worsening/improvement proportions are of all patients in the arm; unconfirmed onsets at the "
+                  number(x.agreement, ".2f"), number(x.kappa, ".2f"))
+    out.print(d)
+    out.print(f"Worsening/improvement proportions are of all patients in the arm; unconfirmed onsets at the "
                   f"end of follow-up: {res.unconfirmed_at_end}.")
+
+
+def _pct(x) -> str:
+    return number(x, "+.1f") + ("%" if number(x) != "not estimable" else "")
+
+
+def _share(x) -> str:
+    return f"{100 * x:.1f}%" if number(x) != "not estimable" else "not estimable"

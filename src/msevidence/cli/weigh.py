@@ -10,11 +10,11 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
 from msevidence.cli.app import app
+from msevidence.cli.output import console
 from msevidence.errors import MsEvidenceError, OptionError
 
 EvidenceOpt = Annotated[Path | None, typer.Option("--evidence", help="Evidence folder (default: the store).")]
@@ -83,10 +83,10 @@ def sof_cmd(
             typer.echo(sof.to_frame().to_csv(index=False), nl=False)
         else:
             df = sof.display_frame()
-            Console(width=220).print(_table("Summary of findings (absolute effects derived: GRADE guideline 27)",
+            console(width=220).print(_table("Summary of findings (absolute effects derived: GRADE guideline 27)",
                                             list(df.columns), df.values.tolist()))
             for note in sof.footnotes:
-                Console(width=220).print(Text(note))
+                console(width=220).print(Text(note))
 
     _run(body)
 
@@ -113,7 +113,7 @@ def reanalyze_cmd(
         if as_json:
             typer.echo(_json(r.to_json()))
             return
-        c = Console(width=160)
+        c = console(width=160)
         c.print(Text(f"{r.likelihood_.label} — {r.likelihood_.note}"))
         c.print(Text(r.sentence()))
         df = across_priors(r.likelihood_, threshold)
@@ -163,7 +163,7 @@ def pool_cmd(
         if as_json:
             typer.echo(_json(m.to_json()))
             return
-        c = Console(width=160)
+        c = console(width=160)
         df = m.to_frame()
         rows = [[s, f"{r:.3f}", f"{lo:.3f} to {hi:.3f}", f"{w:.1f}%", n]
                 for s, r, lo, hi, w, n in df[["study", "ratio", "ci_low", "ci_high", "weight_pct",
@@ -191,7 +191,7 @@ def claims_cmd(
             typer.echo(_json(report.to_json()))
             return
         rows = [[v.claim, v.verdict.value, v.explanation, "; ".join(v.sources)] for v in report]
-        Console(width=200).print(_table("What people say, and what the trials show",
+        console(width=200).print(_table("What people say, and what the trials show",
                                         ["claim", "verdict", "explanation", "sources"], rows))
 
     _run(body)

@@ -15,6 +15,7 @@ from msevidence.data.tables import first_row, read_table
 from msevidence.errors import TableError
 
 REQUIRED_COLUMNS = ("patient_id", "arm", "endpoint", "time_weeks", "event")
+MAX_TIME_WEEKS = 2600.0  # 50 years: any longer follow-up is a data error
 
 
 EventsTableError = TableError  # the one table-error type (msevidence.errors)
@@ -50,6 +51,11 @@ def validate_events(df: pd.DataFrame, *, source: str = "events table") -> pd.Dat
     bad = time.isna() | ~np.isfinite(time)
     if bad.any():
         raise EventsTableError(f"must be a finite number; row {_first(bad)} has {_show(df['time_weeks'][bad].iloc[0])}",
+                               source=source, column="time_weeks")
+    if (time > MAX_TIME_WEEKS).any():
+        big = time > MAX_TIME_WEEKS
+        raise EventsTableError(f"row {first_row(big)} has {time[big].iloc[0]:g} weeks; follow-up longer than "
+                               f"{MAX_TIME_WEEKS:g} weeks (50 years) is not plausible (rule: plausible times)",
                                source=source, column="time_weeks")
     if (time < 0).any():
         raise EventsTableError(f"must not be negative; row {_first(time < 0)} has {time[time < 0].iloc[0]:g}",

@@ -3,6 +3,7 @@ and the treatment/control roles of its arms. Every problem is one :class:`msevid
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from collections.abc import Iterable
@@ -12,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from msevidence.errors import TableError
+from msevidence.safeio import MAX_JSON_BYTES, MAX_TABLE_BYTES, check_table_shape, read_bytes
 
 SUFFIXES = (".csv", ".parquet", ".pq")
 TREATMENT_PATTERN = re.compile(r"ocr|ocrelizumab|treat|active", re.IGNORECASE)
@@ -29,8 +31,11 @@ def read_table(path_or_df: str | Path | pd.DataFrame, *, source: str | None = No
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
         raise TableError(f"unsupported file type '{suffix}' (use .csv or .parquet)", source=source)
+    data = read_bytes(path, MAX_TABLE_BYTES, display=source)  # bounded: limits of msevidence.safeio
+    if suffix == ".csv":
+        check_table_shape(data, source)
     try:
-        df = pd.read_csv(path) if suffix == ".csv" else pd.read_parquet(path)
+        df = pd.read_csv(io.BytesIO(data)) if suffix == ".csv" else pd.read_parquet(io.BytesIO(data))
     except Exception as exc:  # noqa: BLE001 - any parser failure becomes one line naming the file
         raise TableError(f"cannot be read ({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''})",
                          source=source) from None
@@ -53,14 +58,14 @@ def provenance_label(path: str | Path | None, table: pd.DataFrame | None = None)
     it is copied alone), else None (unstated)."""
     if path is not None:
         try:
-            side = json.loads(sidecar_path(path).read_text())
-        except (OSError, ValueError):
+            side = json.loads(read_bytes(sidecar_path(path), MAX_JSON_BYTES))
+        except ValueError:  # missing, not a regular file, too big (InputError), or not JSON
             side = None
         if isinstance(side, dict) and (side.get("metadata") or {}).get("provenance") == "reconstructed":
             return str(side.get("label") or "RECONSTRUCTED data")
         try:
-            doc = json.loads((Path(path).parent / "calibration.json").read_text())
-        except (OSError, ValueError):
+            doc = json.loads(read_bytes(Path(path).parent / "calibration.json", MAX_JSON_BYTES))
+        except ValueError:  # missing, not a regular file, too big (InputError), or not JSON
             doc = None
         if isinstance(doc, dict) and (doc.get("metadata") or {}).get("provenance") == "synthetic":
             return str(doc.get("label") or "SYNTHETIC data")

@@ -7,6 +7,8 @@ each patient's week-0 row. T25FW is seconds to walk 25 feet; walking speed = 25 
 
 from __future__ import annotations
 
+import math
+import os
 from pathlib import Path
 
 import numpy as np
@@ -20,27 +22,50 @@ from msevidence.data.confirm import (
     pct_worsened,
 )
 from msevidence.data.tables import first_row, read_table
-from msevidence.errors import TableError
+from msevidence.errors import OptionError, TableError
 
 REQUIRED_COLUMNS = ("patient_id", "arm", "week", "edss", "t25fw_s")
 WALK_FEET = 25.0
 METRES_PER_FOOT = 0.3048
 THRESHOLD_PCT = 20.0
+# Plausible T25FW times (seconds): below 1 s is faster than a sprint over 7.6 m, above 600 s (10 minutes) is not a
+# walk time. The MSFC protocol stops a trial at 180 s, but the synthetic generator does not apply that cap, so the
+# default stays wider; use "1,180" for protocol data. Override: $MSEVIDENCE_T25FW_RANGE_S="MIN,MAX".
+T25FW_RANGE_S = (1.0, 600.0)
+T25FW_RANGE_VAR = "MSEVIDENCE_T25FW_RANGE_S"
+MAX_WEEK = 2600.0  # 50 years
 
 
 VisitsTableError = TableError  # the one table-error type (msevidence.errors)
 
 
-def read_visits(path_or_df: str | Path | pd.DataFrame, *, source: str | None = None) -> pd.DataFrame:
+def t25fw_range_s() -> tuple[float, float]:
+    """The plausible T25FW range in seconds: :data:`T25FW_RANGE_S`, or ``$MSEVIDENCE_T25FW_RANGE_S`` ("MIN,MAX")."""
+    text = os.environ.get(T25FW_RANGE_VAR)
+    if not text:
+        return T25FW_RANGE_S
+    try:
+        low, high = (float(x) for x in text.split(","))
+    except ValueError:
+        raise OptionError(T25FW_RANGE_VAR, f"expected MIN,MAX in seconds, got {text!r}") from None
+    if not (math.isfinite(low) and math.isfinite(high) and 0 < low < high):
+        raise OptionError(T25FW_RANGE_VAR, f"expected 0 < MIN < MAX (finite seconds), got {text!r}")
+    return low, high
+
+
+def read_visits(path_or_df: str | Path | pd.DataFrame, *, source: str | None = None,
+                t25fw_range: tuple[float, float] | None = None) -> pd.DataFrame:
     """Read a visits table from a DataFrame or a CSV/Parquet file and check it (see `validate_visits`)."""
     df, source = read_table(path_or_df, source=source, kind="visits table")
-    return validate_visits(df, source=source)
+    return validate_visits(df, source=source, t25fw_range=t25fw_range)
 
 
-def validate_visits(df: pd.DataFrame, *, source: str = "visits table") -> pd.DataFrame:
+def validate_visits(df: pd.DataFrame, *, source: str = "visits table",
+                    t25fw_range: tuple[float, float] | None = None) -> pd.DataFrame:
     """Check the visits table; returns a copy sorted by patient and week.
 
-    Rules: required columns present; ``week`` numeric, non-negative, never missing; ``t25fw_s`` > 0 and
+    Rules: required columns present; every number finite; ``week`` non-negative, never missing;
+    ``t25fw_s`` within the plausible range (default :data:`T25FW_RANGE_S`, see :func:`t25fw_range_s`) and
     ``edss`` in 0-10 where present (NaN = visit not assessed); one row per patient and week; one arm per
     patient; every patient has a week-0 row with both ``edss`` and ``t25fw_s`` (the baseline).
     """
@@ -58,8 +83,17 @@ def validate_visits(df: pd.DataFrame, *, source: str = "visits table") -> pd.Dat
             raise VisitsTableError(f"non-numeric value {df[col][bad].iloc[0]!r} (row {_row(bad)})",
                                    source=source, column=col)
         df[col] = num.astype(float)
-    checks = (("week", df["week"].isna() | (df["week"] < 0), "week must be given and >= 0"),
-              ("t25fw_s", df["t25fw_s"] <= 0, "walk time must be > 0 seconds"),
+        inf = np.isinf(df[col])
+        if inf.any():
+            raise VisitsTableError(f"{df[col][inf].iloc[0]:g} is not a finite number (row {_row(inf)}) "
+                                   "(rule: finite numbers)", source=source, column=col)
+    low, high = t25fw_range or t25fw_range_s()
+    checks = (("week", df["week"].isna() | (df["week"] < 0) | (df["week"] > MAX_WEEK),
+               f"week must be given, >= 0 and <= {MAX_WEEK:g}"),
+              ("t25fw_s", (df["t25fw_s"] < low) | (df["t25fw_s"] > high),
+               f"walk time {_first_value(df['t25fw_s'], low, high)} s is outside the plausible range "
+               f"{low:g}-{high:g} s (rule: plausible T25FW; override with {T25FW_RANGE_VAR}=MIN,MAX or "
+               "--t25fw-range)"),
               ("edss", (df["edss"] < 0) | (df["edss"] > 10), "EDSS must be between 0 and 10"),
               ("patient_id", df["patient_id"].isna(), "missing patient_id"),
               ("arm", df["arm"].isna(), "missing arm"))
@@ -85,6 +119,11 @@ def validate_visits(df: pd.DataFrame, *, source: str = "visits table") -> pd.Dat
 
 
 _row = first_row
+
+
+def _first_value(t: pd.Series, low: float, high: float) -> str:
+    bad = t[(t < low) | (t > high)]
+    return f"{bad.iloc[0]:g}" if len(bad) else ""
 
 
 def walking_changes(visits: pd.DataFrame) -> pd.DataFrame:

@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from msevidence import paths
+from msevidence.data.visits import T25FW_RANGE_S
 from msevidence.evidence.schema import PROPORTION_STATISTICS, RATIO_STATISTICS, Source, Trial
 from msevidence.evidence.yamlio import Loc
 
@@ -92,6 +93,17 @@ def check_trial(trial: Trial, root: Path) -> list[Finding]:
             if x.p is not None and not 0 <= x.p <= 1:
                 out.append(((*xl, "p"), f"p = {x.p} is outside [0, 1] (rule: p-values lie in [0, 1])"))
             out += _ci(x.estimate, x.ci_low, x.ci_high, xl, "estimate")
+    if not trial.endpoints and trial.status != "no results yet":
+        out.append((("endpoints",), "a trial needs at least one endpoint, or `status: no results yet` "
+                                    "(rule: trials have results)"))
+    for b_i, b in enumerate(trial.baseline):
+        if b.characteristic == "t25fw_s":
+            low, high = T25FW_RANGE_S
+            for f in ("mean", "median", "min", "max"):
+                v = getattr(b, f)
+                if v is not None and not low <= v <= high:
+                    out.append((("baseline", b_i, f), f"T25FW of {v:g} s is outside the plausible range "
+                                                      f"{low:g}-{high:g} s (rule: plausible T25FW)"))
     endpoint_ids = {e.id for e in trial.endpoints}
     for c_i, c in enumerate(trial.curves):
         cl: Loc = ("curves", c_i)

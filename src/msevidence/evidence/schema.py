@@ -289,6 +289,8 @@ class Trial(_Strict):
     population: str
     comparator: Comparator
     comparator_label: str
+    status: Literal["results", "no results yet"] = Field(
+        "results", description="'no results yet' for a trial recorded before it has published endpoints.")
     design: Design
     eligibility: Eligibility
     references: list[Reference] = Field(min_length=1)

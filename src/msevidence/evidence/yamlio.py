@@ -1,21 +1,30 @@
 """Safe YAML reading that remembers the line of every value.
 
 Evidence files are small, hand-written documents. This reader refuses what they never need and what could hurt:
-files over :data:`MAX_BYTES`, anchors and aliases (no "billion laughs"), duplicate keys, non-string keys.
+files over :data:`MAX_BYTES` and anything that is not a regular file (read with a bound, so ``/dev/zero`` fails
+at once), NUL and other control characters, nesting deeper than :data:`MAX_DEPTH`, explicit tags
+(``!!python/name:...``; only plain YAML scalars, lists and mappings), anchors and aliases (no "billion laughs"),
+duplicate keys, non-string keys, and non-finite numbers (``.inf``, ``.nan``, ``1e999``).
 Every problem is raised as :class:`EvidenceFileError` with a line number, never as a YAML traceback.
 """
 
 from __future__ import annotations
 
+import math
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from msevidence.errors import EvidenceFileError
+from msevidence.errors import EvidenceFileError, InputError
+from msevidence.safeio import MAX_YAML_BYTES, MAX_YAML_DEPTH, read_bytes
 
-MAX_BYTES = 2_000_000
+MAX_BYTES = MAX_YAML_BYTES
+MAX_DEPTH = MAX_YAML_DEPTH
+PLAIN_TAGS = frozenset(f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "map", "seq"))
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 Loc = tuple[str | int, ...]
 
 
@@ -43,7 +52,20 @@ def field_name(loc: Loc) -> str:
 
 
 class _NoAliasLoader(yaml.SafeLoader):
+    depth = 0
+
     def compose_node(self, parent, index):  # noqa: D102 - PyYAML hook
+        self.depth += 1
+        try:
+            if self.depth > MAX_DEPTH:
+                raise yaml.MarkedYAMLError(
+                    problem=f"nesting deeper than {MAX_DEPTH} levels (rule: nesting depth)",
+                    problem_mark=self.peek_event().start_mark)
+            return self._compose_node(parent, index)
+        finally:
+            self.depth -= 1
+
+    def _compose_node(self, parent, index):
         if self.check_event(yaml.AliasEvent):
             mark = self.peek_event().start_mark
             raise yaml.MarkedYAMLError(
@@ -61,19 +83,16 @@ def read_yaml(path: Path, display: str | None = None) -> tuple[Any, dict[Loc, in
     """Parse `path` into plain Python data and a map from field location to 1-based line number."""
     name = display or str(path)
     try:
-        size = path.stat().st_size
-    except OSError as exc:
-        raise EvidenceFileError([Problem(name, 0, "(file)", f"cannot read file: {exc.strerror}")]) from None
-    if size > MAX_BYTES:
-        raise EvidenceFileError(
-            [Problem(name, 0, "(file)", f"file is {size / 1e6:.1f} MB; evidence files must be under "
-                     f"{MAX_BYTES / 1e6:.0f} MB (rule: file size)")]
-        )
+        raw = read_bytes(path, MAX_BYTES, display=name)
+    except InputError as exc:
+        raise EvidenceFileError([Problem(name, 0, "(file)", str(exc).removeprefix(f"{name}: "))]) from None
+    bad = _CONTROL.search(raw.decode("latin-1"))
+    if bad:
+        line = raw.count(b"\n", 0, bad.start()) + 1
+        raise EvidenceFileError([Problem(name, line, "(file)", f"control character {bad.group()!r} at byte "
+                                         f"{bad.start()} (rule: text without NUL or control characters)")])
     try:
-        raw = path.read_bytes()
         text = raw.decode("utf-8")
-    except OSError as exc:
-        raise EvidenceFileError([Problem(name, 0, "(file)", f"cannot read file: {exc.strerror}")]) from None
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
         raise EvidenceFileError(
@@ -86,9 +105,9 @@ def read_yaml(path: Path, display: str | None = None) -> tuple[Any, dict[Loc, in
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 0
         what = " ".join(s for s in (exc.context, exc.problem) if s)
-        raise EvidenceFileError([Problem(name, line, "(syntax)", f"YAML syntax error: {what}")]) from None
+        raise EvidenceFileError([Problem(name, line, "(syntax)", f"YAML syntax error: {' '.join(what.split())}")]) from None
     except yaml.YAMLError as exc:
-        raise EvidenceFileError([Problem(name, 0, "(syntax)", f"YAML error: {exc}")]) from None
+        raise EvidenceFileError([Problem(name, 0, "(syntax)", f"YAML error: {' '.join(str(exc).split())}")]) from None
     finally:
         loader.dispose()
     if node is None:
@@ -103,6 +122,10 @@ def read_yaml(path: Path, display: str | None = None) -> tuple[Any, dict[Loc, in
 
 def _to_python(node: yaml.Node, loc: Loc, lines: dict[Loc, int], problems: list[Problem], name: str) -> Any:
     lines[loc] = node.start_mark.line + 1
+    if node.tag not in PLAIN_TAGS and node.tag != "tag:yaml.org,2002:timestamp":
+        problems.append(Problem(name, lines[loc], field_name(loc), f"YAML tag {node.tag.replace('tag:yaml.org,2002:', '!!')!r} "
+                                "is not allowed (rule: plain YAML: strings, numbers, booleans, lists, mappings)"))
+        return None
     if isinstance(node, yaml.MappingNode):
         out: dict[str, Any] = {}
         for key_node, value_node in node.value:
@@ -124,13 +147,21 @@ def _to_python(node: yaml.Node, loc: Loc, lines: dict[Loc, int], problems: list[
         return out
     if isinstance(node, yaml.SequenceNode):
         return [_to_python(item, (*loc, i), lines, problems, name) for i, item in enumerate(node.value)]
-    return _scalar(node)
+    value = _scalar(node)
+    if isinstance(value, float) and not math.isfinite(value):
+        problems.append(Problem(name, lines[loc], field_name(loc), f"{node.value!r} is not a finite number "
+                                "(rule: finite numbers)"))
+        return None
+    return value
 
 
 def _scalar(node: yaml.Node) -> Any:
-    if not isinstance(node, yaml.ScalarNode):
+    if not isinstance(node, yaml.ScalarNode) or node.tag not in PLAIN_TAGS | {"tag:yaml.org,2002:timestamp"}:
         return repr(node.tag)
-    return _SCALAR_LOADER.construct_object(node, deep=True)
+    try:
+        return _SCALAR_LOADER.construct_object(node, deep=True)
+    except (yaml.YAMLError, ValueError, OverflowError):
+        return node.value
 
 
 _SCALAR_LOADER = yaml.SafeLoader("")

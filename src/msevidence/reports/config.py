@@ -6,11 +6,11 @@ import ast
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from msevidence import paths
-from msevidence.errors import ReportSetError
+from msevidence.errors import EvidenceFileError, ReportSetError
+from msevidence.evidence.yamlio import read_yaml
 
 KERNEL_NAME = "python3"
 Audience = Literal["analyst", "lay", "both"]
@@ -75,9 +75,12 @@ def load_report_set(name_or_path: str | Path) -> ReportSet:
         known = sorted(q.stem for q in paths.report_sets_dir().glob("*.yaml"))
         raise ReportSetError(f"{path}: report set not found (known sets: {', '.join(known) or 'none'})")
     try:
-        data = yaml.safe_load(path.read_text())
-    except yaml.YAMLError as exc:
-        raise ReportSetError(f"{path}: not valid YAML ({str(exc).splitlines()[0]})") from None
+        data, _ = read_yaml(path, str(path))  # bounded, no tags or aliases, limited depth
+    except EvidenceFileError as exc:
+        p = exc.problems[0]
+        what = p.message.removeprefix("YAML syntax error: ")
+        raise ReportSetError(f"{path}:{p.line}: {p.field}: not valid YAML ({what})" if p.field == "(syntax)"
+                             else f"{path}:{p.line}: {p.field}: {what}") from None
     if not isinstance(data, dict):
         raise ReportSetError(f"{path}: expected a mapping with a 'runs' list at the top level")
     data.setdefault("name", path.stem)

@@ -7,12 +7,16 @@ from pathlib import Path
 from typing import Any, Literal
 
 from msevidence.presentation.record import RECORD_MIME
+from msevidence.reports.sanitize import sanitize_document
 
 LAY_REMOVED_TAGS = {"injected-parameters", "parameters", "remove-lay"}
 
 
 def to_html(notebook: str | Path | Any, audience: Literal["analyst", "lay"], title: str | None = None) -> str:
-    """Self-contained HTML (figures embedded as PNG). `lay` drops code, prompts, warnings and parameter cells."""
+    """Self-contained HTML (figures embedded as PNG). `lay` drops code, prompts, warnings and parameter cells.
+
+    The page is sanitized (:func:`msevidence.reports.sanitize.sanitize_document`): no script, event handler,
+    frame or ``javascript:``/``data:`` link survives, and a Content-Security-Policy forbids scripts."""
     import nbformat
     from nbconvert import HTMLExporter
     from traitlets.config import Config
@@ -34,6 +38,6 @@ def to_html(notebook: str | Path | Any, audience: Literal["analyst", "lay"], tit
         exporter.exclude_input_prompt = True
         exporter.exclude_output_prompt = True
     body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title or "msevidence report"}})
-    return body
+    return sanitize_document(body)
 
 

@@ -10,12 +10,15 @@ import numpy as np
 import pandas as pd
 
 from msevidence.data.tables import PROVENANCE_COLUMN
+from msevidence.errors import LimitError
 from msevidence.evidence import EvidenceSet, Trial, load_evidence
 from msevidence.synthetic.cache import cache_path, load_or_calibrate
 from msevidence.synthetic.design import assumptions_for, design_for
 from msevidence.synthetic.model import GeneratorParams, draws, endpoints, simulate
 from msevidence.synthetic.result import CalibrationResult
 from msevidence.synthetic.solver import MODEL_VERSION
+
+MAX_PER_ARM = 100_000  # patients per arm; 10 million would need tens of GB
 
 
 @dataclass(frozen=True)
@@ -103,6 +106,10 @@ def simulate_trial(trial: str | Trial, seed: int = 1, n_per_arm: dict[str, int] 
     calib: CalibrationResult = load_or_calibrate(tr, ev, gp, progress=progress, cache_dir=cache_dir)
     cal = calib.calibrated
     a_full = assumptions_for(tr, ev)
+    for arm, n in (n_per_arm or {}).items():
+        if n > MAX_PER_ARM:
+            raise LimitError(f"n_per_arm {arm}={n:,}: at most {MAX_PER_ARM:,} patients per arm "
+                             "(rule: synthetic trial size; memory grows with patients x visits)")
     design, notes = design_for(tr, a_full, n_per_arm, unconfirmed_progression)
     weeks = design.weeks
     treated = np.repeat([False, True], design.n)

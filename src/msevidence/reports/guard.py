@@ -1,0 +1,128 @@
+"""Keeping an output folder sound: one writer at a time, no stale staging, no orphan workers or kernels.
+
+- :func:`output_lock`: an exclusive ``fcntl.flock`` on ``<out>/.msevidence.lock``; a second ``report`` on the
+  same folder says who holds it and waits until it is released (the lock dies with its process, even on SIGKILL).
+- :func:`clean_stale`: removes staging folders and temporary files that an interrupted run left behind (only
+  ever called with the lock held, so nothing of a live run is removed).
+- :func:`sigterm_as_interrupt`: SIGTERM is handled like Ctrl-C (``KeyboardInterrupt``), so both stop the
+  workers and remove staging.
+- :func:`worker_init`: pool workers ignore SIGINT (the parent decides) and get SIGKILL when the parent dies
+  (``PR_SET_PDEATHSIG``); their kernels exit when their worker does (ipykernel's parent poller).
+- :func:`kill_tree`: kill processes and all their descendants (psutil).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import shutil
+import signal
+import sys
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+
+from msevidence.errors import OutputError
+
+LOCK_NAME = ".msevidence.lock"
+STAGING_PREFIX = ".staging-"
+PR_SET_PDEATHSIG = 1
+
+
+def prepare_output(root: Path) -> Path:
+    """Create the output folder if needed; refuse a file, a folder under a file, or a folder not writable."""
+    for p in (root, *root.parents):
+        if p.exists():
+            if not p.is_dir():
+                raise OutputError(p, "is a file, not a folder (rule: --out is a folder)")
+            break
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError.from_os(root, exc, "cannot create the output folder") from None
+    if not os.access(root, os.W_OK | os.X_OK):
+        raise OutputError(root, "not writable (rule: writable output path)")
+    return root
+
+
+@contextlib.contextmanager
+def output_lock(root: Path, say: Callable[[str], None]) -> Iterator[None]:
+    """Hold the exclusive lock of `root` for the duration of the block (waiting, with a message, if taken)."""
+    path = root / LOCK_NAME
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise OutputError.from_os(path, exc, "cannot create the lock file") from None
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 32, 0).decode(errors="replace").strip() or "unknown"
+            say(f"{root}: another msevidence report (pid {holder}) is writing this folder; waiting for it to "
+                "finish (Ctrl-C to give up)")
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
+
+
+def clean_stale(root: Path) -> int:
+    """Remove staging folders and temporary files left by interrupted runs (call with the lock held)."""
+    n = 0
+    for folder in (root, *(p for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))):
+        for p in folder.glob(f"{STAGING_PREFIX}*"):
+            shutil.rmtree(p, ignore_errors=True)
+            n += 1
+        for p in folder.glob(".*.tmp-*"):
+            with contextlib.suppress(OSError):
+                p.unlink()
+    return n
+
+
+@contextlib.contextmanager
+def sigterm_as_interrupt() -> Iterator[None]:
+    """Within the block, SIGTERM raises KeyboardInterrupt in the main thread (as Ctrl-C does)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum, frame):
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    previous = signal.signal(signal.SIGTERM, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def worker_init() -> None:
+    """Pool-worker initializer: ignore SIGINT, die with the parent (Linux PR_SET_PDEATHSIG)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        if os.getppid() == 1:  # the parent died before prctl took effect
+            os._exit(1)
+
+
+def kill_tree(pids: Iterable[int]) -> None:
+    """SIGKILL each process and every descendant (kernels run in their own sessions), then reap them."""
+    import psutil
+
+    procs = []
+    for pid in pids:
+        try:
+            p = psutil.Process(pid)
+            procs += [*p.children(recursive=True), p]
+        except psutil.NoSuchProcess:
+            continue
+    for p in procs:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            p.kill()
+    psutil.wait_procs(procs, timeout=5)
