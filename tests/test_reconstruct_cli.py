@@ -79,7 +79,7 @@ def test_reconstructed_notebook_renders_in_the_analyst_set_and_a_trial_without_c
                        parameters={"trial": "ORATORIO_HAND", "endpoint": "cdp12_edss", "data_source": "reconstructed"})
     res = reports.render(reports.ReportSet(name="rec", runs=[run, hand]), out=tmp_path, workers=2)
     assert all(r.status == "ok" for r in res), [r.error for r in res]
-    text = {r.name: html.unescape(re.sub(r"<[^>]+>", " ", (tmp_path / f"{r.name}.analyst.html").read_text()))
+    text = {r.name: html.unescape(re.sub(r"<[^>]+>", " ", (tmp_path / "rec" / f"{r.name}.analyst.html").read_text()))
             for r in res}
     assert "example, not a published figure" in text[run.name] and "RECONSTRUCTED" in text[run.name]
     assert "no digitized Kaplan-Meier curve" in text["hand-rec"] and "Traceback" not in text["hand-rec"]
