@@ -10,21 +10,21 @@ D = Direction
 
 
 @pytest.mark.parametrize(("kwargs", "direction"), [
-    ({"estimate": 0.76, "ci_low": 0.59, "ci_high": 0.98}, D.LESS),                   # CI without p, below 1
+    ({"estimate": 0.7, "ci_low": 0.55, "ci_high": 0.9}, D.LESS),                   # CI without p, below 1
     ({"estimate": 1.3, "ci_low": 1.05, "ci_high": 1.6}, D.MORE),                     # CI without p, above 1
     ({"estimate": 0.8, "ci_low": 0.6, "ci_high": 1.05}, D.SAME),                     # CI crosses 1
-    ({"estimate": 0.74, "p": 0.0014}, D.LESS),                                        # p without CI
-    ({"estimate": 0.74, "p": 0.2}, D.SAME),                                           # p without CI, not significant
+    ({"estimate": 0.7, "p": 0.002}, D.LESS),                                        # p without CI
+    ({"estimate": 0.7, "p": 0.2}, D.SAME),                                           # p without CI, not significant
     ({"estimate": 0.8, "p": 0.05, "p_relation": "<"}, D.LESS),                        # "p < 0.05" counts as shown
     ({"estimate": 0.8, "p": 0.05}, D.SAME),                                           # p = 0.05 is not below 0.05
     ({"estimate": 0.8}, D.SAME),                                                      # neither CI nor p
     ({"estimate": None}, D.MISSING),
     # significant, both arms worsening (walking % change with a relative reduction and p)
-    ({"estimate": 0.29, "p": 0.04, "scale": "reduction", "treatment_change": 38.9}, D.LESS),
+    ({"estimate": 0.3, "p": 0.03, "scale": "reduction", "treatment_change": 40.0}, D.LESS),
     # negative (better) change in the treated arm that is not significant between groups
     ({"estimate": 0.9, "ci_low": 0.7, "ci_high": 1.1, "treatment_change": -5.0}, D.SAME),
     ({"estimate": 0.7, "ci_low": 0.5, "ci_high": 0.9, "treatment_change": -3.0}, D.IMPROVEMENT),
-    ({"estimate": 3.15, "ci_low": 2.07, "ci_high": 4.79, "outcome": "benefit"}, D.IMPROVEMENT),  # benefit ratio
+    ({"estimate": 3.0, "ci_low": 2.0, "ci_high": 4.5, "outcome": "benefit"}, D.IMPROVEMENT),  # benefit ratio
     ({"estimate": 0.5, "ci_low": 0.3, "ci_high": 0.8, "outcome": "benefit"}, D.MORE),
     ({"estimate": -2.0, "ci_low": -3.5, "ci_high": -0.5, "scale": "difference"}, D.LESS),
     ({"estimate": -0.1, "p": 0.3, "scale": "reduction"}, D.SAME),

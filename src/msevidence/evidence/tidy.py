@@ -54,6 +54,6 @@ def endpoints_frame(trials: list[Trial]) -> pd.DataFrame:
                              "statistic": x.statistic, "value": x.estimate, "ci_low": x.ci_low,
                              "ci_high": x.ci_high, "p": x.p, "p_relation": x.p_relation, **_sourced(t, x)})
     df = pd.DataFrame(rows, columns=COLUMNS)
-    for col in COUNT_COLUMNS:  # counts stay integers (488, not 488.0) where some rows have none
+    for col in COUNT_COLUMNS:  # counts stay integers (120, not 120.0) where some rows have none
         df[col] = df[col].astype("Int64")
     return df

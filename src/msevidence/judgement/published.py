@@ -344,8 +344,8 @@ def statistic_words(statistic: str, week: float | None = None) -> str:
 
 
 def format_value(statistic: str, value: float | None) -> str:
-    """A published value as a reader sees it: 0.24 relative reduction -> '24%', −0.114 risk difference ->
-    '−11.4 percentage points', +38.9 % change -> '+38.9%', ratios with two decimals."""
+    """A value as a reader sees it: 0.3 relative reduction -> '30%', −0.1 risk difference -> '−10.0 percentage
+    points', +40 % change -> '+40.0%', ratios with two decimals."""
     if value is None or value != value:
         return "—"
     if statistic in PERCENT:

@@ -32,7 +32,7 @@ A **claim** (what people say the treatment does) is judged against such verdicts
    ``supported`` if any supports; else ``contradicted`` if any contradicts; else ``not shown``. A claim with no
    linked result is ``outside the trial evidence``.
 
->>> judge(0.76, 0.59, 0.98).direction
+>>> judge(0.7, 0.55, 0.9).direction
 <Direction.LESS: 'less worsening'>
 >>> judge(0.9, p=0.2).direction, judge(0.9).rule
 (<Direction.SAME: 'no difference shown'>, 'no confidence interval or p value was published for this effect')
