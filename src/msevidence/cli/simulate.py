@@ -18,8 +18,8 @@ from msevidence.cli.app import app
 from msevidence.errors import MsEvidenceError, OptionError
 
 
-def parse_sizes(items: list[str] | None) -> dict[str, int] | None:
-    """``ARM=N`` items -> {arm: n}."""
+def parse_sizes(items: list[str] | None, maximum: int | None = None) -> dict[str, int] | None:
+    """``--n-per-arm ARM=N`` items -> {arm: n}; N a positive integer, at most `maximum` when given."""
     if not items:
         return None
     out = {}
@@ -27,6 +27,9 @@ def parse_sizes(items: list[str] | None) -> dict[str, int] | None:
         arm, _, n = item.partition("=")
         if not arm or not n.isdigit() or int(n) < 1:
             raise OptionError("--n-per-arm", f"{item!r}: expected ARM=N with N a positive integer (e.g. OCR=100)")
+        if maximum is not None and int(n) > maximum:
+            raise OptionError("--n-per-arm", f"{item!r}: at most {maximum:,} patients per arm "
+                                             "(rule: synthetic trial size)")
         out[arm] = int(n)
     return out
 

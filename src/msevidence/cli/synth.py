@@ -16,26 +16,12 @@ from rich.text import Text
 from msevidence.cli.app import EvidenceOption, app, use_evidence
 from msevidence.cli.errors import output_error
 from msevidence.cli.output import bold, console
+from msevidence.cli.simulate import parse_sizes
 from msevidence.errors import OptionError, OutputError
 from msevidence.evidence import load_evidence
 from msevidence.synthetic.trial import MAX_PER_ARM
 
 FILES = ("visits.csv", "events.csv", "calibration.json")
-
-
-def _parse_sizes(items: list[str] | None) -> dict[str, int] | None:
-    if not items:
-        return None
-    out = {}
-    for item in items:
-        arm, _, n = item.partition("=")
-        if not arm or not n.isdigit() or int(n) < 1:
-            raise OptionError("--n-per-arm", f"{item!r}: expected ARM=N with N a positive integer (e.g. OCR=100)")
-        if int(n) > MAX_PER_ARM:
-            raise OptionError("--n-per-arm", f"{item!r}: at most {MAX_PER_ARM:,} patients per arm "
-                                             "(rule: synthetic trial size)")
-        out[arm] = int(n)
-    return out
 
 
 def _fmt(x) -> str:
@@ -57,7 +43,7 @@ def synth_cmd(
     """Simulate SYNTHETIC patient-level data calibrated to a trial's published summaries."""
     from msevidence.synthetic import simulate_trial
 
-    sizes = _parse_sizes(n_per_arm)
+    sizes = parse_sizes(n_per_arm, MAX_PER_ARM)
     if unconfirmed not in (None, "event", "censor"):
         raise OptionError("--unconfirmed", f"{unconfirmed!r}: expected 'event' or 'censor'")
     target = out or Path("data") / "synthetic" / f"{trial}-seed{seed}"
