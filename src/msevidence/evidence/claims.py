@@ -17,7 +17,14 @@ from typing import Literal
 from pydantic import Field, ValidationError, model_validator
 
 from msevidence.evidence.schema import Domain, Trial, _Strict
-from msevidence.evidence.yamlio import EvidenceFileError, Problem, field_name, line_of, read_yaml
+from msevidence.evidence.yamlio import (
+    EvidenceFileError,
+    Problem,
+    field_name,
+    line_of,
+    read_yaml,
+    validation_problem,
+)
 
 CLAIMS_NAME = "claims.yaml"
 PROSE_FIELDS = ("claim", "why", "study_needed", "note", "plain")
@@ -81,19 +88,7 @@ class ClaimsLedger(_Strict):
 
 
 def _type_problem(name: str, lines: dict, err: dict) -> Problem:
-    loc = tuple(err["loc"])
-    kind = err["type"]
-    if kind == "extra_forbidden":
-        msg = "unknown field (rule: only fields of the claims schema)"
-    elif kind == "missing":
-        msg = "required field is missing (rule: required fields)"
-    elif kind == "value_error":
-        msg = f"{err['msg'].removeprefix('Value error, ')} (rule: decidable or outside)"
-    else:
-        got = err.get("input")
-        shown = repr(got) if not isinstance(got, dict | list) else type(got).__name__
-        msg = f"{err['msg']}, got {shown[:60]} (rule: type)"
-    return Problem(name, line_of(lines, loc), field_name(loc), msg)
+    return validation_problem(name, lines, err, schema="the claims schema", value_rule="decidable or outside")
 
 
 def _rules(ledger: ClaimsLedger, trials: dict[str, Trial]) -> list[tuple[tuple, str]]:

@@ -14,7 +14,14 @@ from msevidence.errors import InputError
 from msevidence.evidence.claims import CLAIMS_NAME, ClaimsLedger, check_claims, read_claims
 from msevidence.evidence.rules import check_trial
 from msevidence.evidence.schema import COMPARATOR_ADJECTIVES, COMPARATOR_LABELS, Trial
-from msevidence.evidence.yamlio import EvidenceFileError, Problem, field_name, line_of, read_yaml
+from msevidence.evidence.yamlio import (
+    EvidenceFileError,
+    Problem,
+    field_name,
+    line_of,
+    read_yaml,
+    validation_problem,
+)
 
 
 def default_evidence_dir() -> Path:
@@ -56,21 +63,7 @@ def load_trial(path: str | Path) -> Trial:
 
 
 def _problem(name: str, lines: dict, err: dict) -> Problem:
-    loc = tuple(err["loc"])
-    kind = err["type"]
-    if kind == "extra_forbidden":
-        msg = "unknown field (rule: only fields of the schema; see `msevidence schema`)"
-    elif kind == "missing":
-        msg = "required field is missing (rule: required fields)"
-    elif kind == "value_error":
-        msg = f"{err['msg'].removeprefix('Value error, ')} (rule: provenance)"
-        if "provenance" in err["msg"] and (*loc, "provenance") in lines:
-            loc = (*loc, "provenance")
-    else:
-        got = err.get("input")
-        shown = repr(got) if not isinstance(got, dict | list) else type(got).__name__
-        msg = f"{err['msg']}, got {shown[:60]} (rule: type)"
-    return Problem(name, line_of(lines, loc), field_name(loc), msg)
+    return validation_problem(name, lines, err, schema="the schema; see `msevidence schema`", value_rule="provenance")
 
 
 class EvidenceSet:

@@ -172,3 +172,24 @@ def line_of(lines: dict[Loc, int], loc: Loc) -> int:
     while loc and loc not in lines:
         loc = loc[:-1]
     return lines.get(loc, 1)
+
+
+def validation_problem(name: str, lines: dict, err: dict, *, schema: str, value_rule: str) -> Problem:
+    """One pydantic validation error as a `FILE:LINE: FIELD: message (rule: …)` problem.
+
+    `schema` names the schema in the unknown-field rule; `value_rule` is the rule of the file's value checks."""
+    loc = tuple(err["loc"])
+    kind = err["type"]
+    if kind == "extra_forbidden":
+        msg = f"unknown field (rule: only fields of {schema})"
+    elif kind == "missing":
+        msg = "required field is missing (rule: required fields)"
+    elif kind == "value_error":
+        msg = f"{err['msg'].removeprefix('Value error, ')} (rule: {value_rule})"
+        if value_rule in err["msg"] and (*loc, value_rule) in lines:
+            loc = (*loc, value_rule)
+    else:
+        got = err.get("input")
+        shown = repr(got) if not isinstance(got, dict | list) else type(got).__name__
+        msg = f"{err['msg']}, got {shown[:60]} (rule: type)"
+    return Problem(name, line_of(lines, loc), field_name(loc), msg)

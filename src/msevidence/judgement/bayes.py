@@ -33,8 +33,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from msevidence.errors import InputError, NotFittedError, OptionError
+from msevidence.errors import InputError, OptionError
 from msevidence.evidence.schema import RATIO_STATISTICS, Effect
+from msevidence.models.base import Fitter
 
 PRIOR_NAMES = ("sceptical", "neutral", "enthusiastic", "pessimistic")
 DEFAULT_THRESHOLD = 0.8
@@ -184,7 +185,7 @@ def likelihood_from_effect(effect: Effect, *, label: str = "", citation: str = "
     return Likelihood(out.log_hr, out.se, out.statistic, out.se_from, out.note + extra, label, citation, prov)
 
 
-class BayesianReanalysis:
+class BayesianReanalysis(Fitter):
     """Normal-normal re-reading of one published ratio (lifelines-shaped: settings here, ``fit()`` returns self).
 
     >>> r = BayesianReanalysis("neutral").fit(likelihood_from_ci(0.5, 0.25, 1.0))
@@ -213,12 +214,13 @@ class BayesianReanalysis:
         self.p_hr_below_threshold_ = float(post.cdf(math.log(self.threshold)))
         return self
 
+    _fitted_attribute = "hr_"
+
     def _check(self) -> None:
-        if not hasattr(self, "hr_"):
-            raise NotFittedError(self)
+        self._require_fit()
 
     def __repr__(self) -> str:
-        if not hasattr(self, "hr_"):
+        if not self.fitted:
             return f"<BayesianReanalysis prior={self.prior.name} threshold={self.threshold:g}: not fitted>"
         return (f"<BayesianReanalysis prior={self.prior.name}: posterior ratio {self.hr_:.3f} "
                 f"({self.conf_level:.0%} CrI {self.cri_low_:.3f} to {self.cri_high_:.3f}); P(<1) = "

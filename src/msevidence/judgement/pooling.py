@@ -34,13 +34,14 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from msevidence.errors import InputError, NotFittedError, OptionError, TableError
+from msevidence.errors import InputError, OptionError, TableError
 from msevidence.judgement.bayes import (
     ReanalysisError,
     likelihood_from_ci,
     likelihood_from_effect,
     ratio_effect_of,
 )
+from msevidence.models.base import Fitter
 
 METHODS = ("fixed", "dl", "reml")
 Z95 = stats.norm.ppf(0.975)
@@ -212,7 +213,7 @@ def _reml_tau2(y: np.ndarray, v: np.ndarray, start: float, tol: float = 1e-10, m
     raise InputError(f"REML did not converge in {maxiter} iterations (rule: convergence); try --method dl")
 
 
-class MetaAnalysis:
+class MetaAnalysis(Fitter):
     """Fixed- or random-effects pooling of log ratios (lifelines-shaped: settings here, ``fit()`` returns self).
 
     Fitted attributes (log scale unless named ``*_ratio``): ``mu_``, ``se_``, ``tau2_``, ``q_``, ``i2_``
@@ -262,9 +263,10 @@ class MetaAnalysis:
             self.pi_, self.pi_reason_ = (math.exp(self.mu_ - half), math.exp(self.mu_ + half)), None
         return self
 
+    _fitted_attribute = "mu_"
+
     def _check(self) -> None:
-        if not hasattr(self, "mu_"):
-            raise NotFittedError(self)
+        self._require_fit()
 
     @property
     def ratio_(self) -> float:
@@ -272,7 +274,7 @@ class MetaAnalysis:
         return math.exp(self.mu_)
 
     def __repr__(self) -> str:
-        if not hasattr(self, "mu_"):
+        if not self.fitted:
             return f"<MetaAnalysis method={self.method}: not fitted>"
         return (f"<MetaAnalysis method={self.method} k={self.k_}: pooled ratio {self.ratio_:.3f} "
                 f"({self.conf_level:.0%} CI {self.ci_[0]:.3f} to {self.ci_[1]:.3f}); tau² = {self.tau2_:.4g}, "
