@@ -69,6 +69,10 @@ def check_trial(trial: Trial, root: Path) -> list[Finding]:
         if d.scale in ("T25FW", "9HPT") and d.analysis == "time_to_event" and d.threshold_pct is None:
             out.append(((*loc, "definition", "threshold_pct"), "a T25FW/9HPT worsening endpoint needs its "
                                                                "threshold (rule: endpoint definition)"))
+        ambiguous = {r.statistic for r in ep.results} & {"proportion", "mean_change"}
+        if ambiguous and ep.domain != "safety" and ep.higher_is_better is None:
+            out.append(((*loc, "higher_is_better"), f"an endpoint measured as a {sorted(ambiguous)[0]} must say "
+                                                    "whether higher is better (rule: endpoint direction is data)"))
         for r_i, r in enumerate(ep.results):
             rl: Loc = (*loc, "results", r_i)
             if r.arm not in arms:
@@ -180,6 +184,7 @@ def _sources(trial: Trial):
             yield r.source, ("endpoints", e_i, "results", r_i, "source")
         for x_i, x in enumerate(ep.effects):
             yield x.source, ("endpoints", e_i, "effects", x_i, "source")
+        yield ep.missing_data_source, ("endpoints", e_i, "missing_data_source")
     for i, c in enumerate(trial.curves):
         if c.source is not None:
             yield c.source, ("curves", i, "source")

@@ -68,8 +68,17 @@ EffectStatistic = Literal[
     "risk_difference",
     "mean_difference",
     "time_difference_years",
+    "ratio_of_geometric_means",  # ratio of the arms' (adjusted) geometric means on the scale's own units
 ]
+#: Ratios of events or proportions that a normal likelihood on the log scale can re-read (bayes, pooling).
 RATIO_STATISTICS = frozenset({"hazard_ratio", "risk_ratio", "rate_ratio", "odds_ratio"})
+#: Whether higher values of an endpoint's measure are better, per domain, when the endpoint does not say: every
+#: domain here counts worsening, events, lesions or harms, so lower is better. Endpoints whose measure is a
+#: proportion of patients or a mean change must state ``higher_is_better`` (rules.py), since either reading occurs.
+DOMAIN_HIGHER_IS_BETTER: dict[str, bool] = {d: False for d in (
+    "disability_progression", "walking_speed", "upper_limb", "composite_progression", "relapse", "mri", "safety")}
+Blinding = Literal["double_blind", "open_label", "mixed"]
+MissingData = Literal["imputed_as_event", "locf", "model_based", "complete_case", "not_stated"]
 PROPORTION_STATISTICS = frozenset({"proportion_with_event", "km_proportion_at_week", "proportion"})
 
 
@@ -147,6 +156,9 @@ class Design(_Strict):
     phase: str
     randomization: str = Field(description='Allocation ratio, e.g. "2:1".')
     blinding: str
+    allocation: Literal["randomised", "non_randomised"] = "randomised"
+    masking: Blinding = Field("double_blind", description="Blinding of the trial's own period(s), for risk of bias; "
+                                                           "an endpoint's `blinding` overrides it.")
     visit_interval_weeks: PositiveInt = 12
     treatment_weeks: PositiveInt | None = None
     min_follow_up_weeks: PositiveInt | None = None
@@ -202,6 +214,9 @@ class ArmResult(Sourced):
     arm: str
     statistic: ArmStatistic
     value: float
+    mean_kind: Literal["arithmetic", "adjusted_geometric"] = Field(
+        "arithmetic", description="For a mean percent change: arithmetic, or adjusted geometric (a model on "
+                                  "log-transformed values, back-transformed), as the publication reports it.")
     ci_low: float | None = None
     ci_high: float | None = None
     week: float | None = Field(None, ge=0)
@@ -227,6 +242,27 @@ class Endpoint(_Strict):
     domain: Domain
     definition: Definition
     primary: bool = False
+    higher_is_better: bool | None = Field(
+        None, description="True when more of the measure is good (e.g. patients free of progression); null: the "
+                          "domain's default (lower is better: events, worsening). Required for proportions and "
+                          "mean changes (rule).")
+    measures: Literal["worsening", "improvement"] = Field(
+        "worsening", description="What the endpoint counts: worsening (events, progression, or staying free of it) "
+                                 "or improvement (confirmed improvement, a gain on a scale).")
+    post_hoc: bool = Field(False, description="True for an analysis not prespecified (as the publication says).")
+    blinding: Blinding | None = Field(
+        None, description="Blinding of the analysis period: double_blind, open_label, or mixed (a double-blind "
+                          "period followed by an open-label one); null: that of the trial's design.")
+    missing_data: MissingData = Field(
+        "not_stated", description="How missing outcome data were handled: imputed_as_event (e.g. unconfirmed "
+                                  "progression counted as confirmed), locf (last observation carried forward), "
+                                  "model_based (mixed model under missing at random), complete_case, not_stated.")
+    missing_data_source: Source | None = Field(None, description="Where the handling of missing data was read.")
+
+    @property
+    def favourable_higher(self) -> bool:
+        """Whether higher values of the measure (and ratios above 1) are good for patients."""
+        return self.higher_is_better if self.higher_is_better is not None else DOMAIN_HIGHER_IS_BETTER[self.domain]
     results: list[ArmResult] = []
     effects: list[Effect] = []
     note: str | None = None
@@ -287,6 +323,8 @@ class Trial(_Strict):
     title: str
     registry: list[str] = []
     population: str
+    phenotype: Literal["primary_progressive", "relapsing", "secondary_progressive"] | None = Field(
+        None, description="MS phenotype of the population, for the indirectness of a result to a question.")
     comparator: Comparator
     comparator_label: str
     status: Literal["results", "no results yet"] = Field(

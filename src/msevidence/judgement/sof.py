@@ -6,10 +6,10 @@ For time-to-event outcomes the absolute effect follows GRADE guideline 27 (Skoet
 intervention risk under proportional hazards ``R_t = 1 - (1 - R_c)^HR``
 (:func:`msevidence.models.survival.absolute_from_hr`; provenance *derived*), and the difference per 1,000 with its
 CI from the HR's CI. A relative reduction without a hazard ratio is read as ``HR = 1 - reduction`` (derived, with a
-footnote). Certainty starts high (randomised trials) and goes down one level per concern: one trial only,
-congress-abstract source, post hoc analysis, open-label or delayed-treatment comparison, indirectness of the
-T25FW percent change as a walking outcome, no CI published or a CI that includes no effect. What the evidence
-shows in each row (``less worsening`` ...) comes from the verdict engine (:mod:`msevidence.judgement.verdict`).
+footnote). Continuous outcomes are summarised on their own scale (e.g. a ratio of adjusted geometric means of the
+T25FW time). Certainty is rated by GRADE domain against a question (:mod:`msevidence.judgement.grade`; default:
+primary progressive MS, ocrelizumab vs placebo). What the evidence shows in each row (``less worsening`` ...) comes
+from the verdict engine (:mod:`msevidence.judgement.verdict`), read in the endpoint's own direction.
 """
 
 from __future__ import annotations
@@ -22,13 +22,13 @@ import pandas as pd
 from msevidence.errors import OptionError
 from msevidence.evidence import EvidenceSet, Trial
 from msevidence.evidence.schema import Effect, Endpoint
-from msevidence.judgement.verdict import Direction, judge_effect
+from msevidence.judgement import grade
+from msevidence.judgement.grade import DEFAULT_QUESTION, IMPORTANT_RATIO, Certainty, Question
+from msevidence.judgement.verdict import judge_endpoint_effect
 
 GROUPS = {"disability_progression": "Disability progression (EDSS)", "walking_speed": "Walking speed (T25FW)"}
-LEVELS = ("high", "moderate", "low", "very low")
+LEVELS = grade.LEVELS
 FORMULA = "R_t = 1 - (1 - R_c)^HR (GRADE guideline 27; proportional hazards)"
-T25FW_INDIRECT = ("indirectness: the T25FW percent change is a group-average change in the time to walk 25 feet, "
-                  "not the walking people do day to day")
 
 
 @dataclass(frozen=True)
@@ -60,12 +60,17 @@ class SoFRow:
     footnotes: tuple[int, ...]
     sources: tuple[str, ...]
     data_provenance: str
+    certainty_domains: dict[str, dict[str, str]]
+    question: str
+    higher_is_better: bool
 
 
 def _relative_text(eff: Effect) -> str:
     name = {"hazard_ratio": "HR", "risk_ratio": "RR", "rate_ratio": "rate ratio", "odds_ratio": "OR",
             "relative_reduction": "relative reduction", "risk_difference": "risk difference",
-            "mean_difference": "mean difference"}.get(eff.statistic, eff.statistic.replace("_", " "))
+            "mean_difference": "mean difference",
+            "ratio_of_geometric_means": "ratio of adjusted geometric means"}.get(eff.statistic,
+                                                                                eff.statistic.replace("_", " "))
     if eff.statistic == "relative_reduction":
         est = f"{100 * eff.estimate:.0f}%"
     elif eff.statistic == "risk_difference":
@@ -78,7 +83,7 @@ def _relative_text(eff: Effect) -> str:
 
 
 def _main_effect(ep: Endpoint) -> Effect | None:
-    for s in ("hazard_ratio", "rate_ratio", "risk_ratio", "risk_difference", "relative_reduction", "mean_difference"):
+    for s in ("ratio_of_geometric_means", "hazard_ratio", "rate_ratio", "risk_ratio", "risk_difference", "relative_reduction", "mean_difference"):
         found = [e for e in ep.effects if e.statistic == s]
         if found:
             return sorted(found, key=lambda e: e.ci_low is None)[0]
@@ -129,16 +134,54 @@ def _comparison(trial: Trial) -> str:
     return f"{trial.treatment.drug} vs {trial.control.drug}"
 
 
-def _row(trial: Trial, ep: Endpoint, notes: _Notes) -> SoFRow | None:
+def _siblings(trial: Trial, ep: Endpoint, ev: EvidenceSet | None) -> list[Effect]:
+    """Per-trial ratio effects of the same endpoint in trial files whose registry numbers this pooled file holds."""
+    if ev is None or _studies(trial) < 2:
+        return []
+    out = []
+    for t in ev:
+        if t.id != trial.id and t.registry and set(t.registry) <= set(trial.registry):
+            same = [e for e in t.endpoints if e.id == ep.id]
+            eff = _main_effect(same[0]) if same else None
+            if eff is not None and eff.ci_low is not None and eff.statistic.endswith("_ratio"):
+                out.append(eff)
+    return out
+
+
+def rate(trial: Trial, ep: Endpoint, eff: Effect, ev: EvidenceSet | None = None, *,
+         question: Question = DEFAULT_QUESTION, control_risk: float | None = None,
+         threshold: float = IMPORTANT_RATIO) -> Certainty:
+    """GRADE certainty of one published effect of `trial` by domain (see :mod:`msevidence.judgement.grade`)."""
+    from msevidence.judgement.bayes import likelihood_from_ci
+
+    congress = trial.reference(eff.source.ref).kind == "congress_abstract"
+    sib = [likelihood_from_ci(e.estimate, e.ci_low, e.ci_high) for e in _siblings(trial, ep, ev)]
+    rob = grade.risk_of_bias(blinding=ep.blinding or trial.design.masking, post_hoc=ep.post_hoc,
+                             missing_data=ep.missing_data, congress_only=congress)
+    ratio = eff.statistic.endswith("_ratio")
+    est, lo, hi = eff.estimate, eff.ci_low, eff.ci_high
+    if eff.statistic == "relative_reduction":
+        ratio, est = True, 1 - eff.estimate
+        lo, hi = (None, None) if lo is None or hi is None else (1 - hi, 1 - lo)
+    imp = grade.imprecision(est, lo, hi, eff.p, ratio=ratio, higher_is_better=ep.favourable_higher,
+                            participants=_participants(trial), threshold=threshold,
+                            control_risk=control_risk if ep.definition.analysis == "time_to_event" else None)
+    return grade.certainty(
+        rob, grade.inconsistency([s.log_hr for s in sib], [s.se for s in sib]),
+        grade.indirectness(question, phenotype=trial.phenotype, comparator=trial.comparator, domain=ep.domain),
+        imp, grade.publication_bias(trial.registry), randomised=trial.design.allocation == "randomised")
+
+
+def _row(trial: Trial, ep: Endpoint, notes: _Notes, ev: EvidenceSet | None = None,
+         question: Question = DEFAULT_QUESTION, threshold: float = IMPORTANT_RATIO) -> SoFRow | None:
     from msevidence.models.survival.absolute import absolute_from_hr
 
     eff = _main_effect(ep)
     if eff is None:
         return None
-    verdict = judge_effect(eff).direction
+    verdict = judge_endpoint_effect(ep, eff).direction
     fn: list[int] = []
     n_studies = _studies(trial)
-    reasons: list[str] = ["one trial only (no replication; consistency cannot be judged)"] if n_studies == 1 else []
     refs = {eff.source.ref}
     ratio = lo = hi = None
     rc = ri = d = dlo = dhi = None
@@ -178,35 +221,23 @@ def _row(trial: Trial, ep: Endpoint, notes: _Notes) -> SoFRow | None:
     if why.startswith("continuous"):
         t, c = ep.result(eff.treatment, "mean_pct_change"), ep.result(eff.control, "mean_pct_change")
         if t and c:
-            basis = f"mean change from baseline: {c.value:+.1f}% (control) vs {t.value:+.1f}% (ocrelizumab)"
+            kind = "adjusted geometric mean" if t.mean_kind == "adjusted_geometric" else "mean"
+            basis = f"{kind} change from baseline: {c.value:+.1f}% (control) vs {t.value:+.1f}% (ocrelizumab)"
             refs.add(t.source.ref)
-    ref_kinds = {trial.reference(r).kind for r in refs}
-    if eff.ci_low is None or eff.ci_high is None:
-        reasons.append("imprecision: no confidence interval was published")
-    elif verdict == Direction.SAME:
-        reasons.append("imprecision: the 95% CI includes no effect")
-    if trial.reference(eff.source.ref).kind == "congress_abstract":
-        reasons.append("reporting: the effect comes from a congress abstract, not a peer-reviewed full paper")
-    if "post hoc" in ep.label.lower() or "post hoc" in (ep.note or "").lower():
-        reasons.append("risk of bias: post hoc analysis")
-    if "OLE" in ep.definition.period or trial.comparator == "delayed_treatment" or "then" in trial.control.drug:
-        reasons.append("risk of bias: includes an open-label period (early vs delayed treatment, not vs placebo)")
-    if "subgroup" in ep.definition.period.lower():
-        reasons.append("indirectness: a subgroup, not the randomised population")
-    if ep.definition.scale == "T25FW" and ep.definition.analysis == "change_from_baseline":
-        reasons.append(T25FW_INDIRECT)
-    if "hta" in ref_kinds and basis.startswith("Kaplan"):
+    if "hta" in {trial.reference(r).kind for r in refs} and basis.startswith("Kaplan"):
         fn.append(notes.add("The control-group risk at a fixed time comes from a health technology assessment "
                             "report, not from the primary publication."))
-    level = LEVELS[min(len(reasons), len(LEVELS) - 1)]
+    cert = rate(trial, ep, eff, ev, question=question, control_risk=None if rc is None else rc / 1000,
+                threshold=threshold)
     return SoFRow(
         group=GROUPS[ep.domain], trial=trial.name, comparison=_comparison(trial), endpoint=ep.id, outcome=ep.label,
         relative_effect=_relative_text(eff), ratio=ratio, ratio_low=lo, ratio_high=hi,
         control_risk_per_1000=rc, control_risk_basis=basis, intervention_risk_per_1000=ri,
         difference_per_1000=d, difference_low=dlo, difference_high=dhi, estimable=estimable,
-        absolute_reason=why, participants=_participants(trial), studies=n_studies, certainty=level,
-        certainty_reasons=tuple(reasons), verdict=verdict.value, footnotes=tuple(dict.fromkeys(fn)),
-        sources=tuple(trial.cite(s) for s in _sources(trial, ep, eff, refs)), data_provenance=prov)
+        absolute_reason=why, participants=_participants(trial), studies=n_studies, certainty=cert.rating,
+        certainty_reasons=cert.reasons, verdict=verdict.value, footnotes=tuple(dict.fromkeys(fn)),
+        sources=tuple(trial.cite(s) for s in _sources(trial, ep, eff, refs)), data_provenance=prov,
+        certainty_domains=cert.to_json(), question=question.describe(), higher_is_better=ep.favourable_higher)
 
 
 def _sources(trial: Trial, ep: Endpoint, eff: Effect, refs: set[str]):
@@ -282,8 +313,10 @@ class SummaryOfFindings:
         return sof_plot(self, ax=ax)
 
 
-def summary_of_findings(ev: EvidenceSet, trials: list[str] | None = None) -> SummaryOfFindings:
-    """Build the Summary of Findings for `trials` (default: every trial in the store)."""
+def summary_of_findings(ev: EvidenceSet, trials: list[str] | None = None, question: Question = DEFAULT_QUESTION,
+                        threshold: float = IMPORTANT_RATIO) -> SummaryOfFindings:
+    """Build the Summary of Findings for `trials` (default: every trial in the store), certainty rated against
+    `question` with `threshold` the ratio of an important effect (default 0.8)."""
     unknown = [t for t in trials or [] if t not in ev]
     if unknown:
         raise OptionError("--trial", f"no trial {unknown[0]!r}; known: {', '.join(ev.ids)}")
@@ -294,7 +327,7 @@ def summary_of_findings(ev: EvidenceSet, trials: list[str] | None = None) -> Sum
         for t in chosen:
             for ep in t.endpoints:
                 if ep.domain == group:
-                    r = _row(t, ep, notes)
+                    r = _row(t, ep, notes, ev, question, threshold)
                     if r is not None:
                         rows.append(r)
     return SummaryOfFindings(tuple(rows), tuple(f"{i}. {n}" for i, n in enumerate(notes.items, start=1)))

@@ -11,8 +11,10 @@ Every sentence in msevidence that says what the evidence shows in a domain comes
    - with a p value and no CI, when p < ``alpha`` (``p < 0.05`` reported as an inequality counts as shown);
      the direction is that of the estimate;
    - with neither, no difference is shown (and the rule says that nothing was published to judge it).
-2. **Which way?** For a *harm* outcome (progression, slower walking, a longer walk time) an effect below no
-   effect favours treatment; for a *benefit* outcome (confirmed improvement, no evidence of progression) above.
+2. **Which way?** The endpoint says (``higher_is_better``, ``measures`` in the evidence store). For a *harm*
+   outcome (progression, slower walking, a longer walk time) an effect below no effect favours treatment; for a
+   *benefit* outcome (confirmed improvement) or a *freedom* outcome (no evidence of progression) above. A freedom
+   outcome favoured by treatment is ``less worsening`` (staying free of worsening is not improvement).
    Harm favoured by control is ``more worsening``.
 3. **Less worsening or improvement?** Slowing of worsening is not improvement (DESIGN.md). Treatment that is
    better for a harm outcome is ``less worsening``, unless the treated arm's own change from baseline is known
@@ -25,12 +27,15 @@ A **claim** (what people say the treatment does) is judged against such verdicts
 
 5. Per linked result, a claim of *less worsening* (it slows worsening, it reduces relapses) is ``supported`` by
    ``less worsening`` or ``improvement``, ``contradicted`` by ``more worsening`` and ``not shown`` otherwise. A
-   claim of *improvement* is ``supported`` only by ``improvement``; it is ``contradicted`` by ``more worsening``
-   and by ``less worsening`` when the treated group's own change shows it still worsened on average; otherwise
-   ``not shown`` (fewer worsening events are not improvement).
-6. Over several linked results: ``not shown`` if some support and some contradict (they disagree); else
-   ``supported`` if any supports; else ``contradicted`` if any contradicts; else ``not shown``. A claim with no
-   linked result is ``outside the trial evidence``.
+   claim of *improvement* is ``supported`` only by ``improvement`` and ``contradicted`` only by ``more
+   worsening``; ``less worsening`` does not contradict it (fewer worsening events neither show nor rule out
+   improvement): ``not shown``. A claim of *no improvement* ("it does not restore function") is contradicted by
+   ``improvement`` and otherwise has at most ``some evidence`` (not showing improvement does not prove its
+   absence). A result with nothing published is ``no evidence either way``.
+6. Over several linked results: ``not shown`` if some support and some contradict (they disagree); else the
+   first present of ``supported``, ``contradicted``, ``some evidence``, ``not shown``, ``no evidence either way``.
+   A claim with no linked result is ``outside the trial evidence``. The claims module then lowers ``supported`` to
+   ``some evidence`` when the deciding results are of low or very low GRADE certainty.
 
 >>> judge(0.7, 0.55, 0.9).direction
 <Direction.LESS: 'less worsening'>
@@ -45,10 +50,10 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Literal
 
-from msevidence.evidence.schema import Effect
+from msevidence.evidence.schema import Effect, Endpoint
 
 Scale = Literal["ratio", "reduction", "difference"]
-Outcome = Literal["harm", "benefit"]
+Outcome = Literal["harm", "benefit", "freedom"]
 RATIO_SUFFIX = "_ratio"
 ALPHA = 0.05
 
@@ -78,7 +83,7 @@ class Verdict:
 
 def scale_of(statistic: str) -> Scale:
     """The scale of a published effect statistic (``hazard_ratio`` -> ratio, ``relative_reduction`` -> reduction)."""
-    if statistic.endswith(RATIO_SUFFIX):
+    if statistic.endswith(RATIO_SUFFIX) or statistic.startswith("ratio_of_"):
         return "ratio"
     if statistic == "relative_reduction":
         return "reduction"
@@ -118,11 +123,14 @@ def judge(estimate: float | None, ci_low: float | None = None, ci_high: float | 
         if treatment_change is not None and treatment_change < 0:
             rule += ("; the treated group improved on average, but no difference from the control group was shown")
         return Verdict(Direction.SAME, False, None, rule)
-    better = more if outcome == "benefit" else not more
+    better = more if outcome in ("benefit", "freedom") else not more
     if not better:
         return Verdict(Direction.MORE, True, "control", rule)
     if outcome == "benefit":
         return Verdict(Direction.IMPROVEMENT, True, "treatment", rule)
+    if outcome == "freedom":
+        return Verdict(Direction.LESS, True, "treatment",
+                       rule + "; more people stayed free of worsening, which is less worsening, not improvement")
     if treatment_change is not None and treatment_change < 0:
         return Verdict(Direction.IMPROVEMENT, True, "treatment",
                        rule + "; the treated group also improved from baseline on average")
@@ -136,6 +144,15 @@ def judge_effect(effect: Effect, *, outcome: Outcome = "harm", treatment_change:
     """:func:`judge` on a published effect of the evidence store (its statistic gives the scale)."""
     return judge(effect.estimate, effect.ci_low, effect.ci_high, effect.p, p_relation=effect.p_relation or "=",
                  scale=scale_of(effect.statistic), outcome=outcome, treatment_change=treatment_change, alpha=alpha)
+
+
+def judge_endpoint_effect(endpoint: Endpoint, effect: Effect, *, treatment_change: float | None = None,
+                          alpha: float = ALPHA) -> Verdict:
+    """:func:`judge_effect` read in the endpoint's own direction (``higher_is_better``: a ratio above 1 is benefit)."""
+    outcome = ("harm" if not endpoint.favourable_higher else "benefit" if endpoint.measures == "improvement"
+               else "freedom")
+    return judge_effect(effect, outcome=outcome,
+                        treatment_change=treatment_change, alpha=alpha)
 
 
 _CONCLUSIONS = {
@@ -163,6 +180,21 @@ _CONCLUSIONS = {
         Direction.IMPROVEMENT: "walking improved on average with {treatment}, and more than with {control}",
         Direction.MISSING: "walking speed was not reported",
     },
+    "composite_progression": {
+        Direction.LESS: "{treatment} reduced confirmed progression on the composite measure compared with {control}; "
+                        "less progression is not improvement",
+        Direction.SAME: "no difference in composite progression between {treatment} and {control} was shown",
+        Direction.MORE: "progression on the composite measure was more frequent with {treatment} than with {control}",
+        Direction.IMPROVEMENT: "more people stayed free of progression with {treatment} than with {control}",
+        Direction.MISSING: "composite progression was not reported",
+    },
+    "upper_limb": {
+        Direction.LESS: "hand and arm function worsened less with {treatment} than with {control}",
+        Direction.SAME: "no difference in hand and arm function between {treatment} and {control} was shown",
+        Direction.MORE: "hand and arm function worsened more with {treatment} than with {control}",
+        Direction.IMPROVEMENT: "hand and arm function improved more with {treatment} than with {control}",
+        Direction.MISSING: "no result for hand and arm function was published",
+    },
 }
 
 
@@ -173,32 +205,35 @@ def conclusion(direction: Direction | str, domain: str, treatment: str, control:
 
 
 class ClaimStatus(StrEnum):
-    """What the trial evidence says of a claim."""
+    """What the evidence says of a claim (the fixed vocabulary of the claims ledger)."""
 
     SUPPORTED = "supported"
+    SOME = "some evidence"
     NOT_SHOWN = "not shown"
     CONTRADICTED = "contradicted"
+    NO_EVIDENCE = "no evidence either way"
     OUTSIDE = "outside the trial evidence"
 
 
-Asserts = Literal["less_worsening", "improvement"]
+Asserts = Literal["less_worsening", "improvement", "no_improvement"]
 
 
 def claim_status(asserts: Asserts, verdict: Verdict, treatment_change: float | None = None) -> ClaimStatus:
     """Rule 5 of the module docstring: one linked result's verdict read against what the claim asserts.
 
-    `treatment_change` is the treated group's own change on a scale where positive is worse (e.g. T25FW time).
+    `treatment_change` (the treated group's own change, positive = worse) is kept for the sentence only: a treated
+    group that still worsened does not contradict a claim of improvement (less worsening is not its opposite).
     """
     d = verdict.direction
+    if d == Direction.MISSING:
+        return ClaimStatus.NO_EVIDENCE
+    if asserts == "no_improvement":  # "it does not restore function": only shown improvement contradicts it
+        return ClaimStatus.CONTRADICTED if d == Direction.IMPROVEMENT else ClaimStatus.SOME
     if d == Direction.MORE:
         return ClaimStatus.CONTRADICTED
     if asserts == "less_worsening":
         return ClaimStatus.SUPPORTED if d in (Direction.LESS, Direction.IMPROVEMENT) else ClaimStatus.NOT_SHOWN
-    if d == Direction.IMPROVEMENT:
-        return ClaimStatus.SUPPORTED
-    if d == Direction.LESS and treatment_change is not None and treatment_change > 0:
-        return ClaimStatus.CONTRADICTED
-    return ClaimStatus.NOT_SHOWN
+    return ClaimStatus.SUPPORTED if d == Direction.IMPROVEMENT else ClaimStatus.NOT_SHOWN
 
 
 def judge_claim(statuses: list[ClaimStatus]) -> ClaimStatus:
@@ -208,7 +243,7 @@ def judge_claim(statuses: list[ClaimStatus]) -> ClaimStatus:
         return ClaimStatus.OUTSIDE
     if ClaimStatus.SUPPORTED in s and ClaimStatus.CONTRADICTED in s:
         return ClaimStatus.NOT_SHOWN
-    for status in (ClaimStatus.SUPPORTED, ClaimStatus.CONTRADICTED):
+    for status in (ClaimStatus.SUPPORTED, ClaimStatus.CONTRADICTED, ClaimStatus.SOME, ClaimStatus.NOT_SHOWN):
         if status in s:
             return status
-    return ClaimStatus.NOT_SHOWN
+    return ClaimStatus.NO_EVIDENCE
