@@ -1,9 +1,14 @@
 """The claims ledger (``evidence/claims.yaml``): statements people make, linked to endpoints of the trial files.
 
 A claim says, in plain words, what people say the treatment does, which effect it asserts (``less_worsening``:
-it slows worsening or reduces events; ``improvement``: people get better), in which domain, and which endpoints
-decide it (``role: decides``) or only give context (``role: context``). A claim that no trial endpoint can
-decide says so in ``outside`` with ``why`` and the ``study_needed`` to answer it. The ledger holds no numbers:
+it slows worsening or reduces events; ``improvement``: people get better; ``no_improvement``: it does not restore
+function), in which domain, against which question (``ppms_vs_placebo`` or ``rms_vs_interferon``: the question
+its deciding results are rated against), and which endpoints decide it (``role: decides``) or only give context
+(``role: context``). A claim inside the trials' scope that no trial measured says so in ``no_evidence`` (why,
+study_needed); a claim outside it in ``outside``. ``decided_by`` names another store whose verdict provider
+decides the claim (e.g. ``interventions``; see :func:`msevidence.judgement.claims.judge_claims`); until that
+provider runs, the claim's ``outside`` entry stands. ``sources`` cite what was read for a claim no trial endpoint
+decides (a mechanism, a regulatory decision), with ``checked_at``. The ledger holds no numbers:
 every number comes from the trial files (rule: no digits in its prose fields). Problems are reported like those
 of trial files, one ``FILE:LINE: FIELD: message (rule: ...)`` line each.
 """
@@ -46,22 +51,38 @@ class Outside(_Strict):
     study_needed: str = Field(min_length=1)
 
 
+class ClaimSource(_Strict):
+    """A publication read for a claim that no trial endpoint decides (mechanism, regulatory decision)."""
+
+    citation: str = Field(min_length=1)
+    locator: str = Field(min_length=1)
+    checked_at: str = Field(min_length=1, description="Address of the page where it was read.")
+    secondary: bool = False
+
+
 class Claim(_Strict):
     id: str = Field(pattern=r"^[a-z0-9_]+$")
     claim: str = Field(min_length=1, description="What people say, in their words.")
-    asserts: Literal["less_worsening", "improvement"] | None = None
+    asserts: Literal["less_worsening", "improvement", "no_improvement"] | None = None
     domain: Domain | None = None
+    question: Literal["ppms_vs_placebo", "rms_vs_interferon"] = "ppms_vs_placebo"
     links: list[ClaimLink] = []
     outside: Outside | None = None
+    no_evidence: Outside | None = None
+    decided_by: str | None = Field(None, pattern=r"^[a-z0-9_]+$",
+                                   description="Another store whose verdict provider decides this claim.")
+    sources: list[ClaimSource] = []
     note: str | None = None
 
     @model_validator(mode="after")
     def _decidable_or_outside(self):
         deciding = [x for x in self.links if x.role == "decides"]
-        if deciding and self.outside is not None:
-            raise ValueError("a claim with deciding links cannot also be 'outside' the trial evidence")
-        if not deciding and self.outside is None:
-            raise ValueError("a claim without deciding links needs 'outside' (why, study_needed)")
+        if sum(map(bool, (deciding, self.outside, self.no_evidence))) > 1:
+            raise ValueError("a claim has exactly one of: deciding links, 'outside', 'no_evidence'")
+        if not deciding and self.outside is None and self.no_evidence is None:
+            raise ValueError("a claim without deciding links needs 'outside' or 'no_evidence' (why, study_needed)")
+        if self.decided_by and self.outside is None:
+            raise ValueError("a claim 'decided_by' another store needs 'outside' (what stands until it decides)")
         if deciding and (self.asserts is None or self.domain is None):
             raise ValueError("a claim with deciding links needs 'asserts' and 'domain'")
         return self
@@ -100,7 +121,8 @@ def _rules(ledger: ClaimsLedger, trials: dict[str, Trial]) -> list[tuple[tuple, 
                                              "(rule: ids are unique)"))
         seen.setdefault(c.id, i)
         for fld in PROSE_FIELDS:
-            for owner, loc in ((c, ("claims", i)), (c.outside, ("claims", i, "outside"))):
+            for owner, loc in ((c, ("claims", i)), (c.outside, ("claims", i, "outside")),
+                               (c.no_evidence, ("claims", i, "no_evidence"))):
                 text = getattr(owner, fld, None) if owner is not None else None
                 if isinstance(text, str) and _DIGIT.search(text):
                     out.append(((*loc, fld), "contains a digit (rule: no numbers in the claims ledger; link "
@@ -115,7 +137,7 @@ def _rules(ledger: ClaimsLedger, trials: dict[str, Trial]) -> list[tuple[tuple, 
             if link.endpoint not in eps:
                 out.append(((*loc, "endpoint"), f"{link.trial} has no endpoint '{link.endpoint}' (rule: links "
                                                 "exist)"))
-            elif link.role == "decides" and eps[link.endpoint].domain != c.domain:
+            elif link.role == "decides" and c.asserts != "no_improvement" and eps[link.endpoint].domain != c.domain:
                 out.append(((*loc, "endpoint"), f"{link.trial}'s {link.endpoint} is a "
                                                 f"{eps[link.endpoint].domain} endpoint, the claim is about "
                                                 f"{c.domain} (rule: deciding links match the claim's domain)"))

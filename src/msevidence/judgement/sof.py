@@ -155,6 +155,9 @@ def rate(trial: Trial, ep: Endpoint, eff: Effect, ev: EvidenceSet | None = None,
     from msevidence.judgement.bayes import likelihood_from_ci
 
     congress = trial.reference(eff.source.ref).kind == "congress_abstract"
+    if control_risk is None and ep.definition.analysis == "time_to_event":
+        res, _ = _control_risk(trial, ep, eff.control)
+        control_risk = None if res is None else res.value
     sib = [likelihood_from_ci(e.estimate, e.ci_low, e.ci_high) for e in _siblings(trial, ep, ev)]
     rob = grade.risk_of_bias(blinding=ep.blinding or trial.design.masking, post_hoc=ep.post_hoc,
                              missing_data=ep.missing_data, congress_only=congress)
