@@ -68,15 +68,22 @@ def _evidence(path: Path | None):
 def sof_cmd(
     trial: Annotated[list[str] | None, typer.Option("--trial", "-t", help="Trial id (repeatable; default: all).")] = None,
     fmt: Annotated[str, typer.Option("--format", "-f", help="table, csv or json.")] = "table",
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON (same as --format json).")] = False,
+    question: Annotated[str, typer.Option(help="Question the certainty is rated against: ppms_vs_placebo or "
+                                               "rms_vs_interferon.")] = "ppms_vs_placebo",
     evidence: EvidenceOpt = None,
 ) -> None:
-    """GRADE Summary of Findings: disability progression and walking speed apart, absolute effects per 1,000."""
+    """GRADE Summary of Findings: disability progression and walking speed apart, absolute effects per 1,000,
+    certainty by domain against a question."""
 
     def body():
+        from msevidence.judgement.grade import QUESTIONS
         from msevidence.judgement.sof import summary_of_findings
 
-        f = _format(fmt, ("table", "csv", "json"))
-        sof = summary_of_findings(_evidence(evidence), trial or None)
+        f = "json" if as_json else _format(fmt, ("table", "csv", "json"))
+        if question not in QUESTIONS:
+            raise OptionError("--question", f"expected one of {', '.join(QUESTIONS)}, got {question!r}")
+        sof = summary_of_findings(_evidence(evidence), trial or None, QUESTIONS[question])
         if f == "json":
             typer.echo(_json(sof.to_json()))
         elif f == "csv":
@@ -97,11 +104,14 @@ def reanalyze_cmd(
     endpoint: Annotated[str, typer.Option("--endpoint", "-e", help="Endpoint id, e.g. cdp12_edss.")],
     prior: Annotated[str, typer.Option(help="sceptical, neutral, enthusiastic, pessimistic, or MEAN,SD of the log "
                                             "ratio.")] = "sceptical",
-    threshold: Annotated[float, typer.Option(help="Clinically important ratio (below 1).")] = 0.8,
+    threshold: Annotated[float, typer.Option(help="Clinically important ratio (below 1; its inverse where higher is "
+                                                  "better). Used only for P(important benefit): never changes the "
+                                                  "prior.")] = 0.8,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     evidence: EvidenceOpt = None,
 ) -> None:
-    """Bayesian re-reading of a published ratio: posterior, credible interval, P(ratio < 1), P(ratio < threshold)."""
+    """Bayesian re-reading of a published ratio: posterior, credible interval, P(benefit), P(important benefit),
+    read in the endpoint's own direction; refuses endpoints that are not ratios of events or proportions."""
 
     def body():
         from msevidence.judgement.bayes import across_priors, reanalyze
@@ -119,10 +129,11 @@ def reanalyze_cmd(
         df = across_priors(r.likelihood_, threshold)
         rows = [[p, f"{m:+.3f}", f"{s:.3f}", f"{h:.2f}", f"{lo:.2f} to {hi:.2f}", f"{p1:.3f}", f"{pt:.3f}"]
                 for p, m, s, h, lo, hi, p1, pt in df[["prior", "prior_mean_log_hr", "prior_sd_log_hr", "posterior_hr",
-                                                      "cri_low", "cri_high", "p_hr_below_1",
-                                                      "p_hr_below_threshold"]].itertuples(index=False)]
+                                                      "cri_low", "cri_high", "p_benefit",
+                                                      "p_important_benefit"]].itertuples(index=False)]
+        side = ">" if r.higher_is_better_ else "<"
         c.print(_table("Across priors (derived)", ["prior", "mean log ratio", "SD", "posterior ratio", "95% CrI",
-                                                   "P(<1)", f"P(<{threshold:g})"], rows))
+                                                   f"P({side}1)", f"P({side}{r.important_ratio_:.3g})"], rows))
 
     _run(body)
 
@@ -136,6 +147,8 @@ def pool_cmd(
     estimates: Annotated[Path | None, typer.Option("--estimates", help="CSV: study, estimate, ci_low, ci_high "
                                                                        "(ratio scale, 95% CI).")] = None,
     method: Annotated[str, typer.Option(help="fixed, dl (DerSimonian-Laird) or reml.")] = "dl",
+    hk: Annotated[bool, typer.Option("--hk", help="Also give the Hartung-Knapp(-Sidik-Jonkman) CI of the mean "
+                                                  "(t, k-1 df).")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     evidence: EvidenceOpt = None,
     extra: Annotated[list[str] | None, typer.Argument(hidden=True)] = None,
@@ -145,7 +158,7 @@ def pool_cmd(
     def body():
         from msevidence.judgement.pooling import MetaAnalysis, estimates_from_store, read_estimates_csv
 
-        model = MetaAnalysis(method)
+        model = MetaAnalysis(method, hartung_knapp=hk)
         if estimates is not None and (trials or endpoint):
             raise OptionError("--estimates", "give either --estimates CSV or --trials with --endpoint, not both")
         if estimates is not None:
@@ -169,6 +182,7 @@ def pool_cmd(
                 for s, r, lo, hi, w, n in df[["study", "ratio", "ci_low", "ci_high", "weight_pct",
                                               "note"]].itertuples(index=False)]
         c.print(_table(f"Pooled ratio ({m.method}; derived)", ["study", "ratio", "95% CI", "weight", "note"], rows))
+        c.print(Text(m.heterogeneity_text()))
 
     _run(body)
 
@@ -176,22 +190,23 @@ def pool_cmd(
 @app.command("claims")
 def claims_cmd(
     fmt: Annotated[str, typer.Option("--format", "-f", help="table or json.")] = "table",
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON (same as --format json).")] = False,
     evidence: EvidenceOpt = None,
 ) -> None:
-    """What people say, and what the trials show: each claim of the ledger with its verdict and sources."""
+    """What people say, and what the evidence shows: each claim with its verdict, certainty and sources."""
 
     def body():
         from msevidence.evidence.store import load_claims
         from msevidence.judgement.claims import judge_claims
 
-        f = _format(fmt, ("table", "json"))
+        f = "json" if as_json else _format(fmt, ("table", "json"))
         ev = _evidence(evidence)
         report = judge_claims(ev, load_claims(evidence, ev) if evidence is not None else None)
         if f == "json":
             typer.echo(_json(report.to_json()))
             return
-        rows = [[v.claim, v.verdict.value, v.explanation, "; ".join(v.sources)] for v in report]
-        console(width=200).print(_table("What people say, and what the trials show",
-                                        ["claim", "verdict", "explanation", "sources"], rows))
+        rows = [[v.claim, v.verdict.value, v.certainty, v.explanation, "; ".join(v.sources)] for v in report]
+        console(width=200).print(_table("What people say, and what the evidence shows",
+                                        ["claim", "verdict", "certainty", "explanation", "sources"], rows))
 
     _run(body)

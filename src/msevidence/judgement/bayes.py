@@ -6,21 +6,26 @@ value, ``s = |y| / z_(1 - p/2)`` (the likelihood then says so; a p given as an i
 upper bound on ``s``, so the re-reading is conservative). A normal prior ``N(m, t^2)`` on the log ratio gives
 the closed-form normal-normal posterior ``N((m/t^2 + y/s^2) / (1/t^2 + 1/s^2), 1 / (1/t^2 + 1/s^2))``.
 
-Priors, for a clinically important effect ``theta`` (a ratio below 1, default 0.8; ``d = -log(theta)``) and
+Priors, for a reference effect ``theta`` (a ratio below 1, ``prior_ratio``, default 0.8; ``d = -log(theta)``) and
 ``t = d / z_0.95`` (Spiegelhalter, Freedman and Parmar, J R Stat Soc A 1994; Spiegelhalter, Abrams and Myles,
 *Bayesian Approaches to Clinical Trials and Health-Care Evaluation*, Wiley 2004, ch. 5; Wijeysundera, Austin,
 Hux, Beattie and Laupacis, J Clin Epidemiol 2009;62:13-21):
 
-- ``sceptical``: mean 0 (no effect), SD ``t``: a 5% prior probability that the ratio is below ``theta``;
-- ``enthusiastic``: mean ``log(theta)``, SD ``t``: a 5% prior probability of harm (ratio above 1);
-- ``pessimistic``: mean ``-log(theta)`` (harm of the same size on the log scale), SD ``t``: a 5% prior
-  probability that the ratio is below 1;
+- ``sceptical``: mean 0 (no effect), SD ``t``: a 5% prior probability of a benefit beyond ``theta``;
+- ``enthusiastic``: centred on a benefit of ``theta`` (mean ``log(theta)``, or ``-log(theta)`` for an outcome where
+  higher is better), SD ``t``: a 5% prior probability of harm;
+- ``pessimistic``: centred on harm of the same size on the log scale, SD ``t``: a 5% prior probability of
+  benefit;
 - ``neutral``: mean 0, SD 10 on the log scale (vague: the posterior is the likelihood to three decimals);
 - any normal prior as ``(mean, sd)`` of the log ratio (``"MEAN,SD"`` on the command line).
 
 The posterior median ratio is ``exp(posterior mean)``; the 95% credible interval and the probabilities
-``P(ratio < 1)`` and ``P(ratio < threshold)`` are read from the normal posterior. The ratio is read as a harm
-ratio (below 1 = benefit of treatment), as for progression.
+``P(ratio < 1)`` and ``P(ratio < threshold)`` are read from the normal posterior. The clinically important
+``threshold`` is used only for that last probability: it never changes the prior (the prior's scale is
+``prior_ratio``). The endpoint says which way is benefit (``higher_is_better``): for a harm outcome (progression)
+benefit is a ratio below 1 and an important benefit one below ``threshold``; for a favourable outcome (no evidence
+of progression) above 1 and above ``1 / threshold`` (``p_benefit``, ``p_important_benefit``). Only ratios of events
+or proportions are re-read: a change of a continuous measure (a T25FW percent change) is refused with the reason.
 """
 
 from __future__ import annotations
@@ -39,8 +44,13 @@ from msevidence.models.base import Fitter
 
 PRIOR_NAMES = ("sceptical", "neutral", "enthusiastic", "pessimistic")
 DEFAULT_THRESHOLD = 0.8
+#: The reference ratio that scales the named priors (independent of the threshold of an important effect).
+DEFAULT_PRIOR_RATIO = 0.8
 VAGUE_SD = 10.0
 Z95 = stats.norm.ppf(0.975)
+#: Analyses whose published ratio (or relative reduction) is a ratio of events or proportions.
+REREADABLE_ANALYSES = ("time_to_event", "annualized_rate", "proportion_at_week", "proportion_over_period",
+                       "repeated_events")
 
 
 def prob_text(p: float) -> str:
@@ -81,22 +91,28 @@ def _check_threshold(threshold: float) -> float:
 
 
 def make_prior(spec: str | tuple[float, float] | NormalPrior = "sceptical",
-               threshold: float = DEFAULT_THRESHOLD) -> NormalPrior:
-    """A named prior (see the module docstring), ``"MEAN,SD"`` or ``(mean, sd)`` of the log ratio."""
+               prior_ratio: float = DEFAULT_PRIOR_RATIO, *, higher_is_better: bool = False) -> NormalPrior:
+    """A named prior (see the module docstring), ``"MEAN,SD"`` or ``(mean, sd)`` of the log ratio.
+
+    `prior_ratio` (a ratio below 1) scales the named priors; the threshold of an important effect does not.
+    """
     if isinstance(spec, NormalPrior):
         return spec
-    theta = _check_threshold(threshold)
+    theta = _check_threshold(prior_ratio)
     d = -math.log(theta)
     t = d / stats.norm.ppf(0.95)
+    good = d if higher_is_better else -d  # log ratio of a benefit of the reference size
+    side = "above" if higher_is_better else "below"
     if isinstance(spec, str) and spec.strip().lower() in PRIOR_NAMES:
         name = spec.strip().lower()
         if name == "sceptical":
-            return NormalPrior(name, 0.0, t, f"centred on no effect; 5% probability that the ratio is below {theta:g}")
+            return NormalPrior(name, 0.0, t, f"centred on no effect; 5% probability that the ratio is {side} "
+                                             f"{math.exp(good):.3g}")
         if name == "enthusiastic":
-            return NormalPrior(name, -d, t, f"centred on a ratio of {theta:g}; 5% probability of harm (ratio above 1)")
+            return NormalPrior(name, good, t, f"centred on a ratio of {math.exp(good):.3g}; 5% probability of harm")
         if name == "pessimistic":
-            return NormalPrior(name, d, t, f"centred on harm of the same size (ratio {1 / theta:.3g}); 5% probability "
-                                           "of benefit (ratio below 1)")
+            return NormalPrior(name, -good, t, f"centred on harm of the same size (ratio {math.exp(-good):.3g}); 5% "
+                                               "probability of benefit")
         return NormalPrior(name, 0.0, VAGUE_SD, f"vague: centred on no effect with SD {VAGUE_SD:g} on the log scale")
     if isinstance(spec, str):
         parts = spec.split(",")
@@ -124,6 +140,7 @@ class Likelihood:
     label: str = ""
     citation: str = ""
     data_provenance: str = "published"
+    higher_is_better: bool = False
 
     @property
     def hr(self) -> float:
@@ -194,13 +211,17 @@ class BayesianReanalysis(Fitter):
     """
 
     def __init__(self, prior: str | tuple[float, float] | NormalPrior = "sceptical",
-                 threshold: float = DEFAULT_THRESHOLD, conf_level: float = 0.95):
+                 threshold: float = DEFAULT_THRESHOLD, conf_level: float = 0.95,
+                 prior_ratio: float = DEFAULT_PRIOR_RATIO):
         self.threshold = _check_threshold(threshold)
-        self.prior = make_prior(prior, self.threshold)
+        self.prior_spec = prior
+        self.prior_ratio = _check_threshold(prior_ratio)
+        self.prior = make_prior(prior, self.prior_ratio)
         self.conf_level = conf_level
 
     def fit(self, likelihood: Likelihood | Effect) -> BayesianReanalysis:
         lik = likelihood if isinstance(likelihood, Likelihood) else likelihood_from_effect(likelihood)
+        self.prior = make_prior(self.prior_spec, self.prior_ratio, higher_is_better=lik.higher_is_better)
         w0, w1 = 1 / self.prior.sd ** 2, 1 / lik.se ** 2
         self.likelihood_ = lik
         self.posterior_mean_ = (w0 * self.prior.mean + w1 * lik.log_hr) / (w0 + w1)
@@ -212,6 +233,11 @@ class BayesianReanalysis(Fitter):
         self.cri_high_ = math.exp(self.posterior_mean_ + z * self.posterior_sd_)
         self.p_hr_below_1_ = float(post.cdf(0.0))
         self.p_hr_below_threshold_ = float(post.cdf(math.log(self.threshold)))
+        self.higher_is_better_ = lik.higher_is_better
+        self.important_ratio_ = 1 / self.threshold if lik.higher_is_better else self.threshold
+        self.p_benefit_ = float(post.sf(0.0)) if lik.higher_is_better else self.p_hr_below_1_
+        self.p_important_benefit_ = (float(post.sf(math.log(self.important_ratio_))) if lik.higher_is_better
+                                     else self.p_hr_below_threshold_)
         return self
 
     _fitted_attribute = "hr_"
@@ -232,7 +258,8 @@ class BayesianReanalysis(Fitter):
             "prior": self.prior.name, "prior_mean_log_hr": self.prior.mean, "prior_sd_log_hr": self.prior.sd,
             "posterior_hr": self.hr_, "cri_low": self.cri_low_, "cri_high": self.cri_high_,
             "p_hr_below_1": self.p_hr_below_1_, "threshold": self.threshold,
-            "p_hr_below_threshold": self.p_hr_below_threshold_, "se_from": self.likelihood_.se_from,
+            "p_hr_below_threshold": self.p_hr_below_threshold_, "p_benefit": self.p_benefit_,
+            "p_important_benefit": self.p_important_benefit_, "se_from": self.likelihood_.se_from,
             "data_provenance": "derived (Bayesian re-reading of a published ratio)"}])
 
     summary = property(to_frame)
@@ -240,17 +267,21 @@ class BayesianReanalysis(Fitter):
     def sentence(self) -> str:
         """One plain sentence: the probability of any benefit and of an important benefit under this prior."""
         self._check()
-        return (f"Under a {self.prior.name} prior ({self.prior.definition}), the probability that the ratio is "
-                f"below 1 is {prob_text(self.p_hr_below_1_)} and below {self.threshold:g} is "
-                f"{prob_text(self.p_hr_below_threshold_)} (posterior ratio {self.hr_:.2f}, {self.conf_level:.0%} credible "
+        side = "above" if self.higher_is_better_ else "below"
+        return (f"Under a {self.prior.name} prior ({self.prior.definition}), the probability of a benefit (ratio "
+                f"{side} 1) is {prob_text(self.p_benefit_)} and of an important benefit (ratio {side} "
+                f"{self.important_ratio_:.3g}) is {prob_text(self.p_important_benefit_)} (posterior ratio {self.hr_:.2f}, {self.conf_level:.0%} credible "
                 f"interval {self.cri_low_:.2f} to {self.cri_high_:.2f}).")
 
     def to_json(self) -> dict[str, Any]:
         self._check()
         return {"posterior": {"hr": self.hr_, "cri_low": self.cri_low_, "cri_high": self.cri_high_},
                 "p_hr_below_1": self.p_hr_below_1_, "p_hr_below_threshold": self.p_hr_below_threshold_,
-                "threshold": self.threshold,
-                "prior": {"name": self.prior.name, "mean_log_hr": self.prior.mean, "sd_log_hr": self.prior.sd},
+                "threshold": self.threshold, "higher_is_better": self.higher_is_better_,
+                "p_benefit": self.p_benefit_, "p_important_benefit": self.p_important_benefit_,
+                "important_ratio": self.important_ratio_,
+                "prior": {"name": self.prior.name, "mean_log_hr": self.prior.mean, "sd_log_hr": self.prior.sd,
+                          "prior_ratio": self.prior_ratio},
                 "likelihood": {"log_hr": self.likelihood_.log_hr, "se": self.likelihood_.se,
                                "se_from": self.likelihood_.se_from, "note": self.likelihood_.note},
                 "data_provenance": "derived"}
@@ -274,10 +305,11 @@ class BayesianReanalysis(Fitter):
 
 
 def across_priors(likelihood: Likelihood | Effect, threshold: float = DEFAULT_THRESHOLD,
-                  priors: tuple = PRIOR_NAMES) -> pd.DataFrame:
+                  priors: tuple = PRIOR_NAMES, prior_ratio: float = DEFAULT_PRIOR_RATIO) -> pd.DataFrame:
     """One row per prior: posterior ratio, credible interval, P(ratio < 1) and P(ratio < threshold)."""
     lik = likelihood if isinstance(likelihood, Likelihood) else likelihood_from_effect(likelihood)
-    return pd.concat([BayesianReanalysis(p, threshold).fit(lik).to_frame() for p in priors], ignore_index=True)
+    return pd.concat([BayesianReanalysis(p, threshold, prior_ratio=prior_ratio).fit(lik).to_frame() for p in priors],
+                     ignore_index=True)
 
 
 def ratio_effect_of(endpoint) -> Effect | None:
@@ -295,14 +327,19 @@ def published_likelihood(trial, endpoint_id: str) -> Likelihood:
     except KeyError:
         raise OptionError("--endpoint", f"{trial.id} has no endpoint {endpoint_id!r}; known: "
                                         f"{', '.join(e.id for e in trial.endpoints)}") from None
-    eff = ratio_effect_of(ep)
     label = f"{trial.name}: {ep.label}"
+    if ep.definition.analysis not in REREADABLE_ANALYSES:
+        raise ReanalysisError(f"{label}: a {ep.definition.analysis.replace('_', ' ')} of a continuous measure is not "
+                              "a ratio of events or proportions, so it cannot be re-read as one")
+    eff = ratio_effect_of(ep)
     if eff is None:
         raise ReanalysisError(f"{label}: no ratio or relative reduction was published, so there is nothing to re-read")
-    return likelihood_from_effect(eff, label=label, citation=trial.cite(eff.source))
+    lik = likelihood_from_effect(eff, label=label, citation=trial.cite(eff.source))
+    return Likelihood(lik.log_hr, lik.se, lik.statistic, lik.se_from, lik.note, lik.label, lik.citation,
+                      lik.data_provenance, ep.favourable_higher)
 
 
 def reanalyze(trial, endpoint_id: str, prior: str | tuple[float, float] = "sceptical",
-              threshold: float = DEFAULT_THRESHOLD) -> BayesianReanalysis:
+              threshold: float = DEFAULT_THRESHOLD, prior_ratio: float = DEFAULT_PRIOR_RATIO) -> BayesianReanalysis:
     """Re-read a published endpoint of `trial` under `prior` (fitted :class:`BayesianReanalysis`)."""
-    return BayesianReanalysis(prior, threshold).fit(published_likelihood(trial, endpoint_id))
+    return BayesianReanalysis(prior, threshold, prior_ratio=prior_ratio).fit(published_likelihood(trial, endpoint_id))

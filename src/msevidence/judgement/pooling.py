@@ -13,9 +13,12 @@ Methods (the formulas of metafor's ``rma.uni``; Viechtbauer, J Stat Softw 2010;3
 - Random effects: ``mu = sum w*_i y_i / sum w*_i`` with ``w*_i = 1/(v_i + tau^2)``, SE ``1/sqrt(sum w*_i)``; a
   normal-quantile 95% CI; ``I^2 = tau^2 / (tau^2 + s^2)`` with the typical within-study variance
   ``s^2 = (k-1) sum w / ((sum w)^2 - sum w^2)`` (metafor's definition; equal to the Q-based one for DL).
-- Prediction interval: ``mu +/- z_0.975 sqrt(SE^2 + tau^2)``, metafor's default in ``predict.rma`` (a
-  t quantile is used there only with ``test="t"``/``"knha"``). Not given for the fixed-effect model or for
-  fewer than 3 studies (the reason is stated instead).
+- Prediction interval (Higgins, Thompson & Spiegelhalter, J R Stat Soc A 2009;172:137-159):
+  ``mu +/- t_(k-2, 0.975) sqrt(SE^2 + tau^2)``, on ``k - 2`` degrees of freedom. Not given for the fixed-effect
+  model, nor for ``k = 2`` (no degrees of freedom are left; the reason is stated instead: JSON null + reason).
+- Hartung-Knapp(-Sidik-Jonkman) interval for the mean (option ``hartung_knapp=True``, ``--hk``):
+  ``mu +/- t_(k-1, 0.975) sqrt(q_HK / sum w*_i)`` with ``q_HK = sum w*_i (y_i - mu)^2 / (k - 1)`` (not
+  truncated at 1), as statsmodels' ``combine_effects(...).conf_int(use_t=True)`` gives it (``ci_eff_re_wls``).
 
 Guards: estimates from the evidence store are pooled only when their endpoint definitions match (scale,
 components, analysis, threshold, confirmation, milestone, week, period), their statistics are the same and their
@@ -69,6 +72,7 @@ class StudyEstimate:
     note: str = ""
     source: str = ""
     data_provenance: str = "user"
+    higher_is_better: bool = False  # of the endpoint: a ratio above 1 is benefit
 
     @property
     def variance(self) -> float:
@@ -147,6 +151,9 @@ def check_poolable(items: list[tuple[Any, Any]]) -> None:
                 f"{t0.name} is {_KIND.get(t0.comparator, t0.comparator)} ({t0.treatment.drug} vs {t0.control.drug}) "
                 f"but {t.name} is {_KIND.get(t.comparator, t.comparator)} ({t.treatment.drug} vs {t.control.drug}): "
                 "pooling needs comparators of the same kind.")
+        if e.favourable_higher != e0.favourable_higher:
+            raise PoolingRefused(f"{t0.name}'s {e0.id} and {t.name}'s {e.id} point different ways (higher is better "
+                                 "in one, lower in the other): pooling needs endpoints read in the same direction.")
         for field, words in DEFINITION_FIELDS.items():
             a, b = getattr(e0.definition, field), getattr(e.definition, field)
             if a != b:
@@ -178,6 +185,9 @@ def estimates_from_store(ev, trials: list[str], endpoints: list[str]) -> list[St
     check_poolable(items)
     out, stats_seen = [], set()
     for t, e in items:
+        if e.definition.analysis == "change_from_baseline":
+            raise PoolingRefused(f"{t.name}'s {e.id} is a change of a continuous measure, not a ratio of events: "
+                                 "pool refuses it.")
         eff = ratio_effect_of(e)
         if eff is None:
             raise PoolingRefused(f"{t.name}'s {e.id} has no published ratio, so it cannot be pooled.")
@@ -190,7 +200,7 @@ def estimates_from_store(ev, trials: list[str], endpoints: list[str]) -> list[St
         lo = eff.ci_low if eff.statistic != "relative_reduction" else None
         hi = eff.ci_high if eff.statistic != "relative_reduction" else None
         out.append(StudyEstimate(t.name, lik.log_hr, lik.se, ratio, lo, hi, lik.note, lik.citation,
-                                 lik.data_provenance))
+                                 lik.data_provenance, e.favourable_higher))
     if len(stats_seen) > 1:
         raise PoolingRefused(f"the effects are of different kinds ({', '.join(sorted(stats_seen))}): pooling "
                              "needs the same statistic in every study.")
@@ -220,11 +230,12 @@ class MetaAnalysis(Fitter):
     (fraction), ``k_``, ``weights_`` (percent), ``pi_`` (ratio bounds or None) and ``pi_reason_``.
     """
 
-    def __init__(self, method: str = "dl", conf_level: float = 0.95):
+    def __init__(self, method: str = "dl", conf_level: float = 0.95, hartung_knapp: bool = False):
         if method not in METHODS:
             raise OptionError("--method", f"expected one of {', '.join(METHODS)}, got {method!r}")
         self.method = method
         self.conf_level = conf_level
+        self.hartung_knapp = hartung_knapp
 
     def fit(self, estimates: list[StudyEstimate]) -> MetaAnalysis:
         if len(estimates) < 2:
@@ -256,11 +267,18 @@ class MetaAnalysis(Fitter):
         if self.method == "fixed":
             self.pi_, self.pi_reason_ = None, "a prediction interval needs a random-effects model (tau² is 0 here)"
         elif k < 3:
-            self.pi_, self.pi_reason_ = None, (f"with {k} studies the between-study variance is too poorly "
-                                               "estimated for a prediction interval (needs at least 3)")
+            self.pi_, self.pi_reason_ = None, (f"with {k} studies no prediction interval can be given: its t "
+                                               "distribution has k - 2 = 0 degrees of freedom (needs at least 3 "
+                                               "studies)")
         else:
-            half = z * math.sqrt(self.se_ ** 2 + tau2)
+            half = stats.t.ppf(0.5 + self.conf_level / 2, k - 2) * math.sqrt(self.se_ ** 2 + tau2)
             self.pi_, self.pi_reason_ = (math.exp(self.mu_ - half), math.exp(self.mu_ + half)), None
+        self.hk_ci_, self.hk_se_ = None, None
+        if self.hartung_knapp:
+            q_hk = float(np.sum(ws * (y - self.mu_) ** 2) / (k - 1))
+            self.hk_se_ = math.sqrt(q_hk / float(np.sum(ws)))
+            half = stats.t.ppf(0.5 + self.conf_level / 2, k - 1) * self.hk_se_
+            self.hk_ci_ = (math.exp(self.mu_ - half), math.exp(self.mu_ + half))
         return self
 
     _fitted_attribute = "mu_"
@@ -297,9 +315,10 @@ class MetaAnalysis(Fitter):
     def heterogeneity_text(self) -> str:
         self._check()
         text = f"tau² = {self.tau2_:.4g}; I² = {100 * self.i2_:.1f}%; Q = {self.q_:.3g} on {self.k_ - 1} df"
-        pi = (f"; 95% prediction interval {self.pi_[0]:.2f} to {self.pi_[1]:.2f}" if self.pi_
+        pi = (f"; 95% prediction interval {self.pi_[0]:.2f} to {self.pi_[1]:.2f} (t, k - 2 df)" if self.pi_
               else f"; no prediction interval: {self.pi_reason_}")
-        return text + pi
+        hk = (f"; Hartung-Knapp 95% CI {self.hk_ci_[0]:.2f} to {self.hk_ci_[1]:.2f}" if self.hk_ci_ else "")
+        return text + pi + hk
 
     def to_json(self) -> dict[str, Any]:
         self._check()
@@ -308,6 +327,13 @@ class MetaAnalysis(Fitter):
                "pi_low": self.pi_[0] if self.pi_ else None, "pi_high": self.pi_[1] if self.pi_ else None}
         if self.pi_reason_:
             out["pi_reason"] = self.pi_reason_
+        out["pi_method"] = "t quantile on k - 2 df (Higgins, Thompson & Spiegelhalter 2009)"
+        out["hartung_knapp"] = self.hartung_knapp
+        out["hk_ci_low"] = self.hk_ci_[0] if self.hk_ci_ else None
+        out["hk_ci_high"] = self.hk_ci_[1] if self.hk_ci_ else None
+        if self.hartung_knapp:
+            out["hk_se"] = self.hk_se_
+        out["higher_is_better"] = self.estimates_[0].higher_is_better
         out["studies"] = [{"study": e.study, "estimate": e.ratio, "log_ratio": e.log_ratio, "se": e.se,
                            "weight_pct": float(w), "data_provenance": e.data_provenance}
                           for e, w in zip(self.estimates_, self.weights_, strict=True)]
@@ -320,6 +346,6 @@ class MetaAnalysis(Fitter):
         return pooled_forest_plot(self, ax=ax)
 
 
-def pool(estimates: list[StudyEstimate], method: str = "dl") -> MetaAnalysis:
+def pool(estimates: list[StudyEstimate], method: str = "dl", hartung_knapp: bool = False) -> MetaAnalysis:
     """Fit a :class:`MetaAnalysis` of `estimates` with `method` (``fixed``, ``dl`` or ``reml``)."""
-    return MetaAnalysis(method).fit(estimates)
+    return MetaAnalysis(method, hartung_knapp=hartung_knapp).fit(estimates)

@@ -57,18 +57,20 @@ def bayes_plot(reanalysis, ax=None):
         ax.plot(d["hr"], d[col], color=color, ls=ls, lw=2, label=names[col])
     ax.set_xscale("log")
     ax.axvline(1.0, color="black", lw=0.8)
-    ax.axvline(reanalysis.threshold, color="C3", lw=0.8, ls="--", label=f"important effect ({reanalysis.threshold:g})")
-    mask = d["hr"] <= 1.0
+    imp = reanalysis.important_ratio_
+    ax.axvline(imp, color="C3", lw=0.8, ls="--", label=f"important benefit ({imp:.3g})")
+    mask = d["hr"] >= 1.0 if reanalysis.higher_is_better_ else d["hr"] <= 1.0
     ax.fill_between(d["hr"][mask], 0, d["posterior"][mask], color="C0", alpha=0.15)
     ticks = [t for t in (0.25, 0.5, 0.7, 0.8, 1.0, 1.25, 1.5, 2.0) if d["hr"].min() <= t <= d["hr"].max()]
     ax.set_xticks(ticks)
     ax.set_xticklabels([f"{t:g}" for t in ticks])
     ax.minorticks_off()
-    ax.set_xlabel("Ratio (below 1 favours treatment)")
+    side = ">" if reanalysis.higher_is_better_ else "<"
+    ax.set_xlabel(f"Ratio ({'above' if side == '>' else 'below'} 1 favours treatment)")
     ax.set_ylabel("Density (log-ratio scale)")
-    ax.set_title(f"{reanalysis.likelihood_.label or 'Published ratio'}\nP(ratio < 1) = "
-                 f"{reanalysis.p_hr_below_1_:.2f}; P(ratio < {reanalysis.threshold:g}) = "
-                 f"{reanalysis.p_hr_below_threshold_:.2f} (derived)", fontsize=9)
+    ax.set_title(f"{reanalysis.likelihood_.label or 'Published ratio'}\nP(ratio {side} 1) = "
+                 f"{reanalysis.p_benefit_:.2f}; P(ratio {side} {imp:.3g}) = "
+                 f"{reanalysis.p_important_benefit_:.2f} (derived)", fontsize=9)
     ax.legend(fontsize=8, frameon=False)
     return ax
 
@@ -95,7 +97,8 @@ def pooled_forest_plot(meta, ax=None):
     ax.minorticks_off()
     ax.set_yticks([0, *range(1, k + 1)])
     ax.set_yticklabels([f"Pooled ({meta.method})", *reversed(df["study"].iloc[:k].tolist())])
-    ax.set_xlabel("Ratio (log scale); dashed red line: 95% prediction interval")
+    better = "above" if meta.estimates_[0].higher_is_better else "below"
+    ax.set_xlabel(f"Ratio (log scale; {better} 1 favours treatment); dashed red line: 95% prediction interval")
     ax.set_title(f"Pooled ratio {est:.2f} (95% CI {lo:.2f} to {hi:.2f}) — derived\n{meta.heterogeneity_text()}",
                  fontsize=9)
     return ax
