@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -20,6 +21,9 @@ from msevidence.judgement.bayes import (
     published_likelihood,
     reanalyze,
 )
+
+
+FIXTURE = Path(__file__).parent / "fixtures" / "weigh"
 
 
 def test_named_priors_put_5_percent_where_defined():
@@ -56,7 +60,7 @@ def test_posterior_matches_closed_form(prior):
     prec = 1 / p.sd ** 2 + 1 / s ** 2
     m = (p.mean / p.sd ** 2 + y / s ** 2) / prec
     post = stats.norm(m, prec ** -0.5)
-    r = BayesianReanalysis(prior, threshold=thr).fit(lik)
+    r = BayesianReanalysis(prior, threshold=thr, prior_ratio=thr).fit(lik)
     assert r.hr_ == pytest.approx(np.exp(post.median()), rel=1e-12)
     assert r.cri_low_ == pytest.approx(np.exp(post.ppf(0.025)), rel=1e-12)
     assert r.cri_high_ == pytest.approx(np.exp(post.ppf(0.975)), rel=1e-12)
@@ -102,3 +106,34 @@ def test_store_effects_and_errors():
     with pytest.raises(NotFittedError):
         BayesianReanalysis().to_frame()
     assert "not fitted" in repr(BayesianReanalysis())
+
+
+def test_threshold_never_changes_the_prior():
+    lik = likelihood_from_ci(0.7, 0.5, 0.98)
+    for name in ("sceptical", "enthusiastic", "pessimistic"):
+        a, b = BayesianReanalysis(name, threshold=0.6).fit(lik), BayesianReanalysis(name, threshold=0.9).fit(lik)
+        assert a.prior == b.prior and a.hr_ == b.hr_
+        assert a.p_hr_below_threshold_ < b.p_hr_below_threshold_
+
+
+def test_favourable_outcome_reads_a_ratio_above_one_as_benefit():
+    from msevidence.judgement.bayes import Likelihood
+
+    base = likelihood_from_ci(1.5, 1.2, 1.875)
+    lik = Likelihood(base.log_hr, base.se, "risk_ratio", "ci", base.note, higher_is_better=True)
+    r = BayesianReanalysis("neutral", threshold=0.8).fit(lik)
+    post = stats.norm(r.posterior_mean_, r.posterior_sd_)
+    assert r.p_benefit_ == pytest.approx(post.sf(0.0), rel=1e-12) and r.p_benefit_ > 0.99
+    assert r.p_important_benefit_ == pytest.approx(post.sf(math.log(1 / 0.8)), rel=1e-12)
+    en = BayesianReanalysis("enthusiastic").fit(lik).prior
+    assert en.mean == pytest.approx(-math.log(0.8))  # centred on a benefit, i.e. a ratio above 1
+    assert "above 1" in r.sentence() and r.to_json()["higher_is_better"] is True
+
+
+def test_reanalyze_refuses_continuous_changes_and_reads_favourable_endpoints():
+    ev = mse.load_evidence(FIXTURE)
+    t = ev["PPMS_CLEAN"]
+    with pytest.raises(ReanalysisError, match="change from baseline of a continuous measure"):
+        published_likelihood(t, "t25fw_change")
+    r = reanalyze(t, "nep", "sceptical")
+    assert r.higher_is_better_ and r.p_benefit_ > 0.99 and r.p_hr_below_1_ < 0.01

@@ -65,8 +65,8 @@ def test_user_csv_gives_metafors_numbers(tmp_path, method, holder):
     assert 100 * m.i2_ == pytest.approx(res.I2, abs=1e-4)
     assert math.log(m.ci_[0]) + SHIFT == pytest.approx(res.ci_lb, abs=1e-4)
     assert math.log(m.ci_[1]) + SHIFT == pytest.approx(res.ci_ub, abs=1e-4)
-    if method == "dl":  # metafor's default prediction interval: b +/- z sqrt(se^2 + tau2)
-        half = Z * math.sqrt(res.se ** 2 + res.tau2)
+    if method == "dl":  # t-based prediction interval (Higgins et al. 2009): b +/- t_(k-2) sqrt(se^2 + tau2)
+        half = stats.t.ppf(0.975, len(y) - 2) * math.sqrt(res.se ** 2 + res.tau2)
         assert math.log(m.pi_[0]) + SHIFT == pytest.approx(res.b - half, abs=1e-4)
         assert math.log(m.pi_[1]) + SHIFT == pytest.approx(res.b + half, abs=1e-4)
     else:
@@ -114,7 +114,7 @@ def test_two_studies_by_hand():
     assert m.se_ == pytest.approx(1 / math.sqrt(125))
     assert m.q_ == pytest.approx((w * (y - mu) ** 2).sum())
     dl = pool(est, "dl")
-    assert dl.pi_ is None and "at least 3" in dl.pi_reason_
+    assert dl.pi_ is None and "at least 3" in dl.pi_reason_ and "k - 2 = 0" in dl.pi_reason_
     assert dl.to_json()["pi_low"] is None and "pi_reason" in dl.to_json()
 
 
@@ -184,3 +184,48 @@ def test_refuses_placebo_with_delayed_treatment():
         pytest.skip("the open-label extension is not marked as a delayed-treatment comparison")
     with pytest.raises(PoolingRefused, match="comparators of the same kind"):
         estimates_from_store(ev, ["ORATORIO", "ORATORIO_OLE"], ["cdp24_edss", "cdp24_edss_dbp"])
+
+
+def _hetero():
+    """Five studies with clear heterogeneity (DL tau^2 > 0, so statsmodels' untruncated value is the same)."""
+    y = np.log(np.array([0.5, 0.9, 0.7, 1.3, 0.6]))
+    v = np.array([0.02, 0.03, 0.015, 0.05, 0.04])
+    return y, v, [StudyEstimate(f"S{i}", yi, math.sqrt(vi), math.exp(yi)) for i, (yi, vi) in enumerate(zip(y, v))]
+
+
+def test_prediction_interval_is_t_based_on_k_minus_2_df_by_hand():
+    y, v, est = _hetero()
+    m = pool(est, "dl", hartung_knapp=True)
+    w = 1 / v
+    mu_fe = np.sum(w * y) / np.sum(w)
+    q = np.sum(w * (y - mu_fe) ** 2)
+    tau2 = max(0.0, (q - 4) / (np.sum(w) - np.sum(w ** 2) / np.sum(w)))
+    ws = 1 / (v + tau2)
+    mu, se = np.sum(ws * y) / np.sum(ws), 1 / math.sqrt(np.sum(ws))
+    half = stats.t.ppf(0.975, 5 - 2) * math.sqrt(se ** 2 + tau2)
+    assert tau2 > 0
+    assert abs(math.log(m.pi_[0]) - (mu - half)) < 1e-10 and abs(math.log(m.pi_[1]) - (mu + half)) < 1e-10
+    # Hartung-Knapp by hand: q_HK = sum w* (y - mu)^2 / (k - 1); t on k - 1 df
+    hk = stats.t.ppf(0.975, 4) * math.sqrt(np.sum(ws * (y - mu) ** 2) / 4 / np.sum(ws))
+    assert abs(math.log(m.hk_ci_[0]) - (mu - hk)) < 1e-10 and abs(math.log(m.hk_ci_[1]) - (mu + hk)) < 1e-10
+    out = m.to_json()
+    assert out["pi_low"] == m.pi_[0] and out["hk_ci_low"] == m.hk_ci_[0] and out["hartung_knapp"] is True
+
+
+def test_hartung_knapp_and_mean_match_statsmodels_combine_effects():
+    y, v, est = _hetero()
+    m = pool(est, "dl", hartung_knapp=True)
+    sm = combine_effects(y, v, method_re="dl", use_t=True)
+    assert abs(m.mu_ - sm.mean_effect_re) < 1e-10 and abs(m.tau2_ - sm.tau2) < 1e-10
+    ci_hk = sm.conf_int(use_t=True)[3]  # random effects with the estimated (HKSJ) scale, t on k - 1 df
+    assert abs(math.log(m.hk_ci_[0]) - ci_hk[0]) < 1e-10 and abs(math.log(m.hk_ci_[1]) - ci_hk[1]) < 1e-10
+    ci_norm = sm.conf_int(use_t=False)[1]
+    assert abs(math.log(m.ci_[0]) - ci_norm[0]) < 1e-10
+
+
+def test_no_prediction_interval_for_two_studies_and_hk_off_by_default():
+    _, _, est = _hetero()
+    m = pool(est[:2], "dl")
+    assert m.pi_ is None and "k - 2 = 0" in m.pi_reason_
+    j = m.to_json()
+    assert j["pi_low"] is None and j["pi_high"] is None and j["pi_reason"] and j["hk_ci_low"] is None
