@@ -122,7 +122,9 @@ def test_claims_json_and_table():
     assert len(out) >= 8
     for o in out:
         assert {"claim", "verdict", "explanation", "endpoints", "sources"} <= set(o)
-        assert o["verdict"] in ("supported", "not shown", "contradicted", "outside the trial evidence")
+        assert o["verdict"] in ("supported", "some evidence", "not shown", "contradicted", "no evidence either way",
+                                "outside the trial evidence")
+        assert o["certainty"] and o["sources"]
     r = run("claims")
     assert r.exit_code == 0 and "outside the trial evidence" in r.stdout
 
@@ -138,3 +140,33 @@ def test_rich_tables_do_not_interpret_markup(tmp_path):
 def test_json_has_no_nan():
     r = run("sof", "--format", "json")
     assert "NaN" not in r.stdout and "Infinity" not in r.stdout
+
+
+def test_sof_json_has_the_five_grade_domains_and_the_json_flag():
+    r = run("sof", "--json")
+    assert r.exit_code == 0, r.output
+    rows = _strict(r.stdout)["rows"]
+    assert rows and all(set(x["certainty_domains"]) == {"risk_of_bias", "inconsistency", "indirectness",
+                                                         "imprecision", "publication_bias"} for x in rows)
+    assert all({"level", "reason"} == set(d) for x in rows for d in x["certainty_domains"].values())
+    bad = run("sof", "--question", "nope")
+    assert bad.exit_code == 2 and "--question" in bad.stderr and len(bad.stderr.strip().splitlines()) == 1
+
+
+def test_claims_json_flag_equals_format_json():
+    a, b = run("claims", "--json"), run("claims", "--format", "json")
+    assert a.exit_code == 0 and _strict(a.stdout) == _strict(b.stdout)
+
+
+def test_reanalyze_refuses_a_continuous_change_in_one_line():
+    r = run("reanalyze", "--trial", "ORATORIO", "--endpoint", "t25fw_pct_change_w120")
+    assert r.exit_code == 2 and "continuous measure" in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1 and "Traceback" not in r.stderr
+
+
+def test_pool_hk_adds_keys_and_keeps_the_old_ones():
+    r = run("pool", "--trials", "OPERA_I", "OPERA_II", "--endpoint", "arr", "--hk", "--json")
+    assert r.exit_code == 0, r.output
+    out = _strict(r.stdout)
+    assert {"estimate", "ci_low", "ci_high", "pi_low", "pi_high", "pi_reason", "hk_ci_low", "hk_ci_high"} <= set(out)
+    assert out["pi_low"] is None and "k - 2 = 0" in out["pi_reason"] and out["hk_ci_low"] is not None

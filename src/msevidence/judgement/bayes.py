@@ -279,9 +279,8 @@ class BayesianReanalysis(Fitter):
                 "p_hr_below_1": self.p_hr_below_1_, "p_hr_below_threshold": self.p_hr_below_threshold_,
                 "threshold": self.threshold, "higher_is_better": self.higher_is_better_,
                 "p_benefit": self.p_benefit_, "p_important_benefit": self.p_important_benefit_,
-                "important_ratio": self.important_ratio_,
-                "prior": {"name": self.prior.name, "mean_log_hr": self.prior.mean, "sd_log_hr": self.prior.sd,
-                          "prior_ratio": self.prior_ratio},
+                "important_ratio": self.important_ratio_, "prior_ratio": self.prior_ratio,
+                "prior": {"name": self.prior.name, "mean_log_hr": self.prior.mean, "sd_log_hr": self.prior.sd},
                 "likelihood": {"log_hr": self.likelihood_.log_hr, "se": self.likelihood_.se,
                                "se_from": self.likelihood_.se_from, "note": self.likelihood_.note},
                 "data_provenance": "derived"}
