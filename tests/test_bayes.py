@@ -22,7 +22,6 @@ from msevidence.judgement.bayes import (
     reanalyze,
 )
 
-
 FIXTURE = Path(__file__).parent / "fixtures" / "weigh"
 
 

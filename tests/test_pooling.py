@@ -190,7 +190,7 @@ def _hetero():
     """Five studies with clear heterogeneity (DL tau^2 > 0, so statsmodels' untruncated value is the same)."""
     y = np.log(np.array([0.5, 0.9, 0.7, 1.3, 0.6]))
     v = np.array([0.02, 0.03, 0.015, 0.05, 0.04])
-    return y, v, [StudyEstimate(f"S{i}", yi, math.sqrt(vi), math.exp(yi)) for i, (yi, vi) in enumerate(zip(y, v))]
+    return y, v, [StudyEstimate(f"S{i}", yi, math.sqrt(vi), math.exp(yi)) for i, (yi, vi) in enumerate(zip(y, v, strict=True))]
 
 
 def test_prediction_interval_is_t_based_on_k_minus_2_df_by_hand():

@@ -72,9 +72,8 @@ EffectStatistic = Literal[
 ]
 #: Ratios of events or proportions that a normal likelihood on the log scale can re-read (bayes, pooling).
 RATIO_STATISTICS = frozenset({"hazard_ratio", "risk_ratio", "rate_ratio", "odds_ratio"})
-#: Whether higher values of an endpoint's measure are better, per domain, when the endpoint does not say: every
-#: domain here counts worsening, events, lesions or harms, so lower is better. Endpoints whose measure is a
-#: proportion of patients or a mean change must state ``higher_is_better`` (rules.py), since either reading occurs.
+#: Whether higher is better per domain, when an endpoint does not say: each domain counts worsening, events,
+#: lesions or harms (lower is better). Proportions and mean changes must say (rules.py).
 DOMAIN_HIGHER_IS_BETTER: dict[str, bool] = {d: False for d in (
     "disability_progression", "walking_speed", "upper_limb", "composite_progression", "relapse", "mri", "safety")}
 Blinding = Literal["double_blind", "open_label", "mixed"]
@@ -242,21 +241,15 @@ class Endpoint(_Strict):
     domain: Domain
     definition: Definition
     primary: bool = False
-    higher_is_better: bool | None = Field(
-        None, description="True when more of the measure is good (e.g. patients free of progression); null: the "
-                          "domain's default (lower is better: events, worsening). Required for proportions and "
-                          "mean changes (rule).")
+    higher_is_better: bool | None = Field(None, description="True when more of the measure is good (e.g. free of "
+                                          "progression); null: the domain's default (lower is better).")
     measures: Literal["worsening", "improvement"] = Field(
-        "worsening", description="What the endpoint counts: worsening (events, progression, or staying free of it) "
-                                 "or improvement (confirmed improvement, a gain on a scale).")
+        "worsening", description="worsening (events, or staying free of them) or improvement (confirmed gain).")
     post_hoc: bool = Field(False, description="True for an analysis not prespecified (as the publication says).")
-    blinding: Blinding | None = Field(
-        None, description="Blinding of the analysis period: double_blind, open_label, or mixed (a double-blind "
-                          "period followed by an open-label one); null: that of the trial's design.")
-    missing_data: MissingData = Field(
-        "not_stated", description="How missing outcome data were handled: imputed_as_event (e.g. unconfirmed "
-                                  "progression counted as confirmed), locf (last observation carried forward), "
-                                  "model_based (mixed model under missing at random), complete_case, not_stated.")
+    blinding: Blinding | None = Field(None, description="Blinding of the analysis period (mixed: double-blind then "
+                                                         "open-label); null: the design's `masking`.")
+    missing_data: MissingData = Field("not_stated", description="Handling of missing outcomes, e.g. imputed_as_event "
+                                                                "(unconfirmed events counted), locf.")
     missing_data_source: Source | None = Field(None, description="Where the handling of missing data was read.")
 
     @property
