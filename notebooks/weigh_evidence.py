@@ -23,7 +23,8 @@
 # %% tags=["parameters"]
 trial = "ORATORIO"  # trial id in the evidence store
 endpoint = "cdp12_edss"  # endpoint to re-read (a published ratio with a CI or a p value)
-threshold = 0.8  # clinically important ratio (below 1)
+threshold = 0.8  # clinically important ratio (below 1): P(important benefit), GRADE imprecision; never the prior
+question = "ppms_vs_placebo"  # question certainty is rated against: ppms_vs_placebo or rms_vs_interferon
 prior = "sceptical"  # sceptical, neutral, enthusiastic, pessimistic, or "MEAN,SD" of the log ratio
 method = "dl"  # pooling method: fixed, dl or reml
 estimates_csv = None  # optional CSV of your own estimates: study, estimate, ci_low, ci_high (ratio scale)
@@ -36,6 +37,7 @@ from IPython.display import Markdown, display
 import msevidence as mse
 from msevidence import pipeline
 from msevidence.judgement.bayes import across_priors, reanalyze
+from msevidence.judgement.grade import QUESTIONS
 from msevidence.judgement.sof import summary_of_findings
 from msevidence.presentation import weighing_widgets
 from msevidence.presentation.record import record
@@ -63,10 +65,17 @@ weighing_widgets.bayes_explorer(ev, trial, endpoint, prior, threshold)
 
 # %% [markdown]
 # ## Summary of Findings (every trial in the store)
+#
+# Certainty by GRADE domain (`msevidence.judgement.grade`), judged against the question in the parameters:
+# risk of bias from fields of the evidence (blinding of the period, post hoc, handling of missing data, congress
+# abstract only), inconsistency (not judged for one trial, never downgraded for being single), indirectness of
+# population, comparator and outcome, imprecision against the threshold and the optimal information size, and
+# publication bias.
 
 # %%
-sof = summary_of_findings(ev)
+sof = summary_of_findings(ev, question=QUESTIONS[question], threshold=threshold)
 display(sof.display_frame())
+display(pipeline.domain_table(sof))
 display(Markdown("\n\n".join(sof.footnotes)))
 sof.plot()
 plt.show()
@@ -90,16 +99,22 @@ for title, fit in pools.pooled.items():
 display(Markdown(pools.refusals_markdown()))
 
 # %% [markdown]
-# ## What people say, and what the trials show
+# ## What people say, and what the evidence shows
+#
+# One verdict per statement from a fixed vocabulary (supported, some evidence, not shown, contradicted, no
+# evidence either way, outside the trial evidence), with the GRADE certainty of the deciding results.
 
 # %%
+display(Markdown(weigh.claims_intro()))
 display(weigh.claims_table())
 
 # %%
 record("parameters", {"trial": trial, "endpoint": endpoint, "threshold": threshold, "prior": prior,
-                      "method": method, "estimates_csv": estimates_csv})
+                      "method": method, "estimates_csv": estimates_csv, "question": question})
 record("bayes", bayes.to_json())
 record("pooled", {k: v.to_json() for k, v in pools.pooled.items()})
 record("refusals", pools.refusals)
 record("claims", weigh.claims.to_json())
 record("sof_rows", len(sof.rows))
+record("sof_domains", [{"trial": r.trial, "endpoint": r.endpoint, "certainty": r.certainty,
+                        "certainty_domains": r.certainty_domains} for r in sof.rows])

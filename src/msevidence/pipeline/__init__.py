@@ -46,10 +46,10 @@ from msevidence.pipeline.main_report import (
     time_to_event_data,
     walking_reproduction,
 )
-from msevidence.pipeline.weighing import PoolingExamples, Weighing, pooling_examples, weighing
+from msevidence.pipeline.weighing import PoolingExamples, Weighing, domain_table, pooling_examples, weighing
 
 __all__ = [
-    "PoolingExamples", "Weighing", "pooling_examples", "weighing",
+    "PoolingExamples", "Weighing", "domain_table", "pooling_examples", "weighing",
     "BETTER", "DOMAIN_TITLES", "LESS", "MISSING", "MORE", "SAME", "DomainVerdict", "ProgressionWalkingReport",
     "bottom_line", "certainty", "events_for", "evidence_summary", "md_table", "pct", "pct_change",
     "progression_effect", "progression_endpoint", "published_progression_verdict", "progression_vs_walking", "provenance",

@@ -25,6 +25,13 @@ from msevidence.judgement.sof import SummaryOfFindings, summary_of_findings
 from msevidence.judgement.verdict import ClaimStatus
 
 
+def domain_table(sof: SummaryOfFindings) -> pd.DataFrame:
+    """The five GRADE domains of each Summary of Findings row: level and reason."""
+    return pd.DataFrame([{"Trial": r.trial, "Outcome": r.outcome, "Certainty": r.certainty,
+                          **{d.replace("_", " ").capitalize(): f"{v['level']}: {v['reason']}"
+                             for d, v in r.certainty_domains.items()}} for r in sof.rows])
+
+
 def primary_endpoint(trial: Trial):
     """The trial's primary endpoint (the first one marked primary), or None."""
     return next((e for e in trial.endpoints if e.primary), None)
@@ -48,7 +55,9 @@ class Weighing:
                 "into how many people out of 1,000 would have the event with and without treatment, using the "
                 "control group's risk at a stated time and the formula 1 − (1 − control risk)^HR (GRADE guideline "
                 "27; these absolute numbers are *derived*, not published). Certainty says how much confidence the "
-                "evidence deserves, and why it was lowered.")
+                "evidence deserves: it starts high for a randomised comparison and is lowered, with the reason, "
+                "for each of the five GRADE domains judged serious (risk of bias, inconsistency, indirectness to "
+                "the question asked, imprecision, publication bias).")
 
     def sof_plain(self) -> str:
         """Plain sentences for the report's trial (lay readers)."""
@@ -63,6 +72,10 @@ class Weighing:
 
     def sof_table(self) -> pd.DataFrame:
         return self.sof.display_frame()
+
+    def sof_domains(self) -> pd.DataFrame:
+        """The five GRADE domains of each row of the report's trial (analyst pages)."""
+        return domain_table(self.sof)
 
     def sof_footnotes(self) -> str:
         return "\n\n".join(self.sof.footnotes)
@@ -81,7 +94,7 @@ class Weighing:
                     "confidence interval or p value.")
         return (f"**How probable is a benefit?** A p value below 0.05 does not say how likely a worthwhile "
                 f"benefit is. Starting from a *sceptical* view — no effect is most likely, and a hazard ratio below "
-                f"{self.threshold:g} has only a 5% chance — and updating it with {self.trial.name}'s published "
+                f"{r.prior_ratio:g} has only a 5% chance — and updating it with {self.trial.name}'s published "
                 f"result ({r.likelihood_.label.split(': ', 1)[-1]}; {r.likelihood_.note}) gives: "
                 + r.sentence()[0].lower() + r.sentence()[1:] + " These probabilities are *derived* from the "
                 "published result, not published.")
@@ -112,12 +125,14 @@ class Weighing:
     # -- claims -------------------------------------------------------------------------------------------------
     def claims_intro(self) -> str:
         return ("People say many things about this treatment. Each statement below is checked against the trial "
-                "results in the evidence store: *supported*, *not shown*, *contradicted*, or *outside the trial "
-                "evidence* (no trial measured it; we say what kind of study would).")
+                "results in the evidence store and gets one verdict: *supported*, *some evidence* (shown, but the "
+                "evidence is of low or very low certainty), *not shown*, *contradicted*, *no evidence either way* "
+                "(no trial measured it), or *outside the trial evidence* (not a question these trials can answer; "
+                "we say what kind of study would). The certainty of the deciding results is given with each.")
 
     def claims_table(self) -> pd.DataFrame:
         df = self.claims.to_frame()
-        return df.rename(columns=str.capitalize)[["Claim", "Verdict", "Explanation", "Sources"]]
+        return df.rename(columns=str.capitalize)[["Claim", "Verdict", "Certainty", "Explanation", "Sources"]]
 
     def claims_plain(self) -> str:
         return "\n\n".join(f"- {line}" for line in self.claims.lay_lines())
@@ -128,9 +143,9 @@ class Weighing:
         r = self.reanalysis()
         values = {
             "sof": [{"trial": x.trial, "endpoint": x.endpoint, "group": x.group, "certainty": x.certainty,
-                     "difference_per_1000": x.difference_per_1000, "verdict": x.verdict}
-                    for x in self.sof.rows],
-            "claims": [{"id": v.id, "verdict": v.verdict.value} for v in self.claims],
+                     "difference_per_1000": x.difference_per_1000, "verdict": x.verdict,
+                     "certainty_domains": x.certainty_domains} for x in self.sof.rows],
+            "claims": [{"id": v.id, "verdict": v.verdict.value, "certainty": v.certainty} for v in self.claims],
             "sceptical": None if r is None else {"trial": self.trial.id, **r.to_json()},
         }
         for k, v in values.items():
