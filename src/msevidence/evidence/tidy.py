@@ -7,7 +7,8 @@ import pandas as pd
 from msevidence.evidence.schema import COMPARATOR_LABELS, Endpoint, Sourced, Trial
 
 COLUMNS = [
-    "trial", "comparator", "vs", "comparator_label", "control_drug", "endpoint", "label", "domain", "primary", "scale", "analysis",
+    "trial", "comparator", "vs", "comparator_label", "control_drug", "endpoint", "label", "domain", "primary",
+    "higher_is_better", "scale", "analysis",
     "threshold", "confirmation_weeks", "week", "period", "summary", "kind", "arm", "treatment", "control",
     "statistic", "value", "ci_low", "ci_high", "p", "p_relation", "n", "n_treatment", "n_control", "events",
     "provenance", "secondary", "formula", "ref", "locator", "citation", "doi", "note",
@@ -23,7 +24,8 @@ def _common(t: Trial, ep: Endpoint) -> dict:
         "trial": t.id, "comparator": t.comparator, "vs": COMPARATOR_LABELS[t.comparator],
         "comparator_label": t.comparator_label,
         "control_drug": t.control.drug, "endpoint": ep.id,
-        "label": ep.label, "domain": ep.domain, "primary": ep.primary, "scale": d.scale, "analysis": d.analysis,
+        "label": ep.label, "domain": ep.domain, "primary": ep.primary, "higher_is_better": ep.favourable_higher,
+        "scale": d.scale, "analysis": d.analysis,
         "threshold": d.threshold, "confirmation_weeks": d.confirmation_weeks, "week": d.week,
         "period": d.period, "summary": d.summary,
         "n_treatment": t.treatment.n_randomized, "n_control": t.control.n_randomized,

@@ -91,7 +91,7 @@ def forest_plot(endpoints: pd.DataFrame, ax=None, title: str = "Published effect
     ax.xaxis.set_minor_formatter(NullFormatter())
     ax.set_xlim(0.2, 5)
     ax.set_xlabel("ratio, ocrelizumab vs comparator (log scale). Below 1: fewer events with ocrelizumab\n"
-                  "(for 'no evidence of progression', above 1 is better). Hollow squares: active comparator, "
+                  "(rows marked 'higher is better': above 1 favours ocrelizumab). Hollow squares: active comparator, "
                   "not placebo.\nHollow diamonds: early vs delayed ocrelizumab, not placebo.", fontsize=10)
     ax.set_title(title + " — published values from the evidence store", fontsize=11.5)
     ax.set_ylim(-0.2, heights.sum() + 0.2)
@@ -104,4 +104,6 @@ def _row_label(r: pd.Series) -> str:
     vs = {"placebo": f"vs {r['control_drug']}", "active": f"vs {r['control_drug']}, active",
           "delayed_treatment": "early vs delayed ocrelizumab"}.get(r["comparator"], f"vs {r['control_drug']}")
     text = f"{r['trial']} ({vs}): {r['label']}"
+    if bool(r.get("higher_is_better", False)):
+        text += " [higher is better: above 1 favours ocrelizumab]"
     return "\n".join(textwrap.wrap(text, LABEL_WIDTH, break_on_hyphens=False))
