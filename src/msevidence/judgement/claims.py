@@ -74,6 +74,7 @@ class LinkedResult:
     certainty: Certainty | None = None
     rating: str | None = None  # the certainty this result lends the claim (may be lower than certainty.rating)
     rating_note: str = ""
+    comparator: str = "placebo"
 
     def to_json(self) -> dict[str, Any]:
         return {"trial": self.trial, "endpoint": self.endpoint, "verdict": self.verdict.direction.value,
@@ -159,7 +160,7 @@ def _link_result(trial: Trial, ep: Endpoint, claim: Claim, ev: EvidenceSet) -> L
     if ep.measures == "improvement":
         text = _IMPROVEMENT_TEXT[v.direction].format(treatment=tr.drug, control=ct.drug)
     elif ep.definition.milestone and v.direction == Direction.LESS:
-        text = f"{tr.drug} delayed reaching {ep.definition.milestone} compared with {ct.drug}"
+        text = f"{tr.drug} delayed reaching a disability milestone ({ep.definition.milestone}) compared with {ct.drug}"
     else:
         text = conclusion(v.direction, ep.domain, tr.drug, ct.drug)
     detail = _number(eff)
@@ -173,7 +174,7 @@ def _link_result(trial: Trial, ep: Endpoint, claim: Claim, ev: EvidenceSet) -> L
         note = ("two levels lower for this claim: a worsening outcome does not measure restoration (indirectness, "
                 "very serious)")
     return LinkedResult(trial.id, ep.id, v, status, f"in {trial.name}, {text} ({detail})",
-                        tuple(dict.fromkeys(cites)), cert, rating, note)
+                        tuple(dict.fromkeys(cites)), cert, rating, note, trial.comparator)
 
 
 _LEAD = {s: s.value[:1].upper() + s.value[1:] for s in ClaimStatus}
@@ -269,6 +270,10 @@ class ClaimsReport:
             if v.results:
                 lead = next((r for r in v.results if r.status == v.verdict), v.results[0])
                 reason = _lay(lead.sentence)
+                if lead.comparator == "active":
+                    reason += " That trial compared it with another drug, not with placebo."
+                elif lead.comparator == "delayed_treatment":
+                    reason += " That comparison was of starting it earlier or later, not of placebo."
             else:
                 reason = f"Answering it would take {_lower(v.study_needed or 'a study designed for it')}."
             out.append(f"**\u201c{v.claim.rstrip('.')}.\u201d** {words} {reason}")
@@ -276,8 +281,10 @@ class ClaimsReport:
 
 
 def _lay(sentence: str) -> str:
-    """A deciding-result sentence without the statistics in brackets."""
-    head = sentence.split(" (", 1)[0]
+    """A deciding-result sentence without anything in brackets (statistics, scale values)."""
+    import re
+
+    head = re.sub(r" \([^()]*\)", "", sentence)
     return head[:1].upper() + head[1:] + "."
 
 
