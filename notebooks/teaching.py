@@ -91,8 +91,10 @@ teaching.explorer(ev, trial) if sliders else None
 # %% [markdown]
 # ## What people say, and what the trials show
 #
-# People say many things about Ocrevus. Here is what the trials say about each of them. "Not shown" means
-# the trials did not find it; "the trials did not study this" means no trial measured it at all.
+# People say many things about Ocrevus. Here is what the trials say about each of them. "Support" means the
+# trials found it and we are fairly confident; "some evidence" means they found it but the evidence is weak;
+# "do not show" means the trials did not find it (which is not the same as finding the opposite); "no evidence
+# either way" and "did not study this" mean no trial measured it.
 
 # %%
 claims = pipeline.weighing(ev, trial)
