@@ -37,7 +37,7 @@ def test_a_clean_single_trial_is_high_and_not_downgraded_for_being_single(rows):
 @pytest.mark.parametrize(("trial", "endpoint", "domain", "level", "rating", "words"), [
     ("Clean PPMS trial", "cdp24_edss", "imprecision", "serious", "moderate", "includes no effect"),
     ("Clean PPMS trial", "cdp48_edss", "imprecision", "very serious", "low", "important harm"),
-    ("Clean PPMS trial", "t25fw_change", "risk_of_bias", "serious", "low", "LOCF"),
+    ("Clean PPMS trial", "t25fw_change", "risk_of_bias", "serious", "low", "last observation"),
     ("Clean PPMS trial", "t25fw_change", "imprecision", "serious", "low", "no confidence interval"),
     ("Split trials pooled", "cdp12_edss", "inconsistency", "very serious", "low", "I²"),
     ("Relapsing active-comparator trial", "cdp12_edss", "indirectness", "very serious", "very low", "relapsing MS"),

@@ -119,8 +119,8 @@ def risk_of_bias(*, blinding: str, post_hoc: bool, missing_data: str, congress_o
     if post_hoc:
         concerns.append("a post hoc analysis (not prespecified)")
     if missing_data == "locf":
-        concerns.append("missing values were carried forward from the last observation (LOCF), which can bias a "
-                        "worsening outcome")
+        concerns.append("missing values were replaced by each person's last observation (carried forward), "
+                        "which can bias a worsening outcome")
     elif missing_data == "imputed_as_event":
         notes.append("unconfirmed events were imputed as confirmed in both arms (stated, not downgraded alone)")
     if congress_only:
