@@ -51,15 +51,20 @@ def test_groups_kept_apart_and_ordered(sof):
 def test_certainty_reasons(ev, sof):
     walk = next(r for r in sof.rows if r.endpoint == "t25fw_pct_change_w120")
     assert not walk.estimable and "continuous" in walk.absolute_reason
-    assert any(s.startswith("indirectness") for s in walk.certainty_reasons)
-    assert any("congress abstract" in s for s in walk.certainty_reasons)
+    # GRADE domains from fields: the walking row's missing data were carried forward (risk of bias) and no CI was
+    # published (imprecision); the result is in the journal paper, so it is not downgraded as a congress abstract
+    assert any(s.startswith("risk of bias") and "last observation" in s for s in walk.certainty_reasons)
+    assert any(s.startswith("imprecision") for s in walk.certainty_reasons)
+    assert not any("congress abstract" in s for s in walk.certainty_reasons)
     assert walk.certainty in ("low", "very low")
     primary = next(r for r in sof.rows if r.trial == "ORATORIO" and r.endpoint == "cdp12_edss")
-    assert primary.certainty == "moderate" and primary.certainty_reasons[0].startswith("one trial")
+    assert primary.certainty == "moderate" and not any("one trial" in s for s in primary.certainty_reasons)
+    assert primary.certainty_domains["inconsistency"]["level"] == "not serious"
     post_hoc = next(r for r in sof.rows if r.endpoint == "edss7_cdp24_dbp_ecp")
     assert any("post hoc" in s for s in post_hoc.certainty_reasons)
     opera = next(r for r in sof.rows if r.trial.startswith("OPERA") and r.endpoint == "cdp12_edss")
     assert opera.studies == 2 and "interferon" in opera.comparison
+    assert opera.certainty_domains["indirectness"]["level"] == "very serious"  # RMS vs interferon for a PPMS question
 
 
 def test_relative_reduction_read_as_hr_is_footnoted(ev, sof):
