@@ -216,6 +216,8 @@ def _row(trial: Trial, ep: Endpoint, notes: _Notes, ev: EvidenceSet | None = Non
             rc, d = 1000 * res.value, 1000 * eff.estimate
             ri = rc + d
             estimable, why = True, "published risk difference; its CI was not published"
+        else:
+            why = basis
     elif eff.statistic == "rate_ratio":
         ratio, lo, hi = eff.estimate, eff.ci_low, eff.ci_high
         why = "a rate ratio of repeated events does not convert to a risk of a first event"
