@@ -225,3 +225,27 @@ def test_combination_rule():
 def test_read_claims_raises_with_every_problem(trials):
     with pytest.raises(mse.EvidenceFileError):
         read_claims(FIXTURES / "bad_unknown_trial.yaml", trials)
+
+
+WEIGH = Path(__file__).parent / "fixtures" / "weigh"
+
+
+def test_fixture_ledger_exercises_every_verdict_word():
+    """Small evidence sets (tests/fixtures/weigh) give each word of the vocabulary, with its certainty."""
+    fev = mse.load_evidence(WEIGH)
+    r = {v.id: v for v in judge_claims(fev, load_claims(WEIGH / "claims.yaml", fev), providers={})}
+    expected = {"supported": ClaimStatus.SUPPORTED, "some_evidence": ClaimStatus.SOME,
+                "not_shown": ClaimStatus.NOT_SHOWN, "contradicted": ClaimStatus.CONTRADICTED,
+                "no_evidence": ClaimStatus.NO_EVIDENCE, "no_evidence_unmeasured": ClaimStatus.NO_EVIDENCE,
+                "outside": ClaimStatus.OUTSIDE, "handed_over": ClaimStatus.OUTSIDE,
+                "favourable": ClaimStatus.SUPPORTED}
+    assert {k: v.verdict for k, v in r.items()} == expected
+    assert {v.verdict for v in r.values()} == set(ClaimStatus)
+    assert r["supported"].certainty == "high" and r["some_evidence"].certainty == "low"
+    assert r["some_evidence"].explanation.startswith("Some evidence, low certainty:")
+    # a favourable ratio (risk ratio above 1 of staying free of progression) supports a claim of less worsening
+    assert r["favourable"].results[0].verdict.direction == Direction.LESS
+    # less worsening is not a contradiction of improvement; only more worsening contradicts
+    assert r["not_shown"].results[0].verdict.direction == Direction.LESS
+    assert r["contradicted"].results[0].verdict.direction == Direction.MORE
+    assert r["handed_over"].to_json()["awaiting_provider"] == "interventions"
