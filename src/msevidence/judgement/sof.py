@@ -267,7 +267,9 @@ class SummaryOfFindings:
             return df
         for col in ("certainty_reasons", "footnotes", "sources"):
             df[col] = df[col].map(lambda v: "; ".join(map(str, v)))
-        return df
+        for dom in grade.DOMAINS:  # one column per GRADE domain: "level: reason"
+            df[dom] = df["certainty_domains"].map(lambda d, k=dom: f"{d[k]['level']}: {d[k]['reason']}")
+        return df.drop(columns="certainty_domains")
 
     def display_frame(self) -> pd.DataFrame:
         """The table as a reader sees it: formatted text, no missing-value markers."""
