@@ -199,7 +199,8 @@ def read_at_risk(source: str | Path | pd.DataFrame, *, time_unit: str = "weeks",
             k = rise[0] + 1
             raise TableError(f"arm {a}, week {g['time_weeks'].iloc[k]:g}: {g['n_at_risk'].iloc[k]} at risk after "
                              f"{g['n_at_risk'].iloc[k - 1]} at week {g['time_weeks'].iloc[k - 1]:g} "
-                             "(rule: numbers at risk never rise)", source=name, column="n_at_risk")
+                             "(rule: numbers at risk never rise; check the typed table)", source=name,
+                             column="n_at_risk")
         if g["time_weeks"].iloc[0] != 0:
             raise TableError(f"arm {a}: the first count is at week {g['time_weeks'].iloc[0]:g}; it must be at week "
                              "0 (the arm's N) (rule: numbers at risk start at 0)", source=name, column="time_weeks")
@@ -327,8 +328,9 @@ def clean_curve(curve: pd.DataFrame, rules: CleaningRules | None = None, *,
         if rise.size:
             i = rise[0]
             raise TableError(f"arm {arm}, week {t[i]:g}: survival rises from {running[i]:.3f} to {s[i]:.3f} "
-                             f"(more than {rules.rise_tolerance:g}; rule: a survival curve never rises; is it a "
-                             "cumulative incidence curve?)", source=source, column="survival")
+                             f"(more than {rules.rise_tolerance:g}; rule: a survival curve never rises; re-click that "
+                             "step, or name the column cumulative_incidence / pass --curve-kind "
+                             "cumulative_incidence if the curve is drawn rising)", source=source, column="survival")
         s = _merge_levels(arm, t, s, rules.read_tolerance, changes)
         if (np.diff(s) > 0).any():
             fitted = isotonic_regression(s, increasing=False).x
@@ -372,18 +374,19 @@ def check_against_at_risk(curve: pd.DataFrame, at_risk: pd.DataFrame, *, curve_s
                           total_events: dict[str, int] | None = None) -> None:
     """Raise :class:`ReconstructionError` when a (cleaned) curve and its numbers at risk cannot be consistent.
 
-    Rules: the same arms in both files (and in `total_events`); nobody at risk after the curve ends; the
-    numbers at risk cannot fall less than the curve drops (between two reported times, the share still at
-    risk is at most the share surviving: n(t2)/n(t1) <= S(t2-)/S(t1-), allowing reading errors of
-    `rules.read_tolerance` in survival, `rules.time_tolerance` of the axis in time and one patient); total
-    events no more than the arm's N.
+    Rules: the same arms in both files (and in `total_events`); the numbers at risk cannot fall less than the
+    curve drops (between two reported times, the share still at risk is at most the share surviving:
+    n(t2)/n(t1) <= S(t2-)/S(t1-), allowing reading errors of `rules.read_tolerance` in survival,
+    `rules.time_tolerance` of the axis in time and one patient); nobody at risk after the curve has fallen to
+    0; total events no more than the arm's N. A curve may stop before the last reported time: after its last
+    click it stays at its last value (the reconstruction censors the patients leaving the risk set there).
     """
     rules = rules or CleaningRules()
     c_arms, r_arms = set(curve["arm"]), set(at_risk["arm"])
     if c_arms != r_arms:
         raise ReconstructionError(
             f"{curve_source} has arms {', '.join(sorted(c_arms))} but {at_risk_source} has "
-            f"{', '.join(sorted(r_arms))} (rule: the same arms in both files)")
+            f"{', '.join(sorted(r_arms))} (rule: the same arms in both files; name each arm alike in both)")
     for arm, n in (total_events or {}).items():
         if arm not in c_arms:
             raise ReconstructionError(f"--total-events: arm {arm!r} is not in {curve_source} (arms: "
@@ -391,34 +394,30 @@ def check_against_at_risk(curve: pd.DataFrame, at_risk: pd.DataFrame, *, curve_s
         n0 = int(at_risk.loc[at_risk["arm"] == arm, "n_at_risk"].iloc[0])
         if n > n0:
             raise ReconstructionError(f"--total-events: arm {arm}: {n} events among {n0} patients "
-                                      "(rule: total events <= N)")
+                                      "(rule: total events <= N; check the total or the count at week 0)")
     for arm, r in at_risk.groupby("arm", sort=False):
         c = curve[curve["arm"] == arm]
         t, s = c["time_weeks"].to_numpy(), c["survival"].to_numpy()
-        t_end = float(t.max())
         tr, nr = r["time_weeks"].to_numpy(), r["n_at_risk"].to_numpy()
-        beyond = (tr > t_end + rules.boundary_tolerance * t_end) & (nr > 0)  # a pixel short is the end
-        if beyond.any():
-            i = int(np.flatnonzero(beyond)[0])
-            raise ReconstructionError(
-                f"{curve_source}: arm {arm}, week {tr[i]:g}: {nr[i]} at risk in {at_risk_source} but the curve "
-                f"ends at week {t_end:g} (rule: the curve reaches every time with patients at risk; click the "
-                "curve to its end)")
 
-        def before(x: float, t=t, s=s) -> float:
+        def before(x: float, t=t, s=s) -> float:  # the curve just before x; its last value after the last click
             k = np.searchsorted(t, x, side="left") - 1
             return 1.0 if k < 0 else float(s[k])
 
-        dt = rules.time_tolerance * t_end
+        dt = rules.time_tolerance * max(float(t.max()), float(tr.max()))
         for i in range(1, len(tr)):
-            if tr[i] > t_end:
-                break
             s1, s2 = before(min(tr[i - 1] + dt, tr[i])), before(tr[i] - dt)
             if s1 <= 0:
+                if nr[i] > 0:
+                    raise ReconstructionError(
+                        f"{at_risk_source}: arm {arm}, week {tr[i]:g}: {nr[i]} at risk, but the curve has fallen to 0 "
+                        f"before week {tr[i - 1]:g} (rule: nobody is at risk once survival is 0; check the typed "
+                        "count and the curve's last clicks)")
                 continue
             allowed = nr[i - 1] * min((s2 + rules.read_tolerance) / s1, 1.0) + 1
             if nr[i] > allowed:
                 raise ReconstructionError(
                     f"{at_risk_source}: arm {arm}, week {tr[i]:g}: {nr[i]} at risk, but the curve falls from "
                     f"{s1:.3f} to {s2:.3f} after {nr[i - 1]} at risk at week {tr[i - 1]:g}, leaving at most "
-                    f"{int(allowed)} (rule: at-risk counts the curve can reach; do the files belong together?)")
+                    f"{int(allowed)} even with no censoring (rule: at-risk counts the curve can reach; check the "
+                    "typed counts, the clicks between these weeks and that both files are the same figure and arm)")

@@ -17,6 +17,13 @@ ones: a point is inserted at every reported time the clicks skip (the curve's va
 keep their evenly spread times inside their interval (the R code writes them at the midpoint between clicks,
 which can fall after the next reported time). Rounding is half-to-even, as R's ``round``.
 
+A curve whose last click comes before the last printed at-risk time (the usual figure: the last event
+happens before the last printed time and the flat end is not clicked) is read as Guyot's algorithm and
+IPDfromKM read it: after the last click survival stays at its last value, so no events are placed there and
+the patients leaving the risk set in the remaining intervals are censored, meeting every printed number.
+Likewise no events are placed on the curve's final level after its last drop, clicked or not, so that a
+clicked flat tail and an unclicked one give the same events.
+
 Three additions guard against reading error, each recorded in the arm's ``notes``: (1) where the curve asks for
 more events in an interval than the printed numbers at risk allow even with no censoring, the paper lowers the
 number at risk; here the printed number is kept and the surplus events are not placed; they are placed at the
@@ -57,6 +64,8 @@ class ArmReconstruction:
     total_events: int | None = None
     last_interval: str = ""
     notes: tuple[str, ...] = ()
+    last_click: float = 0.0  # the last digitized click (weeks)
+    held_flat_to: float | None = None  # the last printed time, when after the last click: the curve held flat to it
 
     @property
     def end(self) -> float:
@@ -108,13 +117,13 @@ def guyot_arm(time: np.ndarray, survival: np.ndarray, risk_times: np.ndarray, n_
     if np.any(np.diff(t) < 0) or np.any(np.diff(s) > 0):
         raise ReconstructionError(f"arm {arm}: the curve must be sorted by time and never rise (clean it first)")
     notes: list[str] = []
-    reach = tr_all[(tr_all > t[-1]) & (tr_all <= t[-1] + boundary_window)]
-    if reach.size:  # the last click a pixel short of a reported time: the curve runs to that time
-        t, s = np.r_[t, reach.max()], np.r_[s, s[-1]]
-        notes.append(f"the curve's end (week {t[-2]:g}) is taken to reach the reported week {reach.max():g}")
-    within = tr_all <= t[-1]
-    tr, nr = tr_all[within], nr_all[within].copy()
+    last_click, held_flat_to = float(t[-1]), None
+    if tr_all[-1] > t[-1]:  # the curve stops before the last printed time: it stays at its last value
+        held_flat_to = float(tr_all[-1])
+        t, s = np.r_[t, held_flat_to], np.r_[s, s[-1]]
+    tr, nr = tr_all, nr_all.copy()
     t, s = _insert_risk_times(t, s, tr)
+    final_level = int(np.flatnonzero(s != s[-1]).max()) + 1 if np.any(s != s[-1]) else 0  # no events after it
     n_t, n_int = len(t), len(tr)
     lower = np.searchsorted(t, tr, side="left")
     upper = np.r_[lower[1:] - 1, n_t - 1]
@@ -148,6 +157,8 @@ def guyot_arm(time: np.ndarray, survival: np.ndarray, risk_times: np.ndarray, n_
         for k in range(lo, hi + 1):
             if k == 0:
                 d[k], km_hat[k] = 0, 1.0
+            elif k > final_level:  # the flat end of the curve: nobody has an event there
+                d[k], km_hat[k] = 0, km_hat[last]
             else:
                 dk = int(np.rint(n_hat[k] * (1 - s[k] / km_hat[last]))) if km_hat[last] > 0 else 0
                 if km_hat[last] - s[k] < min_drop:
@@ -247,8 +258,8 @@ def guyot_arm(time: np.ndarray, survival: np.ndarray, risk_times: np.ndarray, n_
                              "and the total cannot both be met")
     n_censor[i] = int(cen[lo:hi + 1].sum())
     n_rec = np.array([n_hat[k] for k in lower], int)
-    n_rec_all = np.r_[n_rec, np.zeros(int((~within).sum()), int)]
     return ArmReconstruction(arm=arm, time=t, survival=s, events=d.copy(), censored=cen.copy(),
                              censor_times=tuple(cen_t), n_hat=n_hat[:n_t].copy(), km_hat=km_hat.copy(),
-                             risk_times=tr_all, n_risk_printed=nr_all, n_risk_reconstructed=n_rec_all,
-                             total_events=total_events, last_interval=how, notes=tuple(notes))
+                             risk_times=tr_all, n_risk_printed=nr_all, n_risk_reconstructed=n_rec,
+                             total_events=total_events, last_interval=how, notes=tuple(notes),
+                             last_click=last_click, held_flat_to=held_flat_to)

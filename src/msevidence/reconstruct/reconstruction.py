@@ -116,7 +116,8 @@ class KMReconstruction(Fitter):
             d["last_interval"] = self.arms_[a].last_interval
             d["notes"] = list(self.arms_[a].notes)
         return {"data_provenance": self.label_, "provenance": "reconstructed", "method": METHOD,
-                "endpoint": self.endpoint, "inputs": self.inputs_, "arms": arms}
+                "endpoint": self.endpoint, "assumption": self.quality_.assumption, "inputs": self.inputs_,
+                "arms": arms}
 
     def to_csv(self, path: str | Path, extra: dict | None = None) -> Path:
         """Write the events table (with ``provenance``) and its sidecar ``<path>.provenance.json``."""
@@ -124,7 +125,8 @@ class KMReconstruction(Fitter):
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         self.to_frame().to_csv(path, index=False, float_format="%.10g", lineterminator="\n")
-        doc = {"label": self.label_, "metadata": {"provenance": "reconstructed", **self.to_json(), **(extra or {})}}
+        doc = {"label": self.label_, "assumption": self.quality_.assumption,
+               "metadata": {"provenance": "reconstructed", **self.to_json(), **(extra or {})}}
         sidecar_path(path).write_text(json.dumps(doc, indent=1, allow_nan=False) + "\n")
         return path
 
