@@ -246,7 +246,7 @@ class CurveChange:
     """One change made to the clicks: which arm, what kind, where, before and after."""
 
     arm: str
-    kind: str  # sorted | time_clipped | clipped | duplicate | anchored | monotone | level
+    kind: str  # sorted | time_clipped | clipped | duplicate | anchored | flat_end | monotone | level
     time_weeks: float
     before: float | None
     after: float | None
@@ -281,7 +281,8 @@ def clean_curve(curve: pd.DataFrame, rules: CleaningRules | None = None, *,
 
     In order: sort by time; set slightly negative times to 0; clip readings slightly outside [0, 1]; drop
     duplicate reads (same time and reading); anchor the curve at (0, 1); force it never to rise (isotonic
-    regression: rising reads are pooled with their neighbours); merge reads of one level (within
+    regression: rising reads are pooled with their neighbours); reduce the curve's flat end (reads within
+    `read_tolerance` of its first read) to that first read and the end; merge reads of one level (within
     `read_tolerance`) so that reading noise on a flat stretch is not taken for events. A rise beyond
     `rise_tolerance`, a time or reading far outside its range raise :class:`TableError`.
     """
@@ -331,6 +332,7 @@ def clean_curve(curve: pd.DataFrame, rules: CleaningRules | None = None, *,
                              f"(more than {rules.rise_tolerance:g}; rule: a survival curve never rises; re-click that "
                              "step, or name the column cumulative_incidence / pass --curve-kind "
                              "cumulative_incidence if the curve is drawn rising)", source=source, column="survival")
+        t, s = _flat_end(arm, t, s, rules.read_tolerance, changes)
         s = _merge_levels(arm, t, s, rules.read_tolerance, changes)
         if (np.diff(s) > 0).any():
             fitted = isotonic_regression(s, increasing=False).x
@@ -344,6 +346,27 @@ def clean_curve(curve: pd.DataFrame, rules: CleaningRules | None = None, *,
     if not parts:
         raise TableError("the curve has no rows", source=source)
     return CleanedCurve(pd.concat(parts, ignore_index=True), tuple(changes), curve.reset_index(drop=True))
+
+
+def _flat_end(arm: str, t: np.ndarray, s: np.ndarray, tol: float,
+              changes: list[CurveChange]) -> tuple[np.ndarray, np.ndarray]:
+    """Reads of the curve's flat end (all within `tol` of the read that starts it) are one read at the start of
+    the end and the curve's last time, so that clicking the flat end or not gives the same curve."""
+    j, hi, lo = len(s) - 1, s[-1], s[-1]
+    while j > 0 and max(hi, s[j - 1]) - s[j - 1] < tol and s[j - 1] - min(lo, s[j - 1]) < tol:
+        j -= 1
+        hi, lo = max(hi, s[j]), min(lo, s[j])
+    if j >= len(s) - 2 and (j == len(s) - 1 or s[-1] == s[j]):
+        return t, s
+    for i in range(j + 1, len(s) - 1):
+        changes.append(CurveChange(arm, "flat_end", float(t[i]), float(s[i]), None,
+                                   f"read of the flat end (within {tol:g}) dropped: held at its first read"))
+    if s[-1] != s[j]:
+        changes.append(CurveChange(arm, "flat_end", float(t[-1]), float(s[-1]), float(s[j]),
+                                   "the curve's end set to the flat end's first read"))
+    if t[-1] == t[j]:
+        return t[:j + 1], s[:j + 1]
+    return np.r_[t[:j + 1], t[-1]], np.r_[s[:j + 1], s[j]]
 
 
 def _merge_levels(arm: str, t: np.ndarray, s: np.ndarray, tol: float, changes: list[CurveChange]) -> np.ndarray:

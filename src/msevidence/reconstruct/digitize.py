@@ -1,6 +1,6 @@
 """A simulated digitizer: what a careful person clicking a printed KM figure would export.
 
-Used by the round-trip validation (``tests/test_reconstruct_roundtrip.py``, ``benchmarks/bench_reconstruct.py``)
+Used by the round-trip validation (``reconstruct.validation``: tests and ``benchmarks/bench_reconstruct.py``)
 and to make the shipped SYNTHETIC example digitization. The figure is drawn at a finite resolution: steps
 closer together than `time_resolution` (a share of the time axis, one pixel) merge into one, and each step's
 two corners are clicked (top, then bottom), each read with Gaussian noise on both axes (within the axes: [0, 1]). The first click is at

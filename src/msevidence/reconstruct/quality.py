@@ -92,8 +92,9 @@ def quality_report(events: pd.DataFrame, curve: pd.DataFrame, at_risk: pd.DataFr
         c = c.groupby("time_weeks", as_index=False, sort=True)["survival"].min()
         t, s = c["time_weeks"].to_numpy(float), c["survival"].to_numpy(float)
         at = t.copy()
-        window = boundary_tolerance * float(t.max())
-        for w in at_risk.loc[at_risk["arm"] == arm, "time_weeks"].to_numpy(float):
+        printed_times = at_risk.loc[at_risk["arm"] == arm, "time_weeks"].to_numpy(float)
+        window = boundary_tolerance * max(float(t.max()), float(printed_times.max()))  # a share of the time axis
+        for w in printed_times:
             at[(t >= w - window) & (t < w)] = w
         rec = step_survival(ev, at)
         diff = rec - s

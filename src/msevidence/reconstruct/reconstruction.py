@@ -68,7 +68,7 @@ class KMReconstruction(Fitter):
         arms: dict[str, ArmReconstruction] = {}
         for arm, c in cleaned.curve.groupby("arm", sort=False):
             r = risk[risk["arm"] == arm]
-            window = self.rules.boundary_tolerance * float(c["time_weeks"].max())
+            window = self.rules.boundary_tolerance * max(float(c["time_weeks"].max()), float(r["time_weeks"].max()))
             arms[arm] = guyot_arm(c["time_weeks"].to_numpy(), c["survival"].to_numpy(), r["time_weeks"].to_numpy(),
                                   r["n_at_risk"].to_numpy(), (total_events or {}).get(arm), arm=arm,
                                   boundary_window=window, min_drop=self.rules.read_tolerance)
