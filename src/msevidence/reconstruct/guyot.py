@@ -257,6 +257,8 @@ def guyot_arm(time: np.ndarray, survival: np.ndarray, risk_times: np.ndarray, n_
                 notes.append(f"reconstructed events {sumd} differ from the published total {total_events}: the curve "
                              "and the total cannot both be met")
     n_censor[i] = int(cen[lo:hi + 1].sum())
+    if held_flat_to is not None:
+        how = "none: the curve is held flat to the last printed time, where the patients still at risk are censored"
     n_rec = np.array([n_hat[k] for k in lower], int)
     return ArmReconstruction(arm=arm, time=t, survival=s, events=d.copy(), censored=cen.copy(),
                              censor_times=tuple(cen_t), n_hat=n_hat[:n_t].copy(), km_hat=km_hat.copy(),

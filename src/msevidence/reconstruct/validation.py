@@ -143,13 +143,14 @@ class RoundTripAccuracy:
     events_after_last_click: int
 
     def to_frame(self) -> pd.DataFrame:
-        """One row per measure, with its value, in words."""
+        """One row per measure, in words, with its value as text (errors to 4 decimals, a share in percent)."""
+        errors = [self.median_abs_hr_error, self.p90_abs_hr_error, self.median_km_max_error, self.max_km_max_error]
         return pd.DataFrame({"measure": [
             "|HR error|, median", "|HR error|, 90th percentile", "largest KM error, median over trials",
             "largest KM error, worst trial", "printed numbers at risk reproduced",
             "events placed after the last click"],
-            "value": [self.median_abs_hr_error, self.p90_abs_hr_error, self.median_km_max_error,
-                      self.max_km_max_error, self.at_risk_reproduced, self.events_after_last_click]})
+            "value": [f"{x:.4f}" for x in errors] + [f"{100 * self.at_risk_reproduced:.1f}%",
+                                                     str(self.events_after_last_click)]})
 
 
 def accuracy(n_trials: int = 50, seed: int = 2026, n_per_arm: int = 300) -> RoundTripAccuracy:
