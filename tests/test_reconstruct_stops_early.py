@@ -173,3 +173,15 @@ def test_cli_refuses_unreachable_counts_in_one_line(tmp_path):
                             "--endpoint", "x", "--out", str(tmp_path / "o.csv")])
     assert r.exit_code == 2 and r.output.strip().count("\n") == 0 and "Traceback" not in r.output
     assert "curve can reach; check the typed counts" in r.output
+
+
+def test_published_totals_do_not_place_events_after_the_last_click():
+    ipd, curve, risk = _trial(7, 40.0)
+    plain = KMReconstruction().fit(curve, risk).events_
+    totals = ipd.groupby("arm")["event"].sum().astype(int).to_dict()
+    for shift in (0, 5):
+        rec = KMReconstruction().fit(curve, risk, total_events={a: n + shift for a, n in totals.items()})
+        pd.testing.assert_frame_equal(rec.events_, plain)  # the printed numbers at risk fix the events
+        assert rec.quality_.at_risk_matches and "held flat" in rec.arms_["OCR"].last_interval
+        differ = [n for a in rec.arms_.values() for n in a.notes if "differ from the published total" in n]
+        assert (len(differ) == 2) == (shift == 5)

@@ -232,7 +232,12 @@ def guyot_arm(time: np.ndarray, survival: np.ndarray, risk_times: np.ndarray, n_
     place(i, nc, t[lo], t[hi], lo, hi - 1)
     run(i, nr[i])
     how = "censoring at the average rate of the earlier intervals"
-    if total_events is not None:
+    if held_flat_to is not None:  # no interval after the last printed time: nothing left to adjust
+        how = "none: the curve is held flat to the last printed time, where the patients still at risk are censored"
+        if total_events is not None and int(d.sum()) != total_events:
+            notes.append(f"reconstructed events {int(d.sum())} differ from the published total {total_events}: the "
+                         "printed numbers at risk fix the events and the curve stops before the last printed time")
+    elif total_events is not None:
         how = f"censoring adjusted to the published total of {total_events} events"
         sum_before = int(d[: upper[n_int - 2] + 1].sum()) if n_int > 1 else 0
         if n_int > 1 and sum_before >= total_events:
@@ -256,9 +261,6 @@ def guyot_arm(time: np.ndarray, survival: np.ndarray, risk_times: np.ndarray, n_
             if sumd != total_events:
                 notes.append(f"reconstructed events {sumd} differ from the published total {total_events}: the curve "
                              "and the total cannot both be met")
-    n_censor[i] = int(cen[lo:hi + 1].sum())
-    if held_flat_to is not None:
-        how = "none: the curve is held flat to the last printed time, where the patients still at risk are censored"
     n_rec = np.array([n_hat[k] for k in lower], int)
     return ArmReconstruction(arm=arm, time=t, survival=s, events=d.copy(), censored=cen.copy(),
                              censor_times=tuple(cen_t), n_hat=n_hat[:n_t].copy(), km_hat=km_hat.copy(),
