@@ -7,15 +7,8 @@ import pandas as pd
 import pytest
 from lifelines import KaplanMeierFitter
 
-from msevidence.data.digitized import (
-    WEEKS_PER,
-    CleaningRules,
-    check_against_at_risk,
-    clean_curve,
-    parse_total_events,
-    read_at_risk,
-    read_curve,
-)
+from msevidence.data.curve_cleaning import CleaningRules, check_against_at_risk, clean_curve
+from msevidence.data.digitized import WEEKS_PER, parse_total_events, read_at_risk, read_curve
 from msevidence.errors import NotFittedError, OptionError, ReconstructionError, TableError
 from msevidence.reconstruct import KMReconstruction, guyot_arm, reconstruct_ipd
 from msevidence.reconstruct.digitize import DigitizerSettings, digitize_trial

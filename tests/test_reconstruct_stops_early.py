@@ -14,7 +14,8 @@ from typer.testing import CliRunner
 
 from msevidence import paths
 from msevidence.cli import app
-from msevidence.data.digitized import check_against_at_risk, clean_curve, read_at_risk
+from msevidence.data.curve_cleaning import check_against_at_risk, clean_curve
+from msevidence.data.digitized import read_at_risk
 from msevidence.errors import ReconstructionError, TableError
 from msevidence.reconstruct import KMReconstruction
 from msevidence.reconstruct.digitize import DigitizerSettings, digitize_trial

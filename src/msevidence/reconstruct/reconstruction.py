@@ -16,14 +16,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from msevidence.data.digitized import (
-    CleanedCurve,
-    CleaningRules,
-    check_against_at_risk,
-    clean_curve,
-    read_at_risk,
-    read_curve,
-)
+from msevidence.data.curve_cleaning import CleanedCurve, CleaningRules, check_against_at_risk, clean_curve
+from msevidence.data.digitized import read_at_risk, read_curve
 from msevidence.data.tables import PROVENANCE_COLUMN, sidecar_path
 from msevidence.models.base import Fitter
 from msevidence.reconstruct.guyot import ArmReconstruction, guyot_arm
