@@ -94,6 +94,11 @@ def test_a_clicked_flat_tail_gives_the_same_result_as_an_unclicked_one(seed):
     clicked = KMReconstruction().fit(_click_the_tail(curve, rng, 0.0), risk)
     pd.testing.assert_frame_equal(unclicked.events_, clicked.events_)
     assert unclicked.quality_.assumption is not None and clicked.quality_.assumption is None
+    beyond = _click_the_tail(curve, rng, 0.0)  # clicked past the last printed time, to the end of the axis
+    beyond.loc[beyond["time_weeks"] == 120, "time_weeks"] = 125.0
+    further = KMReconstruction().fit(beyond, risk)
+    pd.testing.assert_frame_equal(further.events_.query("event == 1"), unclicked.events_.query("event == 1"))
+    assert further.quality_.at_risk_matches and len(further.events_) == len(unclicked.events_)
     noisy = KMReconstruction().fit(_click_the_tail(curve, rng, 0.001), risk)  # tail reads within a pixel
     assert noisy.quality_.at_risk_matches
     last = curve.groupby("arm")["time_weeks"].max()

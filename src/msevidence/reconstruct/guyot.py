@@ -20,9 +20,9 @@ which can fall after the next reported time). Rounding is half-to-even, as R's `
 A curve whose last click comes before the last printed at-risk time (the usual figure: the last event
 happens before the last printed time and the flat end is not clicked) is read as Guyot's algorithm and
 IPDfromKM read it: after the last click survival stays at its last value, so no events are placed there and
-the patients leaving the risk set in the remaining intervals are censored, meeting every printed number.
-Likewise no events are placed on the curve's final level after its last drop, clicked or not, so that a
-clicked flat tail and an unclicked one give the same events.
+the patients leaving the risk set in the remaining intervals are censored, meeting every printed number (no
+event is placed on a flat stretch: each click's events make up only the curve's drop below the reconstructed
+KM, rounded, and a clicked flat end is reduced to its first read by the cleaning).
 
 Three additions guard against reading error, each recorded in the arm's ``notes``: (1) where the curve asks for
 more events in an interval than the printed numbers at risk allow even with no censoring, the paper lowers the
@@ -64,8 +64,6 @@ class ArmReconstruction:
     total_events: int | None = None
     last_interval: str = ""
     notes: tuple[str, ...] = ()
-    last_click: float = 0.0  # the last digitized click (weeks)
-    held_flat_to: float | None = None  # the last printed time, when after the last click: the curve held flat to it
 
     @property
     def end(self) -> float:
@@ -117,13 +115,11 @@ def guyot_arm(time: np.ndarray, survival: np.ndarray, risk_times: np.ndarray, n_
     if np.any(np.diff(t) < 0) or np.any(np.diff(s) > 0):
         raise ReconstructionError(f"arm {arm}: the curve must be sorted by time and never rise (clean it first)")
     notes: list[str] = []
-    last_click, held_flat_to = float(t[-1]), None
-    if tr_all[-1] > t[-1]:  # the curve stops before the last printed time: it stays at its last value
-        held_flat_to = float(tr_all[-1])
-        t, s = np.r_[t, held_flat_to], np.r_[s, s[-1]]
+    held_flat = bool(tr_all[-1] > t[-1])
+    if held_flat:  # the curve stops before the last printed time: it stays at its last value
+        t, s = np.r_[t, tr_all[-1]], np.r_[s, s[-1]]
     tr, nr = tr_all, nr_all.copy()
     t, s = _insert_risk_times(t, s, tr)
-    final_level = int(np.flatnonzero(s != s[-1]).max()) + 1 if np.any(s != s[-1]) else 0  # no events after it
     n_t, n_int = len(t), len(tr)
     lower = np.searchsorted(t, tr, side="left")
     upper = np.r_[lower[1:] - 1, n_t - 1]
@@ -157,8 +153,6 @@ def guyot_arm(time: np.ndarray, survival: np.ndarray, risk_times: np.ndarray, n_
         for k in range(lo, hi + 1):
             if k == 0:
                 d[k], km_hat[k] = 0, 1.0
-            elif k > final_level:  # the flat end of the curve: nobody has an event there
-                d[k], km_hat[k] = 0, km_hat[last]
             else:
                 dk = int(np.rint(n_hat[k] * (1 - s[k] / km_hat[last]))) if km_hat[last] > 0 else 0
                 if km_hat[last] - s[k] < min_drop:
@@ -232,7 +226,7 @@ def guyot_arm(time: np.ndarray, survival: np.ndarray, risk_times: np.ndarray, n_
     place(i, nc, t[lo], t[hi], lo, hi - 1)
     run(i, nr[i])
     how = "censoring at the average rate of the earlier intervals"
-    if held_flat_to is not None:  # no interval after the last printed time: nothing left to adjust
+    if held_flat:  # no interval after the last printed time: nothing left to adjust
         how = "none: the curve is held flat to the last printed time, where the patients still at risk are censored"
         if total_events is not None and int(d.sum()) != total_events:
             notes.append(f"reconstructed events {int(d.sum())} differ from the published total {total_events}: the "
@@ -265,5 +259,4 @@ def guyot_arm(time: np.ndarray, survival: np.ndarray, risk_times: np.ndarray, n_
     return ArmReconstruction(arm=arm, time=t, survival=s, events=d.copy(), censored=cen.copy(),
                              censor_times=tuple(cen_t), n_hat=n_hat[:n_t].copy(), km_hat=km_hat.copy(),
                              risk_times=tr_all, n_risk_printed=nr_all, n_risk_reconstructed=n_rec,
-                             total_events=total_events, last_interval=how, notes=tuple(notes),
-                             last_click=last_click, held_flat_to=held_flat_to)
+                             total_events=total_events, last_interval=how, notes=tuple(notes))
