@@ -81,12 +81,13 @@ def _click_the_tail(curve: pd.DataFrame, rng: np.random.Generator, noise: float)
     for arm, g in curve.groupby("arm"):
         t0, level = g["time_weeks"].iloc[-1], g["survival"].iloc[-1]
         tt = np.r_[np.arange(np.ceil(t0 / 5) * 5, 120, 5.0), 120.0]
+        tt = tt[tt > t0]
         parts.append(pd.DataFrame({"arm": arm, "time_weeks": tt, "survival": level + rng.uniform(-noise, noise,
                                                                                                   len(tt))}))
     return pd.concat(parts, ignore_index=True)
 
 
-@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("seed", [0, 1, 2, 3, 55, 99])  # 55, 99: the last step within a pixel read of the level
 def test_a_clicked_flat_tail_gives_the_same_result_as_an_unclicked_one(seed):
     ipd, curve, risk = _trial(seed, 40.0 if seed % 2 else None)
     rng = np.random.default_rng(seed)
