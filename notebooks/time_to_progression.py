@@ -69,7 +69,8 @@ display(Markdown(data.message))
 if data.reconstruction is not None:
     data.reconstruction.plot()
     plt.show()
-    print(data.reconstruction.quality_.assumption or "Every arm's curve is clicked to its last at-risk time.")
+    held = data.reconstruction.quality_.assumption
+    display(Markdown(held or "Every arm's curve is clicked to its last at-risk time."))
     display(show(data.reconstruction.summary, precision=4))
     display(data.reconstruction.cleaning_.to_frame().groupby(["arm", "kind"]).size().rename("changes"))
 

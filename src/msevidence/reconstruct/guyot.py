@@ -227,7 +227,7 @@ def guyot_arm(time: np.ndarray, survival: np.ndarray, risk_times: np.ndarray, n_
     run(i, nr[i])
     how = "censoring at the average rate of the earlier intervals"
     if held_flat:  # no interval after the last printed time: nothing left to adjust
-        how = "none: the curve is held flat to the last printed time, where the patients still at risk are censored"
+        how = "none (curve held flat to the last printed time)"
         if total_events is not None and int(d.sum()) != total_events:
             notes.append(f"reconstructed events {int(d.sum())} differ from the published total {total_events}: the "
                          "printed numbers at risk fix the events and the curve stops before the last printed time")
