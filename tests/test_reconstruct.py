@@ -7,15 +7,8 @@ import pandas as pd
 import pytest
 from lifelines import KaplanMeierFitter
 
-from msevidence.data.digitized import (
-    WEEKS_PER,
-    CleaningRules,
-    check_against_at_risk,
-    clean_curve,
-    parse_total_events,
-    read_at_risk,
-    read_curve,
-)
+from msevidence.data.curve_cleaning import CleaningRules, check_against_at_risk, clean_curve
+from msevidence.data.digitized import WEEKS_PER, parse_total_events, read_at_risk, read_curve
 from msevidence.errors import NotFittedError, OptionError, ReconstructionError, TableError
 from msevidence.reconstruct import KMReconstruction, guyot_arm, reconstruct_ipd
 from msevidence.reconstruct.digitize import DigitizerSettings, digitize_trial
@@ -124,11 +117,12 @@ def test_shortcut_for_one_arm_and_not_fitted():
 
 
 def test_cleaning_records_every_change():
-    raw = pd.DataFrame({"arm": "A", "time_weeks": [10, 5, 5, 20, 30, -0.1, 40],
-                        "survival": [0.90, 0.95, 0.95, 0.905, 0.80, 1.004, 0.7995]})
+    raw = pd.DataFrame({"arm": "A", "time_weeks": [10, 5, 5, 20, 30, -0.1, 40, 50, 60],
+                        "survival": [0.90, 0.95, 0.95, 0.905, 0.80, 1.004, 0.7995, 0.70, 0.7005]})
     out = clean_curve(raw, CleaningRules())
     kinds = set(out.to_frame()["kind"])
-    assert {"sorted", "time_clipped", "clipped", "duplicate", "monotone", "level"} <= kinds
+    assert {"sorted", "time_clipped", "clipped", "duplicate", "monotone", "level", "flat_end"} <= kinds
+    assert out.curve["survival"].iloc[-2:].tolist() == [0.70, 0.70]  # the flat end held at its first read
     s = out.curve["survival"].to_numpy()
     assert (np.diff(s) <= 0).all() and s[0] == 1 and out.curve["time_weeks"].iloc[0] == 0
     anchored = clean_curve(pd.DataFrame({"arm": "A", "time_weeks": [3.0, 6.0], "survival": [0.9, 0.8]}))
@@ -172,10 +166,10 @@ def test_inconsistent_files_are_named():
     curve = clean_curve(pd.DataFrame({"arm": "A", "time_weeks": [0, 10, 20], "survival": [1, 0.5, 0.5]})).curve
     with pytest.raises(ReconstructionError, match="same arms"):
         check_against_at_risk(curve, pd.DataFrame({"arm": "B", "time_weeks": [0], "n_at_risk": [10]}))
-    with pytest.raises(ReconstructionError, match=r"arm A, week 15: 9 at risk.*curve can reach"):
+    with pytest.raises(ReconstructionError, match=r"arm A, week 15: 9 at risk.*curve can reach; check the typed"):
         check_against_at_risk(curve, pd.DataFrame({"arm": "A", "time_weeks": [0, 15], "n_at_risk": [10, 9]}))
-    with pytest.raises(ReconstructionError, match="curve ends at week 20"):
-        check_against_at_risk(curve, pd.DataFrame({"arm": "A", "time_weeks": [0, 30], "n_at_risk": [10, 2]}))
+    # a curve that stops (week 20) before the last printed time (week 30) is consistent: it is held flat
+    check_against_at_risk(curve, pd.DataFrame({"arm": "A", "time_weeks": [0, 30], "n_at_risk": [10, 2]}))
     with pytest.raises(OptionError, match="ARM=N"):
         parse_total_events(["A:3"])
 

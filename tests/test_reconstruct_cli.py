@@ -82,4 +82,8 @@ def test_reconstructed_notebook_renders_in_the_analyst_set_and_a_trial_without_c
     text = {r.name: html.unescape(re.sub(r"<[^>]+>", " ", (tmp_path / "rec" / f"{r.name}.analyst.html").read_text()))
             for r in res}
     assert "example, not a published figure" in text[run.name] and "RECONSTRUCTED" in text[run.name]
+    page = " ".join(text[run.name].split())
+    assert "Curve stops before the last numbers-at-risk time" in page and "held at its last value" in page
+    assert "How accurate is the reconstruction?" in page and "SYNTHETIC round trips" in page
+    assert "printed numbers at risk reproduced 100.0%" in page and "events placed after the last click 0" in page
     assert "no digitized Kaplan-Meier curve" in text["hand-rec"] and "Traceback" not in text["hand-rec"]

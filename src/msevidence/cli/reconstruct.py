@@ -59,6 +59,8 @@ def reconstruct_cmd(
         return
     console = Console()
     console.print(Text(rec.label_, style="bold"))
+    if doc["assumption"]:
+        console.print(Text(doc["assumption"]), soft_wrap=True)
     t = Table(title="Reconstruction quality")
     for col in ("arm", "n", "events", "censored", "KM max |error|", "KM RMS error", "max at-risk difference",
                 "cleaning changes"):

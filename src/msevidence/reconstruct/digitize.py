@@ -1,10 +1,12 @@
 """A simulated digitizer: what a careful person clicking a printed KM figure would export.
 
-Used by the round-trip validation (``tests/test_reconstruct_roundtrip.py``, ``benchmarks/bench_reconstruct.py``)
+Used by the round-trip validation (``reconstruct.validation``: tests and ``benchmarks/bench_reconstruct.py``)
 and to make the shipped SYNTHETIC example digitization. The figure is drawn at a finite resolution: steps
 closer together than `time_resolution` (a share of the time axis, one pixel) merge into one, and each step's
 two corners are clicked (top, then bottom), each read with Gaussian noise on both axes (within the axes: [0, 1]). The first click is at
-(0, 1) exactly, the last at the end of the curve. Readings are written to 4 decimals.
+(0, 1) exactly, the last at the end of the curve, or, with ``click_flat_end=False`` (as most people click a
+published figure), at the bottom of the last step, before the last printed at-risk time. Readings are written
+to 4 decimals.
 """
 
 from __future__ import annotations
@@ -20,12 +22,14 @@ from msevidence.models.survival.km import km_table
 @dataclass(frozen=True)
 class DigitizerSettings:
     """time_resolution: one pixel as a share of the time axis; noise_sd: reading noise of survival (0-1
-    scale); time_noise_sd: reading noise of time as a share of the axis; decimals: digits written."""
+    scale); time_noise_sd: reading noise of time as a share of the axis; decimals: digits written;
+    click_flat_end: whether the flat stretch after the last step is clicked to the curve's end."""
 
     time_resolution: float = 0.004
     noise_sd: float = 0.001
     time_noise_sd: float = 0.0005
     decimals: int = 4
+    click_flat_end: bool = True
 
 
 def digitize_arm(time: np.ndarray, event: np.ndarray, rng: np.random.Generator,
@@ -46,7 +50,7 @@ def digitize_arm(time: np.ndarray, event: np.ndarray, rng: np.random.Generator,
         t += [max(t_top + dx, 0.0), max(t_bottom + dx, 0.0)]
         s += [prev, s_after]
         prev = s_after
-    if t_end - (steps[-1][1] if steps else 0.0) > t_pix:  # the curve goes on after its last step
+    if st.click_flat_end and t_end - (steps[-1][1] if steps else 0.0) > t_pix:  # the curve goes on after its last step
         t.append(t_end + x_noise[-1])
         s.append(prev)
     t, s = np.asarray(t), np.asarray(s)

@@ -24,10 +24,12 @@ def example_stem(trial: str, endpoint: str) -> str:
 def make_synthetic_example(out_dir: str | Path, trial: str = "ORATORIO", endpoint: str = "cdp12_edss",
                            seed: int = 1, digitizer_seed: int = 11, risk_every: float = 12.0) -> dict[str, Path]:
     """Write ``<stem>-curve.csv`` (``arm, time_weeks, cumulative_incidence``, drawn rising as progression curves
-    are), ``<stem>-at-risk.csv`` and ``<stem>.json`` (the sidecar) into `out_dir`; returns their paths."""
+    are), ``<stem>-at-risk.csv`` and ``<stem>.json`` (the sidecar) into `out_dir`; returns their paths. The
+    clicks stop at an arm's last step, so a curve whose last event comes before the last printed at-risk time
+    stops before it (the placebo arm here), as in most digitizations of published figures."""
     st = simulate_trial(trial, seed=seed)
     events = st.events[st.events["endpoint"] == endpoint].reset_index(drop=True)
-    settings = DigitizerSettings()
+    settings = DigitizerSettings(click_flat_end=False)  # as most figures are clicked: the flat end is not
     curve, risk = digitize_trial(events, np.random.default_rng(digitizer_seed), risk_every=risk_every,
                                  settings=settings)
     curve = curve.assign(cumulative_incidence=(1 - curve["survival"]).round(settings.decimals))

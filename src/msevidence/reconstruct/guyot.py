@@ -17,6 +17,13 @@ ones: a point is inserted at every reported time the clicks skip (the curve's va
 keep their evenly spread times inside their interval (the R code writes them at the midpoint between clicks,
 which can fall after the next reported time). Rounding is half-to-even, as R's ``round``.
 
+A curve whose last click comes before the last printed at-risk time (the usual figure: the last event
+happens before the last printed time and the flat end is not clicked) is read as Guyot's algorithm and
+IPDfromKM read it: after the last click survival stays at its last value, so no events are placed there and
+the patients leaving the risk set in the remaining intervals are censored, meeting every printed number (no
+event is placed on a flat stretch: each click's events make up only the curve's drop below the reconstructed
+KM, rounded, and a clicked flat end is reduced to its first read by the cleaning).
+
 Three additions guard against reading error, each recorded in the arm's ``notes``: (1) where the curve asks for
 more events in an interval than the printed numbers at risk allow even with no censoring, the paper lowers the
 number at risk; here the printed number is kept and the surplus events are not placed; they are placed at the
@@ -108,12 +115,10 @@ def guyot_arm(time: np.ndarray, survival: np.ndarray, risk_times: np.ndarray, n_
     if np.any(np.diff(t) < 0) or np.any(np.diff(s) > 0):
         raise ReconstructionError(f"arm {arm}: the curve must be sorted by time and never rise (clean it first)")
     notes: list[str] = []
-    reach = tr_all[(tr_all > t[-1]) & (tr_all <= t[-1] + boundary_window)]
-    if reach.size:  # the last click a pixel short of a reported time: the curve runs to that time
-        t, s = np.r_[t, reach.max()], np.r_[s, s[-1]]
-        notes.append(f"the curve's end (week {t[-2]:g}) is taken to reach the reported week {reach.max():g}")
-    within = tr_all <= t[-1]
-    tr, nr = tr_all[within], nr_all[within].copy()
+    held_flat = bool(tr_all[-1] > t[-1])
+    if held_flat:  # the curve stops before the last printed time: it stays at its last value
+        t, s = np.r_[t, tr_all[-1]], np.r_[s, s[-1]]
+    tr, nr = tr_all, nr_all.copy()
     t, s = _insert_risk_times(t, s, tr)
     n_t, n_int = len(t), len(tr)
     lower = np.searchsorted(t, tr, side="left")
@@ -221,7 +226,12 @@ def guyot_arm(time: np.ndarray, survival: np.ndarray, risk_times: np.ndarray, n_
     place(i, nc, t[lo], t[hi], lo, hi - 1)
     run(i, nr[i])
     how = "censoring at the average rate of the earlier intervals"
-    if total_events is not None:
+    if held_flat:  # no interval after the last printed time: nothing left to adjust
+        how = "none (curve held flat to the last printed time)"
+        if total_events is not None and int(d.sum()) != total_events:
+            notes.append(f"reconstructed events {int(d.sum())} differ from the published total {total_events}: the "
+                         "printed numbers at risk fix the events and the curve stops before the last printed time")
+    elif total_events is not None:
         how = f"censoring adjusted to the published total of {total_events} events"
         sum_before = int(d[: upper[n_int - 2] + 1].sum()) if n_int > 1 else 0
         if n_int > 1 and sum_before >= total_events:
@@ -245,10 +255,8 @@ def guyot_arm(time: np.ndarray, survival: np.ndarray, risk_times: np.ndarray, n_
             if sumd != total_events:
                 notes.append(f"reconstructed events {sumd} differ from the published total {total_events}: the curve "
                              "and the total cannot both be met")
-    n_censor[i] = int(cen[lo:hi + 1].sum())
     n_rec = np.array([n_hat[k] for k in lower], int)
-    n_rec_all = np.r_[n_rec, np.zeros(int((~within).sum()), int)]
     return ArmReconstruction(arm=arm, time=t, survival=s, events=d.copy(), censored=cen.copy(),
                              censor_times=tuple(cen_t), n_hat=n_hat[:n_t].copy(), km_hat=km_hat.copy(),
-                             risk_times=tr_all, n_risk_printed=nr_all, n_risk_reconstructed=n_rec_all,
+                             risk_times=tr_all, n_risk_printed=nr_all, n_risk_reconstructed=n_rec,
                              total_events=total_events, last_interval=how, notes=tuple(notes))

@@ -28,7 +28,8 @@ class QualityReport:
     km: arm, time_weeks, digitized, reconstructed, difference (one row per click);
     at_risk: arm, time_weeks, printed, reconstructed, difference (one row per reported time);
     arms: arm, n, events, censored, total_events_published, km_max_abs_error, km_rms_error,
-    at_risk_max_abs_difference.
+    at_risk_max_abs_difference, last_click_weeks, last_at_risk_weeks, events_after_last_click,
+    censored_after_last_click.
     """
 
     km: pd.DataFrame = field(repr=False)
@@ -49,6 +50,10 @@ class QualityReport:
                 else int(r["total_events_published"]),
                 "km_max_abs_error": float(r["km_max_abs_error"]), "km_rms_error": float(r["km_rms_error"]),
                 "at_risk_max_abs_difference": int(r["at_risk_max_abs_difference"]),
+                "last_click_weeks": float(r["last_click_weeks"]),
+                "last_at_risk_weeks": float(r["last_at_risk_weeks"]),
+                "events_after_last_click": int(r["events_after_last_click"]),
+                "censored_after_last_click": int(r["censored_after_last_click"]),
                 "at_risk": [{"time_weeks": float(a["time_weeks"]), "printed": int(a["printed"]),
                              "reconstructed": int(a["reconstructed"]), "difference": int(a["difference"])}
                             for a in ar.to_dict("records")],
@@ -58,6 +63,20 @@ class QualityReport:
     @property
     def at_risk_matches(self) -> bool:
         return bool((self.at_risk["difference"] == 0).all())
+
+    @property
+    def assumption(self) -> str | None:
+        """One line stating how the curve was read after its last click, or None when every arm's curve is
+        clicked to its last printed at-risk time."""
+        tail = self.arms[self.arms["last_at_risk_weeks"] > self.arms["last_click_weeks"]]
+        if tail.empty:
+            return None
+        where = "; ".join(f"{r['arm']}: last click week {r['last_click_weeks']:g}, numbers at risk to week "
+                          f"{r['last_at_risk_weeks']:g}" for r in tail.to_dict("records"))
+        who = ", ".join(f"{r['arm']} {r['censored_after_last_click']}" for r in tail.to_dict("records"))
+        return (f"Curve stops before the last numbers-at-risk time ({where}): after the last click survival is "
+                f"held at its last value, no events are placed there and the patients leaving the risk set are "
+                f"censored ({who}), so every printed number at risk is met (as in Guyot et al. 2012).")
 
 
 def quality_report(events: pd.DataFrame, curve: pd.DataFrame, at_risk: pd.DataFrame,
@@ -73,8 +92,9 @@ def quality_report(events: pd.DataFrame, curve: pd.DataFrame, at_risk: pd.DataFr
         c = c.groupby("time_weeks", as_index=False, sort=True)["survival"].min()
         t, s = c["time_weeks"].to_numpy(float), c["survival"].to_numpy(float)
         at = t.copy()
-        window = boundary_tolerance * float(t.max())
-        for w in at_risk.loc[at_risk["arm"] == arm, "time_weeks"].to_numpy(float):
+        printed_times = at_risk.loc[at_risk["arm"] == arm, "time_weeks"].to_numpy(float)
+        window = boundary_tolerance * max(float(t.max()), float(printed_times.max()))  # a share of the time axis
+        for w in printed_times:
             at[(t >= w - window) & (t < w)] = w
         rec = step_survival(ev, at)
         diff = rec - s
@@ -91,6 +111,9 @@ def quality_report(events: pd.DataFrame, curve: pd.DataFrame, at_risk: pd.DataFr
                          "total_events_published": (total_events or {}).get(arm),
                          "km_max_abs_error": float(np.abs(diff).max()),
                          "km_rms_error": float(np.sqrt(np.mean(diff**2))),
-                         "at_risk_max_abs_difference": int(np.abs(n_rec - printed).max())})
+                         "at_risk_max_abs_difference": int(np.abs(n_rec - printed).max()),
+                         "last_click_weeks": float(t.max()), "last_at_risk_weeks": float(r["time_weeks"].max()),
+                         "events_after_last_click": int(((times > t.max()) & (ev["event"] == 1)).sum()),
+                         "censored_after_last_click": int(((times > t.max()) & (ev["event"] == 0)).sum())})
     return QualityReport(pd.concat(km_rows, ignore_index=True), pd.concat(ar_rows, ignore_index=True),
                          pd.DataFrame(arm_rows))

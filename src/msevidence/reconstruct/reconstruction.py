@@ -16,14 +16,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from msevidence.data.digitized import (
-    CleanedCurve,
-    CleaningRules,
-    check_against_at_risk,
-    clean_curve,
-    read_at_risk,
-    read_curve,
-)
+from msevidence.data.curve_cleaning import CleanedCurve, CleaningRules, check_against_at_risk, clean_curve
+from msevidence.data.digitized import read_at_risk, read_curve
 from msevidence.data.tables import PROVENANCE_COLUMN, sidecar_path
 from msevidence.models.base import Fitter
 from msevidence.reconstruct.guyot import ArmReconstruction, guyot_arm
@@ -68,7 +62,7 @@ class KMReconstruction(Fitter):
         arms: dict[str, ArmReconstruction] = {}
         for arm, c in cleaned.curve.groupby("arm", sort=False):
             r = risk[risk["arm"] == arm]
-            window = self.rules.boundary_tolerance * float(c["time_weeks"].max())
+            window = self.rules.boundary_tolerance * max(float(c["time_weeks"].max()), float(r["time_weeks"].max()))
             arms[arm] = guyot_arm(c["time_weeks"].to_numpy(), c["survival"].to_numpy(), r["time_weeks"].to_numpy(),
                                   r["n_at_risk"].to_numpy(), (total_events or {}).get(arm), arm=arm,
                                   boundary_window=window, min_drop=self.rules.read_tolerance)
@@ -116,7 +110,8 @@ class KMReconstruction(Fitter):
             d["last_interval"] = self.arms_[a].last_interval
             d["notes"] = list(self.arms_[a].notes)
         return {"data_provenance": self.label_, "provenance": "reconstructed", "method": METHOD,
-                "endpoint": self.endpoint, "inputs": self.inputs_, "arms": arms}
+                "endpoint": self.endpoint, "assumption": self.quality_.assumption, "inputs": self.inputs_,
+                "arms": arms}
 
     def to_csv(self, path: str | Path, extra: dict | None = None) -> Path:
         """Write the events table (with ``provenance``) and its sidecar ``<path>.provenance.json``."""
@@ -124,7 +119,8 @@ class KMReconstruction(Fitter):
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         self.to_frame().to_csv(path, index=False, float_format="%.10g", lineterminator="\n")
-        doc = {"label": self.label_, "metadata": {"provenance": "reconstructed", **self.to_json(), **(extra or {})}}
+        doc = {"label": self.label_, "assumption": self.quality_.assumption,
+               "metadata": {"provenance": "reconstructed", **self.to_json(), **(extra or {})}}
         sidecar_path(path).write_text(json.dumps(doc, indent=1, allow_nan=False) + "\n")
         return path
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import textwrap
+
 import matplotlib.pyplot as plt
 import numpy as np
 
@@ -11,7 +13,9 @@ from msevidence.reconstruct.quality import step_survival
 
 def reconstruction_qa(rec, *, axes=None, figsize: tuple[float, float] = (13.0, 4.2)) -> np.ndarray:
     """Reconstructed KM over the digitized clicks; reconstructed minus digitized; printed vs reconstructed
-    numbers at risk. `rec` is a fitted ``KMReconstruction``; returns the array of three Axes."""
+    numbers at risk. `rec` is a fitted ``KMReconstruction``; returns the array of three Axes. A curve that
+    stops before its last printed at-risk time is drawn dotted from its last click, held flat (the assumption
+    is written under the figure)."""
     if axes is None:
         _, axes = plt.subplots(1, 3, figsize=figsize, constrained_layout=True)
     axes = np.asarray(axes).ravel()
@@ -19,8 +23,14 @@ def reconstruction_qa(rec, *, axes=None, figsize: tuple[float, float] = (13.0, 4
     for j, (arm, km) in enumerate(q.km.groupby("arm", sort=False)):
         color = f"C{j}"
         ev = rec.events_[rec.events_["arm"] == arm]
-        grid = np.r_[0.0, np.sort(ev["time_weeks"].unique())]
+        last, end = (float(x) for x in q.arms.loc[q.arms["arm"] == arm, ["last_click_weeks", "last_at_risk_weeks"]]
+                     .iloc[0])
+        times = np.sort(ev["time_weeks"].unique())
+        grid = np.r_[0.0, times[times < last], last]
         axes[0].step(grid, step_survival(ev, grid), where="post", color=color, label=f"{arm} reconstructed")
+        if end > last:  # after the last click: held flat, patients censored, no events
+            axes[0].plot([last, end], step_survival(ev, np.array([last, end])), ":", lw=2, color=color,
+                         label=f"{arm} after the last click: held flat")
         axes[0].plot(km["time_weeks"], km["digitized"], "o", ms=2.5, color=color, alpha=0.6, label=f"{arm} clicks")
         axes[1].plot(km["time_weeks"], km["difference"], "-o", ms=2, color=color, label=arm)
         ar = q.at_risk[q.at_risk["arm"] == arm]
@@ -34,6 +44,8 @@ def reconstruction_qa(rec, *, axes=None, figsize: tuple[float, float] = (13.0, 4
     for ax in axes:
         ax.legend(fontsize=7, frameon=False)
         ax.spines[["top", "right"]].set_visible(False)
-    axes[0].figure.suptitle(labelled_title("Reconstruction quality", rec.label_), fontsize=10, x=0.01,
-                            ha="left")
+    fig = axes[0].figure
+    fig.suptitle(labelled_title("Reconstruction quality", rec.label_), fontsize=10, x=0.01, ha="left")
+    if q.assumption:
+        fig.supxlabel(textwrap.fill(q.assumption, 170), fontsize=8, x=0.01, ha="left")
     return axes
