@@ -127,6 +127,8 @@ class Result(_Strict):
     p_relation: Literal["=", "<"] = "="
     arms: tuple[ArmValue, ...] = ()
     finding: str | None = None
+    finding_direction: Literal["favours_intervention", "no_difference", "favours_comparator"] | None = Field(
+        None, description="For a narrative result: which way the source's words point.")
     certainty: Certainty | None = Field(None, description="The source's own GRADE rating, only where it graded.")
     locator: str = Field(min_length=3)
     note: str | None = None
@@ -171,9 +173,10 @@ def check_study(s: Study) -> list[tuple[Loc, str]]:
 def _check_result(r: Result, loc: Loc) -> list[tuple[Loc, str]]:
     out: list[tuple[Loc, str]] = []
     if r.statistic == "narrative":
-        if not r.finding:
-            out.append(((*loc, "finding"), "a narrative result needs the source's words in 'finding' "
-                                           "(rule: a result has an estimate, arm values or a finding)"))
+        if not r.finding or r.finding_direction is None:
+            out.append(((*loc, "finding"), "a narrative result needs the source's words in 'finding' and "
+                                           "'finding_direction' (rule: a result has an estimate, arm values or a "
+                                           "finding)"))
     elif r.statistic in ARM_STATISTICS:
         if len(r.arms) < 2:
             out.append(((*loc, "arms"), f"'{r.statistic}' needs the value of each arm or condition (rule: a "
@@ -297,7 +300,8 @@ def load_study(path: str | Path, display: str | None = None) -> Study:
 def study_files(paths_: Iterable[str | Path] | None = None) -> list[Path]:
     out: list[Path] = []
     for p in map(Path, paths_ or [default_dir()]):
-        out += sorted(q for q in p.glob("*.y*ml") if q.name != CLAIMS_FILE) if p.is_dir() else [p]
+        out += sorted(q for q in p.glob("*.y*ml") if q.name != CLAIMS_FILE) if p.is_dir() else (
+            [p] if p.name != CLAIMS_FILE else [])
     return out
 
 
