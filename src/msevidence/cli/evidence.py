@@ -18,7 +18,13 @@ from msevidence.cli.output import console, dumps
 from msevidence.errors import OptionError
 from msevidence.evidence import Trial, load_evidence, validate
 from msevidence.evidence.intervention_claims import validate_store
-from msevidence.evidence.interventions import CLAIMS_FILE, FOLDER, default_dir, load_interventions, study_files
+from msevidence.evidence.interventions import (
+    CLAIMS_FILE,
+    FOLDER,
+    default_dir,
+    load_interventions,
+    study_files,
+)
 from msevidence.evidence.schema import Domain
 from msevidence.evidence.store import evidence_files
 

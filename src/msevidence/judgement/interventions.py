@@ -256,3 +256,51 @@ def intervention_claims(store: InterventionStore, path=None) -> tuple[Interventi
         out.append(InterventionClaim(c.id, c.statement, overall, VERDICT_TEXT[overall], _certainty(used),
                                      population_caveat(studies), tuple(aspects), c.context, None))
     return tuple(out)
+
+
+#: Plain words for each kind of intervention and for what would count as a gain on each scale (lay pages).
+KIND_PLAIN = {"exercise": "Exercise", "balance_training": "Balance training",
+              "dual_task_training": "Walking practice mixed with a thinking task", "strengthening": "Strength training",
+              "physiotherapy": "Physiotherapy", "cooling": "Cooling vests and garments",
+              "assistive_device": "Walking aids, fitted and trained",
+              "functional_electrical_stimulation": "Electrical stimulation for foot drop",
+              "symptomatic_drug": "Fampridine (a different drug from Ocrevus)"}
+GAIN_PLAIN = {"T25FW": "walking a short distance faster", "10MWT": "faster walking", "2MWT": "walking further",
+              "6MWT": "walking further", "TUG": "getting up and walking faster", "MSWS-12": "walking that feels easier",
+              "BBS": "better balance", "balance": "better balance", "falls_rate": "fewer falls",
+              "fallers": "fewer falls", "walking_mobility": "better walking overall", "walking_composite":
+              "better walking", "MSFC": "a better score on a test of walking, hands and thinking",
+              "walk_to_exhaustion": "walking for longer", "walking_speed": "faster walking"}
+VERDICT_PLAIN = {"supported": "shown in randomised trials", "weak": "possible but uncertain",
+                 "no_clear_benefit": "not shown in a randomised trial"}
+
+
+@dataclass(frozen=True)
+class KindSummary:
+    """One plain sentence per kind of intervention, from the verdicts of its results."""
+
+    kind: str
+    label: str
+    sentence: str
+    verdicts: tuple[tuple[str, str, str | None], ...]  # (gain, verdict, the source's certainty or None)
+
+
+def kind_summaries(pairs: list[Pair]) -> tuple[KindSummary, ...]:
+    """e.g. 'Balance training: fewer falls is possible but uncertain (very low certainty)'."""
+    out = []
+    for kind, label in KIND_PLAIN.items():
+        by_gain: dict[str, list[tuple[str, str | None]]] = {}
+        for s, r in pairs:
+            if s.intervention.kind == kind:
+                by_gain.setdefault(GAIN_PLAIN[r.outcome.scale], []).append((result_verdict(s, r)[0], r.certainty))
+        if not by_gain:
+            continue
+        parts = []
+        for gain, judged in by_gain.items():
+            best = max((v for v, _ in judged), key=_ORDER.index)
+            graded = [c for v, c in judged if v == best and c]
+            parts.append((gain, best, graded[0].replace("_", " ") if graded else None))
+        text = "; ".join(f"{g} is {VERDICT_PLAIN[v]}" + (f" ({c} certainty)" if c else "") for g, v, c in parts)
+        text = text[0].lower() + text[1:]
+        out.append(KindSummary(kind, label, f"{label}: {text}.", tuple(parts)))
+    return tuple(out)
