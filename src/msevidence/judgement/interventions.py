@@ -90,6 +90,13 @@ def definition(study: Study, result: Result) -> str:
             f"better), {o.time_point}")
 
 
+def source_name(study: Study) -> str:
+    """'Martino Cinnera 2021': the first author's surname (from the citation) and the year of the study id."""
+    first = study.reference.citation.split(",")[0].split(";")[0].strip()
+    surname = " ".join(w for w in first.split() if not (w.isupper() and len(w) <= 3)) or first
+    return f"{surname} {study.id.rpartition('_')[2]}"
+
+
 def require_same_axis(pairs: list[Pair], purpose: str = "drawn on one axis") -> list[Pair]:
     """`pairs` unchanged if they share one definition; else :class:`ScaleMismatchError` naming the first two."""
     for s, r in pairs[1:]:

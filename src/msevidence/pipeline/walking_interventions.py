@@ -27,6 +27,7 @@ from msevidence.judgement.interventions import (
     kind_summaries,
     population_caveat,
     result_verdict,
+    source_name,
 )
 
 SCALE_NAMES = {"T25FW": "Timed 25-Foot Walk", "10MWT": "10-metre walk", "2MWT": "2-minute walk distance",
@@ -60,9 +61,10 @@ class Panel:
     pairs: tuple[Pair, ...]
 
     def plot(self, ax=None, lay: bool = True):
-        from msevidence.presentation.figures.interventions import forest
+        from msevidence.presentation.figures.interventions import LAY_STATISTIC, forest
 
-        return forest(list(self.pairs), ax=ax, lay=lay, title=self.title)
+        title = f"{SCALE_NAMES[self.scale]}: {LAY_STATISTIC[self.pairs[0][1].statistic]}" if lay else self.title
+        return forest(list(self.pairs), ax=ax, lay=lay, title=title)
 
 
 @dataclass(frozen=True)
@@ -104,9 +106,8 @@ class WalkingInterventionsAnswer:
         """One row per result shown: source, what was compared, design, outcome and the published value."""
         rows = []
         for s, r in [p for panel in self.panels for p in panel.pairs] + list(self.narrative):
-            author, _, year = s.id.rpartition("_")
             value = (_value(r) if r.statistic != "narrative" else r.finding)
-            row = {"Source": f"{author.replace('_', ' ').title()} {year}",
+            row = {"Source": source_name(s),
                    "What was tried": s.intervention.name, "Compared with": s.comparator.name,
                    "Design": DESIGN_LABELS[s.design], "Outcome": r.outcome.label,
                    "Result": value, "What it means": _plain(s, r)}
@@ -134,17 +135,29 @@ class WalkingInterventionsAnswer:
                 "own axis. " + self.caveat)
 
 
+PLAIN_UNITS = {"SD": " standard units", "ratio": "", "proportion": "", "%": "%", "people": " people"}
+
+
 def _value(r) -> str:
     if r.arms:
-        return " vs ".join(f"{a.label} {a.events} of {a.n}" if a.events is not None else f"{a.label} {a.value:g}"
-                           for a in r.arms)
-    ci = f" (95% CI {r.ci_low:g} to {r.ci_high:g})" if r.ci_low is not None else ""
-    return f"{r.estimate:g} {r.outcome.units}{ci}"
+        unit = PLAIN_UNITS.get(r.outcome.units, f" {r.outcome.units}")
+        return " vs ".join(f"{a.label} {a.events} of {a.n}" if a.events is not None else
+                           f"{a.label} {a.value:g}{unit}" for a in r.arms)
+    ci = f" (95% CI {_pair(r.ci_low, r.ci_high)})" if r.ci_low is not None else ""
+    return f"{r.estimate:g}{PLAIN_UNITS.get(r.outcome.units, ' ' + r.outcome.units)}{ci}"
+
+
+def _pair(low: float, high: float) -> str:
+    """'0.030 to 0.178': both bounds with the same number of decimals (YAML drops trailing zeros)."""
+    d = max(len(f"{x:g}".partition(".")[2]) for x in (low, high))
+    return f"{low:.{d}f} to {high:.{d}f}"
 
 
 def _plain(s, r) -> str:
     if r.statistic in WITHIN_STATISTICS:
         return "change within one group only, not a comparison of groups"
+    if r.statistic == "narrative" and r.finding_direction == "no_difference":
+        return f"{GAIN_PLAIN[r.outcome.scale]}: not shown"
     verdict, scale = result_verdict(s, r)[0], r.outcome.scale
     return {"supported": f"{GAIN_PLAIN[scale]}: shown in randomised trials",
             "weak": f"{GAIN_PLAIN[scale]}: possible but uncertain",

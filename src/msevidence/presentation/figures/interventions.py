@@ -16,6 +16,7 @@ from msevidence.judgement.interventions import (
     Pair,
     axis,
     require_same_axis,
+    source_name,
 )
 
 RATIO = {"or", "rr", "rate_ratio", "hr"}
@@ -41,11 +42,9 @@ def _axes(ax, n_rows: int):
 
 
 def row_label(pair: Pair, lay: bool = False) -> str:
-    s, r = pair
-    author, _, year = s.id.rpartition("_")
+    s, _ = pair
     design = (LAY_DESIGN if lay else DESIGN_LABELS)[s.design]
-    who = f"{author.replace('_', ' ').title()} {year}"
-    text = f"{who}: {s.intervention.name} vs {s.comparator.name} ({design})"
+    text = f"{source_name(s)}: {s.intervention.name} vs {s.comparator.name} ({design})"
     return "\n".join(textwrap.wrap(text, 60)[:3])
 
 
