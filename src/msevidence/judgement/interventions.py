@@ -307,7 +307,7 @@ def kind_summaries(pairs: list[Pair]) -> tuple[KindSummary, ...]:
             best = max((v for v, _ in judged), key=_ORDER.index)
             graded = [c for v, c in judged if v == best and c]
             parts.append((gain, best, graded[0].replace("_", " ") if graded else None))
-        text = "; ".join(f"{g} is {VERDICT_PLAIN[v]}" + (f" ({c} certainty)" if c else "") for g, v, c in parts)
-        text = text[0].lower() + text[1:]
-        out.append(KindSummary(kind, label, f"{label}: {text}.", tuple(parts)))
+        said = [f"{g} is {VERDICT_PLAIN[v]}" + (f" ({c} certainty)" if c else "") for g, v, c in parts]
+        text = ". ".join(x[0].upper() + x[1:] for x in said[1:])
+        out.append(KindSummary(kind, label, f"{label}: {said[0]}." + (f" {text}." if text else ""), tuple(parts)))
     return tuple(out)

@@ -9,11 +9,18 @@ the store of other interventions and the ocrelizumab trial store are never poole
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import pandas as pd
 
 from msevidence.evidence import EvidenceSet, load_evidence
-from msevidence.evidence.interventions import WITHIN_STATISTICS, InterventionStore, load_interventions
+from msevidence.evidence.interventions import (
+    CLAIMS_FILE,
+    WITHIN_STATISTICS,
+    InterventionStore,
+    default_dir,
+    load_interventions,
+)
 from msevidence.judgement.interventions import (
     DESIGN_LABELS,
     GAIN_PLAIN,
@@ -99,7 +106,7 @@ class WalkingInterventionsAnswer:
 
     def who(self) -> str:
         return ("**Who was studied.** Most of these studies were in people with relapsing MS, or in mixed groups, "
-                "often with milder walking problems. Few were in primary progressive MS. None were in people "
+                "often with milder walking problems. Few were in primary progressive MS. No study was in people "
                 "taking Ocrevus. What works for them may not work the same way for you.")
 
     def table(self, lay: bool = True) -> pd.DataFrame:
@@ -185,9 +192,10 @@ def ocrelizumab_results(ev: EvidenceSet, scale: str) -> tuple[OcrelizumabResult,
 
 
 def what_changes_walking(store: InterventionStore | None = None, evidence: EvidenceSet | None = None,
-                         outcome_scale: str | None = None, population: str | None = None
-                         ) -> WalkingInterventionsAnswer:
-    """Build the page's answer. `outcome_scale` keeps one scale (e.g. "6MWT"); `population` one MS type."""
+                         outcome_scale: str | None = None, population: str | None = None,
+                         claims_path: Path | None = None) -> WalkingInterventionsAnswer:
+    """Build the page's answer. `outcome_scale` keeps one scale (e.g. "6MWT"); `population` one MS type;
+    `claims_path` the claims file (default: the store's; no claims are judged when it does not exist)."""
     store = store if store is not None else load_interventions()
     ev = evidence if evidence is not None else load_evidence()
     pairs = store.results(outcome_scale=outcome_scale, population=population)
@@ -204,8 +212,10 @@ def what_changes_walking(store: InterventionStore | None = None, evidence: Evide
     scales = dict.fromkeys(p.scale for p in panels)
     ocr = {sc: res for sc in scales if (res := ocrelizumab_results(ev, sc))}
     studies = list({s.id: s for s, _ in pairs}.values())
+    claims_file = Path(claims_path) if claims_path is not None else default_dir() / CLAIMS_FILE
+    claims = intervention_claims(store, claims_file) if claims_file.is_file() else ()
     return WalkingInterventionsAnswer(outcome_scale, population, panels, ocr, tuple(narrative),
-                                      kind_summaries(pairs), intervention_claims(store), population_caveat(studies))
+                                      kind_summaries(pairs), claims, population_caveat(studies))
 
 
 __all__ = ["KIND_PLAIN", "OcrelizumabResult", "Panel", "WalkingInterventionsAnswer", "ocrelizumab_results",
