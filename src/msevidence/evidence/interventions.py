@@ -268,8 +268,10 @@ class InterventionStore:
 
 
 def default_dir() -> Path:
-    """``<evidence store>/interventions`` (follows ``$MSEVIDENCE_EVIDENCE``)."""
-    return paths.evidence_dir() / FOLDER
+    """``<evidence store>/interventions`` (follows ``$MSEVIDENCE_EVIDENCE``); a trial folder without one uses the
+    shipped store, so that pointing at other trial files never loses this separate store."""
+    here = paths.evidence_dir() / FOLDER
+    return here if here.is_dir() else paths.home() / "evidence" / FOLDER
 
 
 def is_intervention_file(path: Path) -> bool:
