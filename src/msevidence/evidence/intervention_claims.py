@@ -9,7 +9,14 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from msevidence.evidence.interventions import CLAIMS_FILE, InterventionStore, default_dir
-from msevidence.evidence.yamlio import EvidenceFileError, Problem, line_of, read_yaml, validation_problem
+from msevidence.evidence.yamlio import (
+    EvidenceFileError,
+    Problem,
+    field_name,
+    line_of,
+    read_yaml,
+    validation_problem,
+)
 
 REF = r"^[a-z0-9_]+\.[a-z0-9_]+$"
 
@@ -71,8 +78,7 @@ def _unknown(store: InterventionStore, refs, lines, name) -> list[Problem]:
         try:
             store.result(ref)
         except KeyError as exc:
-            field = ".".join(str(x) for x in loc)
-            out.append(Problem(name, line_of(lines, loc), field, f"unknown result '{ref}': {exc.args[0]} "
+            out.append(Problem(name, line_of(lines, loc), field_name(loc), f"unknown result '{ref}': {exc.args[0]} "
                                "(rule: results exist)"))
     return out
 
@@ -82,9 +88,11 @@ def validate_store(paths_=None) -> list[Problem]:
     load (default: the shipped store)."""
     from msevidence.evidence.interventions import load_interventions, study_files, validate_interventions
 
-    problems = validate_interventions(paths_)
-    folders = {Path(p) for p in (paths_ or [default_dir()]) if Path(p).is_dir()}
-    folders |= {Path(p).parent for p in (paths_ or []) if Path(p).name == CLAIMS_FILE}
+    named = [Path(p) for p in (paths_ or [default_dir()])]
+    claims_named = [p for p in named if p.name == CLAIMS_FILE]
+    studies_named = [p for p in named if p.name != CLAIMS_FILE] or [p.parent for p in claims_named]
+    problems = validate_interventions(studies_named)
+    folders = {p for p in named if p.is_dir()} | {p.parent for p in claims_named}
     for folder in sorted(folders):
         if (folder / CLAIMS_FILE).is_file() and study_files([folder]) and not problems:
             try:
