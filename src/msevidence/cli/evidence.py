@@ -17,6 +17,14 @@ from msevidence.cli.errors import EXIT_INPUT, output_error
 from msevidence.cli.output import console, dumps
 from msevidence.errors import OptionError
 from msevidence.evidence import Trial, load_evidence, validate
+from msevidence.evidence.intervention_claims import validate_store
+from msevidence.evidence.interventions import (
+    CLAIMS_FILE,
+    FOLDER,
+    default_dir,
+    load_interventions,
+    study_files,
+)
 from msevidence.evidence.schema import Domain
 from msevidence.evidence.store import evidence_files
 
@@ -30,9 +38,19 @@ INT_COLUMNS = {"n", "n_treatment", "n_control", "events", "confirmation_weeks"}
 def validate_cmd(
     paths: Annotated[list[Path] | None, typer.Argument(help="Evidence files or folders (default: the store).")] = None,
 ) -> None:
-    """Check evidence files; print `FILE:LINE: FIELD: problem` lines and a summary. Exit 2 if any problem."""
-    files = evidence_files(paths or None)
-    problems = validate(paths or None)
+    """Check evidence files (trials, claims, and the store of other interventions in `interventions/`); print
+    `FILE:LINE: FIELD: problem` lines and a summary. Exit 2 if any problem."""
+    named = paths or []
+    other = [p for p in named if p.name == FOLDER or p.parent.name == FOLDER]
+    trials = [p for p in named if p not in other]
+    files, problems = [], []
+    if trials or not named:
+        files += evidence_files(trials or None)
+        problems += validate(trials or None)
+    if other or not named:
+        inter = other or [default_dir()]
+        files += study_files(inter) + [p for p in inter if p.name == CLAIMS_FILE]
+        problems += validate_store(inter)
     for p in problems:
         typer.echo(" ".join(str(p).split()))
     if problems:
@@ -92,8 +110,16 @@ def list_cmd(
     domain: Annotated[str | None, typer.Option("--domain", "-d", help=f"One of: {', '.join(DOMAINS)}.")] = None,
     fmt: Annotated[str, typer.Option("--format", "-f", help="table, csv or json.")] = "table",
     evidence: Annotated[Path | None, typer.Option("--evidence", help="Evidence folder or file.")] = None,
+    other: Annotated[bool, typer.Option("--interventions", help="List the store of other walking interventions "
+                                        "instead (never mixed with the trials; see `msevidence interventions`).")]
+    = False,
 ) -> None:
     """List published results and effects, one row per trial x endpoint x arm/effect, each with its source."""
+    if other:
+        from msevidence.cli.interventions import print_store
+
+        print_store(load_interventions(evidence / FOLDER if evidence else None), as_json=fmt == "json")
+        return
     if fmt not in ("table", "csv", "json"):
         raise OptionError("--format", f"unknown format '{fmt}'; use table, csv or json")
     if domain is not None and domain not in DOMAINS:
