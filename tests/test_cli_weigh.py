@@ -123,7 +123,7 @@ def test_claims_json_and_table():
     for o in out:
         assert {"claim", "verdict", "explanation", "endpoints", "sources"} <= set(o)
         assert o["verdict"] in ("supported", "some evidence", "not shown", "contradicted", "no evidence either way",
-                                "outside the trial evidence")
+                                "outside the trial evidence") or o["decided_by"] == "interventions"
         assert o["certainty"] and o["sources"]
     r = run("claims")
     assert r.exit_code == 0 and "outside the trial evidence" in r.stdout

@@ -57,3 +57,27 @@ def test_claims_command_json():
     rows = json.loads(out.stdout)
     assert {r["id"] for r in rows} == {"walks_further", "fewer_falls_and_aids", "outside_claim"}
     assert {"verdict", "verdict_text", "certainty", "population_caveat", "aspects"} <= set(rows[0])
+
+
+def test_the_ledger_takes_these_verdicts_for_the_rows_it_hands_over():
+    """`judge_claims` asks this store for every `decided_by: interventions` row: each gets a "not ocrelizumab"
+    verdict class (or stays outside), with sources and the population caveat; no row is left awaiting."""
+    from msevidence.evidence import load_evidence
+    from msevidence.evidence.claims import Claim
+    from msevidence.judgement.claims import judge_claims
+    from msevidence.judgement.interventions import claim_verdict_provider
+    from msevidence.judgement.verdict import ClaimStatus
+
+    provide = claim_verdict_provider(load_interventions(GOOD), GOOD / "claims.yaml")
+    stub = Claim.model_construct(id="walks_further", claim="Walking further.", decided_by="interventions")
+    v = provide(stub)
+    assert v.verdict == ClaimStatus.OTHER_SUPPORTED and v.decided_by == "interventions"
+    assert v.sources and "not primary progressive MS" in v.extra["population_caveat"]
+    assert provide(Claim.model_construct(id="fewer_falls_and_aids", claim="x", decided_by="interventions")).verdict \
+        == ClaimStatus.OTHER_NONE
+    assert provide(Claim.model_construct(id="unknown", claim="x", decided_by="interventions")) is None
+    report = {v.id: v for v in judge_claims(load_evidence())}
+    handed = {k: report[k] for k in HANDED_OVER}
+    assert all(v.decided_by == "interventions" and "awaiting_provider" not in v.extra for v in handed.values())
+    assert report["bone_healing"].verdict == ClaimStatus.OUTSIDE
+    assert report["fampridine_contrast"].verdict.name.startswith("OTHER_")

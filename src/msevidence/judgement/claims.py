@@ -266,8 +266,14 @@ class ClaimsReport:
                      ClaimStatus.NOT_SHOWN: "The trials do not show this.",
                      ClaimStatus.CONTRADICTED: "The trials show otherwise." + conf,
                      ClaimStatus.NO_EVIDENCE: "No trial measured this, so there is no evidence either way.",
-                     ClaimStatus.OUTSIDE: "The trials did not study this."}[v.verdict]
-            if v.results:
+                     ClaimStatus.OUTSIDE: "The trials did not study this.",
+                     ClaimStatus.OTHER_SUPPORTED: "Trials of other treatments (not Ocrevus) support this.",
+                     ClaimStatus.OTHER_WEAK: "Studies of other treatments (not Ocrevus) give only weak support.",
+                     ClaimStatus.OTHER_NO_BENEFIT: "Trials of other treatments (not Ocrevus) found no clear gain.",
+                     ClaimStatus.OTHER_NONE: "We found no randomised trial of this."}[v.verdict]
+            if v.decided_by:
+                reason = v.extra.get("lay_reason", "")
+            elif v.results:
                 lead = next((r for r in v.results if r.status == v.verdict), v.results[0])
                 reason = _lay(lead.sentence)
                 if lead.comparator == "active":
@@ -296,7 +302,13 @@ def judge_claims(ev: EvidenceSet, ledger: ClaimsLedger | None = None,
     ``decided_by`` names them; a provider returning None leaves the claim's own verdict.
     """
     ledger = ledger if ledger is not None else load_claims(evidence=ev)
-    providers = PROVIDERS if providers is None else providers
+    if providers is None:
+        providers = dict(PROVIDERS)
+        if "interventions" not in providers and any(c.decided_by == "interventions" for c in ledger):
+            from msevidence.evidence.interventions import load_interventions
+            from msevidence.judgement.interventions import claim_verdict_provider
+
+            providers["interventions"] = claim_verdict_provider(load_interventions())
     out = []
     for c in ledger:
         v = providers[c.decided_by](c) if c.decided_by in providers else None

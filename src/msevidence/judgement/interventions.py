@@ -311,3 +311,49 @@ def kind_summaries(pairs: list[Pair]) -> tuple[KindSummary, ...]:
         text = ". ".join(x[0].upper() + x[1:] for x in said[1:])
         out.append(KindSummary(kind, label, f"{label}: {said[0]}." + (f" {text}." if text else ""), tuple(parts)))
     return tuple(out)
+
+
+_CLAIM_STATUS = {"supported": "OTHER_SUPPORTED", "weak": "OTHER_WEAK", "no_clear_benefit": "OTHER_NO_BENEFIT",
+                 "none_found": "OTHER_NONE", "outside": "OUTSIDE"}
+_LAY_GAIN = {"supported": "shown", "weak": "possible but uncertain", "no_clear_benefit": "not shown",
+             "none_found": "not studied in a randomised trial"}
+
+
+def claim_verdict_provider(store: InterventionStore, path=None):
+    """A verdict provider for the claims ledger (``decided_by: interventions``; see
+    :mod:`msevidence.judgement.claims`): each claim of this store's ``claims.yaml`` as a
+    :class:`~msevidence.judgement.claims.ClaimVerdict`, its verdict one of the "not ocrelizumab" classes."""
+    from msevidence.judgement.claims import ClaimVerdict
+    from msevidence.judgement.verdict import ClaimStatus
+
+    decided = {c.id: c for c in intervention_claims(store, path)}
+
+    def provide(claim) -> ClaimVerdict | None:
+        c = decided.get(claim.id)
+        if c is None:
+            return None
+        status = ClaimStatus[_CLAIM_STATUS[c.verdict]]
+        if c.verdict == "outside":
+            why = c.outside_reason or "this store holds no evidence on it"
+            return ClaimVerdict(claim.id, claim.claim, status, f"{status.value[:1].upper()}{status.value[1:]}: {why}",
+                                (), (f"store of other walking interventions (claims.yaml, {claim.id}): {why}",), (), None, "not rated (outside the evidence)", "interventions",
+                                {"verdict_class": c.verdict_text, "lay_reason": f"{why[:1].upper()}{why[1:].rstrip('.')}."})
+        refs = [r for a in c.aspects for r in a.results]
+        sources = tuple(dict.fromkeys(
+            f"{s.reference.citation} ({r.locator}; read at {s.reference.checked_at})"
+            for s, r in (store.result(ref) for ref in refs))) + tuple(
+            f"store of other walking interventions (claims.yaml, {claim.id}.{a.id}): no randomised trial found"
+            for a in c.aspects if not a.results)
+        parts = "; ".join(f"{a.question[:1].lower()}{a.question[1:].rstrip('?')}: {a.verdict_text}"
+                          for a in c.aspects)
+        needed = next((a.study_needed for a in c.aspects if a.study_needed and not a.results), None)
+        lay = " ".join(f"{a.question} {_LAY_GAIN[a.verdict].capitalize()}." for a in c.aspects)
+        return ClaimVerdict(
+            claim.id, claim.claim, status,
+            f"{c.verdict_text[:1].upper()}{c.verdict_text[1:]} (certainty as graded by the sources: {c.certainty}): "
+            f"{parts}. {c.population_caveat}", (), sources, (), needed, c.certainty, "interventions",
+            {"verdict_class": c.verdict_text, "population_caveat": c.population_caveat,
+             "aspects": [asdict(a) for a in c.aspects],
+             "lay_reason": f"{lay} These studies were mostly not of people with primary progressive MS."})
+
+    return provide

@@ -213,6 +213,11 @@ class ClaimStatus(StrEnum):
     CONTRADICTED = "contradicted"
     NO_EVIDENCE = "no evidence either way"
     OUTSIDE = "outside the trial evidence"
+    # Claims decided by the store of other walking interventions (never by ocrelizumab trials).
+    OTHER_SUPPORTED = "supported by other randomised evidence (not ocrelizumab)"
+    OTHER_WEAK = "weak evidence (not ocrelizumab)"
+    OTHER_NO_BENEFIT = "randomised evidence found no clear benefit (not ocrelizumab)"
+    OTHER_NONE = "no randomised evidence found"
 
 
 Asserts = Literal["less_worsening", "improvement", "no_improvement"]
