@@ -88,6 +88,7 @@ class MeasurementStore(_Strict):
         """Short citation, e.g. 'Hobart et al., Neurology 2013 (Abstract, Results)'."""
         r = self.reference(source.ref)
         first = (r.authors or r.journal).split(",")[0].strip()
+        first = first.split()[0] if r.authors else first  # surname without initials
         who = f"{first} et al." if r.authors and "," in r.authors else first
         return f"{who}, {r.journal} {r.year} ({source.locator})"
 
@@ -138,3 +139,11 @@ def check_measurement(path: str | Path, display: str | None = None) -> list[Prob
 
 def is_measurement_file(path: Path) -> bool:
     return path.name == MEASUREMENT_NAME
+
+
+def load_measurement_store(path: str | Path | None = None) -> MeasurementStore:
+    """The measurement file of an evidence folder (default: the store's ``measurement.yaml``)."""
+    from msevidence import paths
+
+    p = Path(path) if path is not None else paths.evidence_dir()
+    return load_measurement(p if p.suffix in (".yaml", ".yml") else p / MEASUREMENT_NAME)
