@@ -16,7 +16,14 @@ from typing import Literal
 from pydantic import Field, PositiveInt, ValidationError, model_validator
 
 from msevidence.evidence.schema import Reference, Source, _Strict
-from msevidence.evidence.yamlio import EvidenceFileError, Problem, field_name, line_of, read_yaml, validation_problem
+from msevidence.evidence.yamlio import (
+    EvidenceFileError,
+    Problem,
+    field_name,
+    line_of,
+    read_yaml,
+    validation_problem,
+)
 
 MEASUREMENT_NAME = "measurement.yaml"
 Instrument = Literal["T25FW", "MSWS-12"]

@@ -26,8 +26,8 @@ from msevidence.errors import InputError, MsEvidenceError
 from msevidence.evidence import EvidenceSet, Trial, load_evidence
 from msevidence.evidence.measurement import MeasurementStore, load_measurement_store
 from msevidence.evidence.schema import COMPARATOR_ADJECTIVES, PROPORTION_STATISTICS, Endpoint
-from msevidence.presentation.personal_text import outcome_words
 from msevidence.presentation.figures.icon_array import CatesCounts, out_of_100
+from msevidence.presentation.personal_text import outcome_words
 
 MS_TYPES = {"PPMS": "PPMS", "PRIMARY PROGRESSIVE": "PPMS", "RMS": "RMS", "RRMS": "RMS", "RELAPSING": "RMS"}
 MS_TYPE_NAMES = {"PPMS": "primary progressive MS", "RMS": "relapsing MS"}
