@@ -3,6 +3,7 @@
 from msevidence.cli import (  # noqa: F401 - importing registers the commands
     evidence,
     fit,
+    personal,
     reconstruct,
     report,
     simulate,

@@ -25,7 +25,7 @@ from dataclasses import asdict, dataclass, field
 from msevidence.errors import InputError, MsEvidenceError
 from msevidence.evidence import EvidenceSet, Trial, load_evidence
 from msevidence.evidence.measurement import MeasurementStore, load_measurement_store
-from msevidence.evidence.schema import COMPARATOR_ADJECTIVES, PROPORTION_STATISTICS, Endpoint
+from msevidence.evidence.schema import PROPORTION_STATISTICS, Endpoint
 from msevidence.presentation.figures.icon_array import CatesCounts, out_of_100
 from msevidence.presentation.personal_text import outcome_words
 
@@ -397,9 +397,3 @@ def personal_answer(person: Person | None = None, *, evidence: EvidenceSet | Non
         questionnaire=questionnaire_context(p.msws12, m) if p.msws12 is not None else None,
         questionnaire_results=questionnaire)
 
-
-def comparator_phrase(o: DichotomousOutcome) -> str:
-    """"placebo (no Ocrevus)" or "interferon beta-1a (another MS medicine)"."""
-    if o.comparator_kind == "placebo":
-        return "without Ocrevus (placebo)"
-    return f"on {o.comparator} instead ({COMPARATOR_ADJECTIVES[o.comparator_kind]} trial: not 'no treatment')"
