@@ -48,7 +48,7 @@ display(Markdown(f"*{example}*" if example else ""))
 # ## Your take-home summary
 
 # %%
-page.show_summary(answer)
+page.show("summary", answer)
 
 # %% [markdown]
 # ## Out of 100 people: without and with Ocrevus
@@ -59,22 +59,22 @@ page.show_summary(answer)
 # a triangle for people harmed by it, and a circle for people who were fine either way.
 
 # %%
-page.show_outcomes(answer)
+page.show("outcomes", answer)
 
 # %% [markdown]
 # ## How much would I notice?
 
 # %%
-page.show_walk(answer)
+page.show("walk", answer)
 
 # %% [markdown]
 # ## How you feel about your walking
 
 # %%
-page.show_questionnaire(answer)
+page.show("questionnaire", answer)
 
 # %%
-page.show_questions(answer)
+page.show("questions", answer)
 
 # %% [markdown]
 # ## What this page does not show
@@ -84,7 +84,7 @@ page.show_questions(answer)
 # - Whether you will get better. Getting worse more slowly is not the same as getting better.
 
 # %%
-page.show_method(answer)
+page.show("method", answer)
 display(Markdown(f"msevidence {mse.__version__}. Numbers from the evidence store; each source is named above."))
 
 # %% tags=["remove-lay"]

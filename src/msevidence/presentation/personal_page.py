@@ -52,8 +52,8 @@ def outcome_figure(o: Any) -> Any:
                            labels=labels, suptitle=f"{o.title}, over {words.span(o.weeks)} ({o.trial_name})")
 
 
-def show_summary(answer: Any) -> None:
-    """The take-home summary: who this is for, one row per outcome, the walk time in one line."""
+def summary_html(answer: Any) -> list[str]:
+    """The take-home summary: who this is for and one row per outcome (each with its time span)."""
     p = answer.person
     known = [f"{p.ms_type_name}"] + ([f"age {p.age_band}"] if p.age_band else []) \
         + ([f"EDSS {p.edss:.1f}"] if p.edss is not None else []) \
@@ -68,56 +68,66 @@ def show_summary(answer: Any) -> None:
     intro = inline_markdown(f"**For:** {', '.join(known)}.\n\nOut of 100 people like those in the trials, how "
                             "many had each of these outcomes, without and with Ocrevus (ocrelizumab)? Each row gives "
                             "its own time span.")
-    _display(printable(intro + table))
+    return [printable(intro + table)]
 
 
-def show_outcomes(answer: Any, take_home: int = 1) -> None:
+def outcomes_html(answer: Any, take_home: int = 1) -> list[str]:
     """Each outcome: its two icon arrays and its sentences; the first `take_home` are marked for the PDF."""
     if not answer.outcomes:
-        _display(inline_markdown("No trial in our evidence published a share of people with these outcomes at a "
-                                 "stated time for this type of MS."))
+        return [inline_markdown("No trial in our evidence published a share of people with these outcomes at a "
+                                "stated time for this type of MS.")]
+    out = []
     for i, o in enumerate(answer.outcomes):
         block = figure_html(outcome_figure(o), f"{o.title}: two pictures of 100 people") \
             + inline_markdown("\n\n".join(words.outcome_sentences(o)))
-        _display(printable(block) if i < take_home else block)
+        out.append(printable(block) if i < take_home else block)
+    return out
 
 
-def show_walk(answer: Any) -> None:
-    """How much would I notice: the walk-time band figure and its sentences (marked for the PDF)."""
+def walk_html(answer: Any) -> list[str]:
+    """How much would I notice: the walk-time band figure and its sentences (the main ones marked for the PDF)."""
     w = answer.walk
     if w is None:
-        _display(inline_markdown(words.no_walk_sentence()))
-        return
+        return [inline_markdown(words.no_walk_sentence())]
     pop = (w.msoac_q1_s, w.msoac_median_s, w.msoac_q3_s) if w.msoac_median_s is not None else None
     ax = noise_band(w.t25fw_s, w.band_low_s, w.band_high_s, w.worse20_s, population=pop,
                     source=w.variability_citation)
     said = words.walk_sentences(w)
-    _display(printable(figure_html(ax.figure, "your walk time and the band of ordinary variation")
-                       + inline_markdown("\n\n".join(said[:5] + said[-1:]))))
-    _display(inline_markdown("\n\n".join(said[5:-1])))
+    return [printable(figure_html(ax.figure, "your walk time and the band of ordinary variation")
+                      + inline_markdown("\n\n".join(said[:5] + said[-1:]))),
+            inline_markdown("\n\n".join(said[5:-1]))]
 
 
-def show_questionnaire(answer: Any) -> None:
+def questionnaire_html(answer: Any) -> list[str]:
     q = answer.questionnaire
     if q is None:
-        _display(inline_markdown("You did not give a walking questionnaire (MSWS-12) score. It is optional."))
-        return
-    _display(printable(inline_markdown("\n\n".join(words.questionnaire_sentences(q, answer.questionnaire_results)))))
+        return [inline_markdown("You did not give a walking questionnaire (MSWS-12) score. It is optional.")]
+    return [printable(inline_markdown("\n\n".join(words.questionnaire_sentences(q, answer.questionnaire_results))))]
 
 
-def show_questions(answer: Any) -> None:
-    _display(printable("<h3>Questions to take to your neurologist</h3>"
-                       + inline_markdown("\n".join(f"- {q}" for q in words.questions_to_ask(answer)))))
+def questions_html(answer: Any) -> list[str]:
+    return [printable("<h3>Questions to take to your neurologist</h3>"
+                      + inline_markdown("\n".join(f"- {q}" for q in words.questions_to_ask(answer))))]
 
 
-def show_method(answer: Any) -> None:
-    _display(details("How these numbers were worked out", words.method_details(answer)))
+def method_html(answer: Any) -> list[str]:
+    return [details("How these numbers were worked out", words.method_details(answer))]
+
+
+SECTIONS = {"summary": summary_html, "outcomes": outcomes_html, "walk": walk_html,
+            "questionnaire": questionnaire_html, "questions": questions_html, "method": method_html}
+
+
+def show(section: str, answer: Any) -> None:
+    """Display one section (its HTML blocks, one output each)."""
+    for block in SECTIONS[section](answer):
+        _display(block)
 
 
 def show_page(answer: Any) -> None:
-    """Every section in order (used by the Voilà app; the notebook calls them one by one between its headings)."""
-    for part in (show_summary, show_outcomes, show_walk, show_questionnaire, show_questions, show_method):
-        part(answer)
+    """Every section in order (used by the Voilà app; the notebook shows them one by one between its headings)."""
+    for name in SECTIONS:
+        show(name, answer)
 
 
 def app(build: Callable[..., Any], **defaults: Any) -> Any:

@@ -88,7 +88,6 @@ def icon_array(counts: CatesCounts, scenario: Scenario = "groups", ax: Any = Non
     """A 10×10 array of 100 people. `scenario` "without"/"with" fills the people who have the outcome in that
     arm (hollow: do not); "groups" fills everyone (one picture of the four groups). Returns the Axes."""
     import matplotlib.pyplot as plt
-    from matplotlib.lines import Line2D
 
     if not isinstance(counts, CatesCounts):
         raise TypeError("icon_array draws CatesCounts (people out of 100); a mean change cannot be drawn as people")
@@ -111,9 +110,7 @@ def icon_array(counts: CatesCounts, scenario: Scenario = "groups", ax: Any = Non
         ax.set_title(title, fontsize=10, loc="left")
     if legend:
         names = labels or LABELS
-        sizes = counts.group_sizes()
-        handles = [Line2D([], [], marker=MARKERS[g], ls="", markersize=10, markeredgecolor=COLORS[g],
-                          markerfacecolor=COLORS[g], label=f"{names[g]} ({sizes[g]})") for g in GROUPS if sizes[g]]
+        handles = _handles(counts, names, hollow_fine=scenario != "groups")
         ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0), frameon=False, fontsize=9)
     return ax
 
@@ -132,9 +129,7 @@ def icon_array_pair(counts: CatesCounts, without_title: str, with_title: str, la
     for ax, scenario, title in ((axes[0], "without", without_title), (axes[1], "with", with_title)):
         icon_array(counts, scenario, ax=ax, title=title, legend=False)
     names = labels or LABELS
-    sizes = counts.group_sizes()
-    handles = [Line2D([], [], marker=MARKERS[g], ls="", markersize=10, markeredgecolor=COLORS[g],
-                      markerfacecolor=COLORS[g], label=f"{names[g]} ({sizes[g]})") for g in GROUPS if sizes[g]]
+    handles = _handles(counts, names, hollow_fine=True)
     handles.append(Line2D([], [], marker="o", ls="", markersize=10, markeredgecolor="#333333",
                           markerfacecolor="white", label="hollow mark: no event in that picture"))
     fig.legend(handles=handles, loc="lower center", ncol=2, frameon=False, fontsize=9.5)
@@ -142,3 +137,13 @@ def icon_array_pair(counts: CatesCounts, without_title: str, with_title: str, la
         fig.suptitle(suptitle, fontsize=11, x=0.02, ha="left")
     fig.subplots_adjust(bottom=0.2, top=0.86 if suptitle else 0.92, wspace=0.08)
     return fig
+
+
+def _handles(counts: CatesCounts, names: dict[str, str], hollow_fine: bool) -> list:
+    """Legend entries: each group's shape and size (people who are fine either way are hollow in the pair)."""
+    from matplotlib.lines import Line2D
+
+    sizes = counts.group_sizes()
+    return [Line2D([], [], marker=MARKERS[g], ls="", markersize=10, markeredgecolor=COLORS[g],
+                   markerfacecolor="white" if hollow_fine and g == "fine" else COLORS[g],
+                   label=f"{names[g]} ({sizes[g]})") for g in GROUPS if sizes[g]]
