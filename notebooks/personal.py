@@ -31,7 +31,7 @@ edss: Optional[float] = 4.5  # disability score, 0 to 10 in steps of 0.5 (None: 
 t25fw_s: Optional[float] = 7.5  # seconds to walk 25 feet today (None: not given)
 msws12: Optional[float] = None  # walking questionnaire score, 0 to 100 (None: not given)
 example: str = "Example person 2 (made up): primary progressive MS, aged 40-49, EDSS 4.5, walks 25 feet in 7.5 seconds."  # who this page is for
-app: bool = False  # show the interactive form (JupyterLab or Voilà)
+app: bool = True  # show the interactive form (JupyterLab or Voilà; reports pass False)
 
 # %%
 from IPython.display import Markdown, display
