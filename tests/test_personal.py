@@ -30,7 +30,7 @@ from msevidence.reports import load_report_set
 
 EV = mse.load_evidence()
 M = load_measurement_store()
-PEOPLE = {r.name: {k: v for k, v in r.parameters.items() if k != "example"}
+PEOPLE = {r.name: {k: v for k, v in r.parameters.items() if k not in ("example", "app")}
           for r in load_report_set("default").runs if r.notebook == "personal"}
 
 
@@ -200,3 +200,44 @@ def test_cates_counts_refuse_impossible_numbers():
     with pytest.raises(ValueError):
         CatesCounts.from_risks(1.2, 0.1)
     assert report_sets_dir().is_dir()
+
+
+def _syllables(word: str) -> int:
+    """Vowel groups, a silent final e dropped: the usual heuristic of readability formulas."""
+    import re
+
+    w = word.lower()
+    n = len(re.findall(r"[aeiouy]+", w))
+    if w.endswith("e") and n > 1 and not w.endswith(("le", "ee")):
+        n -= 1
+    return max(1, n)
+
+
+def flesch_kincaid_grade(text: str) -> float:
+    """0.39 × words per sentence + 11.8 × syllables per word − 15.59 (Kincaid et al. 1975)."""
+    import re
+
+    text = text.replace("**", "")
+    sentences = [s for s in re.split(r"(?<=[.!?:;])\s+", text) if re.search(r"[A-Za-z]", s)]
+    words = re.findall(r"[A-Za-z][A-Za-z'\-]*", text)
+    return 0.39 * len(words) / len(sentences) + 11.8 * sum(map(_syllables, words)) / len(words) - 15.59
+
+
+def test_flesch_kincaid_of_a_hard_and_an_easy_text():
+    assert flesch_kincaid_grade("The cat sat. The dog ran.") < 2
+    assert flesch_kincaid_grade("Interdisciplinary pharmacoepidemiological considerations necessitate "
+                                "comprehensive methodological harmonization.") > 15
+
+
+@pytest.mark.parametrize("name", sorted(PEOPLE))
+def test_plain_language_grade_at_most_9_and_no_jargon_in_open_text(name):
+    a = personal_answer(**PEOPLE[name], evidence=EV, measurement=M)
+    parts = [s for o in a.outcomes for s in personal_text.outcome_sentences(o)]
+    parts += personal_text.walk_sentences(a.walk) + personal_text.questions_to_ask(a)
+    if a.questionnaire:
+        parts += personal_text.questionnaire_sentences(a.questionnaire)
+    text = " ".join(parts)
+    assert flesch_kincaid_grade(text) <= 9, flesch_kincaid_grade(text)
+    for jargon in ("hazard", "confidence interval", " CI ", "posterior", "Kaplan", "post hoc", "p =", "estimand"):
+        assert jargon not in text, jargon
+    assert "Ocrevus" in text

@@ -34,7 +34,7 @@ PAPER_POINTS = {"A4": (595, 842), "Letter": (612, 792)}
 def lay_page(parameters: dict, tmp: Path) -> Path:
     """The personal page as the report builds it (headings in Markdown cells, sections as HTML outputs), without a
     kernel: same section functions, same lay conversion and sanitizer."""
-    answer = personal_answer(**{k: v for k, v in parameters.items() if k != "example"}, evidence=EV, measurement=M)
+    answer = personal_answer(**{k: v for k, v in parameters.items() if k not in ("example", "app")}, evidence=EV, measurement=M)
     cells = [nbformat.v4.new_markdown_cell("# What would Ocrevus mean for me?\n\nAn introduction.")]
     for name in personal_page.SECTIONS:
         cell = nbformat.v4.new_code_cell("page.show(...)")
@@ -68,7 +68,7 @@ def test_without_a_browser_the_error_is_one_line_saying_how_to_install(tmp_path,
 @pytest.mark.parametrize("name", sorted(RUNS))
 def test_take_home_pdf_has_at_most_two_pages_and_the_counts(name, tmp_path):
     page = lay_page(RUNS[name], tmp_path)
-    answer = personal_answer(**{k: v for k, v in RUNS[name].items() if k != "example"}, evidence=EV, measurement=M)
+    answer = personal_answer(**{k: v for k, v in RUNS[name].items() if k not in ("example", "app")}, evidence=EV, measurement=M)
     first = answer.outcomes[0]
     for paper, (w, h) in PAPER_POINTS.items():
         pdf = write_pdf(page, tmp_path / f"{name}.{paper}.pdf", paper=paper)
@@ -99,3 +99,15 @@ def test_report_pdf_without_a_browser_still_writes_the_html(tmp_path, monkeypatc
     if BROWSER is not None and os.access(BROWSER, os.X_OK):  # the real notebook's page prints to <= 2 pages
         pdf = write_pdf(set_dir / f"{name}.lay.html", tmp_path / "real.pdf", browser=BROWSER)
         assert 1 <= len(pypdf.PdfReader(pdf).pages) <= 2
+
+
+@pytest.mark.parametrize("name", sorted(RUNS))
+def test_the_lay_page_passes_the_lay_leak_scan(name, tmp_path):
+    from test_lay_pages import leaks, visible_text
+
+    page = lay_page(RUNS[name], tmp_path).read_text(encoding="utf-8")
+    assert leaks(page) == []
+    shown, collapsed = visible_text(page)
+    assert "hazard" not in shown.lower() and "post hoc" not in shown
+    assert "Hobart" in shown and "out of 100" in shown.lower()
+    assert "rounded half up" in collapsed  # the rule is in the collapsed method section
