@@ -241,3 +241,22 @@ def test_plain_language_grade_at_most_9_and_no_jargon_in_open_text(name):
     for jargon in ("hazard", "confidence interval", " CI ", "posterior", "Kaplan", "post hoc", "p =", "estimand"):
         assert jargon not in text, jargon
     assert "Ocrevus" in text
+
+
+def test_the_app_form_builds_the_page_and_turns_bad_input_into_its_one_line_error():
+    from msevidence.presentation import personal_page
+
+    seen = []
+
+    def build(**inputs):
+        seen.append(inputs)
+        return personal_answer(**inputs, evidence=EV, measurement=M)
+
+    form = personal_page.app(build, **PEOPLE["personal-middle-walker-ppms"])
+    ms, age, edss, walk, msws, go, out = form.children
+    assert seen[-1]["t25fw_s"] == PEOPLE["personal-middle-walker-ppms"]["t25fw_s"] and seen[-1]["ms_type"] == "PPMS"
+    walk.value = "-3"
+    go.click()
+    assert seen[-1]["t25fw_s"] == -3.0  # passed on; the answers layer refuses it (shown as one line in the form)
+    with pytest.raises(PersonalInputError):
+        build(**seen[-1])

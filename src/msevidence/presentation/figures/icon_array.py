@@ -131,7 +131,7 @@ def icon_array_pair(counts: CatesCounts, without_title: str, with_title: str, la
     names = labels or LABELS
     handles = _handles(counts, names, hollow_fine=True)
     handles.append(Line2D([], [], marker="o", ls="", markersize=10, markeredgecolor="#333333",
-                          markerfacecolor="white", label="hollow mark: no event in that picture"))
+                          markerfacecolor="white", label="hollow: did not have it in that picture"))
     fig.legend(handles=handles, loc="lower center", ncol=2, frameon=False, fontsize=9.5)
     if suptitle:
         fig.suptitle(suptitle, fontsize=11, x=0.02, ha="left")
