@@ -387,7 +387,8 @@ def personal_answer(person: Person | None = None, *, evidence: EvidenceSet | Non
     the timed walk in `questionnaire_results`."""
     p = person if person is not None else Person(**inputs)
     ev = evidence or load_evidence()
-    m = measurement or load_measurement_store()
+    needs = p.t25fw_s is not None or p.msws12 is not None
+    m = measurement or (load_measurement_store() if needs else None)
     found = [o for prov in providers for o in prov(p, ev)]
     drawn = tuple(o for o in found if o.domain != "patient_reported_walking")
     questionnaire = tuple(o for o in found if o.domain == "patient_reported_walking")
