@@ -260,3 +260,16 @@ def test_the_app_form_builds_the_page_and_turns_bad_input_into_its_one_line_erro
     assert seen[-1]["t25fw_s"] == -3.0  # passed on; the answers layer refuses it (shown as one line in the form)
     with pytest.raises(PersonalInputError):
         build(**seen[-1])
+
+
+def test_the_trials_average_walk_change_is_applied_in_words_with_its_rule():
+    a = personal_answer(**PEOPLE["personal-middle-walker-ppms"], evidence=EV, measurement=M)
+    ep = next(e for e in EV["ORATORIO"].endpoints if e.domain == "walking_speed"
+              and e.definition.analysis == "change_from_baseline")
+    (c,) = a.walk_changes
+    t = PEOPLE["personal-middle-walker-ppms"]["t25fw_s"]
+    assert c.time_without_s == pytest.approx(t * (1 + ep.result(EV["ORATORIO"].control.id).value / 100))
+    assert c.time_with_s == pytest.approx(t * (1 + ep.result(EV["ORATORIO"].treatment.id).value / 100))
+    assert "averages of whole groups" in " ".join(personal_text.walk_change_sentences(c))
+    assert c.rule in personal_text.method_details(a)
+    assert personal_answer(**PEOPLE["personal-fast-walker-rms"], evidence=EV, measurement=M).walk_changes == ()

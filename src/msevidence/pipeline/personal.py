@@ -26,6 +26,14 @@ from msevidence.errors import InputError, MsEvidenceError
 from msevidence.evidence import EvidenceSet, Trial, load_evidence
 from msevidence.evidence.measurement import MeasurementStore, load_measurement_store
 from msevidence.evidence.schema import PROPORTION_STATISTICS, Endpoint
+from msevidence.pipeline.personal_walk import (
+    QuestionnaireContext,
+    WalkChange,
+    WalkNoise,
+    questionnaire_context,
+    walk_change,
+    walk_noise,
+)
 from msevidence.presentation.figures.icon_array import CatesCounts, out_of_100
 from msevidence.presentation.personal_text import outcome_words
 
@@ -294,62 +302,6 @@ Provider = Callable[[Person, EvidenceSet], list[DichotomousOutcome]]
 OUTCOME_PROVIDERS: tuple[Provider, ...] = (ocrelizumab_outcomes,)
 
 
-# -- how much would I notice ----------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class WalkNoise:
-    """A person's walk time, a 20% slower walk, and the band of ordinary visit-to-visit variation (seconds)."""
-
-    t25fw_s: float
-    worse20_s: float
-    extra_s: float
-    variability_pct: float
-    variability_low_pct: float
-    band_low_s: float
-    band_high_s: float
-    within_low_pct: float
-    within_high_pct: float
-    meaningful_pct: float
-    variability_citation: str
-    msoac_median_s: float | None
-    msoac_q1_s: float | None
-    msoac_q3_s: float | None
-    msoac_citation: str | None
-    rule: str = ("20% slower = walk time × 1.2 (the trials' worsening rule); band = walk time ÷ (1 ± v), v = the "
-                 "upper published between-visit variation of walking speed (speed = 25 ft ÷ time)")
-
-
-def walk_noise(t25fw_s: float, measurement: MeasurementStore) -> WalkNoise:
-    between = measurement.measure("t25fw_between_visit_variability")
-    within = measurement.measure("t25fw_within_visit_variability")
-    meaningful = measurement.measure("t25fw_meaningful_change")
-    v = between.high / 100
-    pop = measurement.find("T25FW", "population_distribution")
-    return WalkNoise(
-        t25fw_s=t25fw_s, worse20_s=t25fw_s * 1.2, extra_s=t25fw_s * 0.2, variability_pct=between.high,
-        variability_low_pct=between.low, band_low_s=t25fw_s / (1 + v), band_high_s=t25fw_s / (1 - v),
-        within_low_pct=within.low, within_high_pct=within.high, meaningful_pct=meaningful.value,
-        variability_citation=measurement.cite(between.source),
-        msoac_median_s=pop.median if pop else None, msoac_q1_s=pop.q1 if pop else None,
-        msoac_q3_s=pop.q3 if pop else None, msoac_citation=measurement.cite(pop.source) if pop else None)
-
-
-@dataclass(frozen=True)
-class QuestionnaireContext:
-    """The person's MSWS-12 score and the change that is important for one person (context only)."""
-
-    score: float
-    important_change: float
-    citation: str
-    better_at: float
-    worse_at: float
-
-
-def questionnaire_context(score: float, measurement: MeasurementStore) -> QuestionnaireContext:
-    mic = measurement.measure("msws12_important_change")
-    return QuestionnaireContext(score, mic.value, measurement.cite(mic.source), max(score - mic.value, 0.0),
-                                min(score + mic.value, 100.0))
-
-
 # -- the answer ---------------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class PersonalAnswer:
@@ -361,6 +313,7 @@ class PersonalAnswer:
     walk: WalkNoise | None
     questionnaire: QuestionnaireContext | None
     questionnaire_results: tuple[DichotomousOutcome, ...] = field(default=())
+    walk_changes: tuple[WalkChange, ...] = field(default=())
 
     def outcome(self, key: str) -> DichotomousOutcome:
         return next(o for o in self.outcomes if o.key == key)
@@ -375,6 +328,7 @@ class PersonalAnswer:
                 "questionnaire_results": [outcome(o) for o in self.questionnaire_results],
                 "not_drawn": [list(x) for x in self.not_drawn],
                 "walk": asdict(self.walk) if self.walk else None,
+                "walk_changes": [asdict(c) for c in self.walk_changes],
                 "questionnaire": asdict(self.questionnaire) if self.questionnaire else None}
 
 
@@ -396,5 +350,8 @@ def personal_answer(person: Person | None = None, *, evidence: EvidenceSet | Non
         person=p, outcomes=drawn, not_drawn=tuple(not_drawn(p, ev)),
         walk=walk_noise(p.t25fw_s, m) if p.t25fw_s is not None else None,
         questionnaire=questionnaire_context(p.msws12, m) if p.msws12 is not None else None,
-        questionnaire_results=questionnaire)
+        questionnaire_results=questionnaire,
+        walk_changes=tuple(c for trial, ep in _candidate_endpoints(p, ev) if p.t25fw_s is not None
+                           and trial.comparator == "placebo" and ep.domain == "walking_speed"
+                           for c in [walk_change(trial, ep, p.t25fw_s)] if c is not None))
 

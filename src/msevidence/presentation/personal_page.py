@@ -95,7 +95,9 @@ def walk_html(answer: Any) -> list[str]:
     said = words.walk_sentences(w)
     return [printable(figure_html(ax.figure, "your walk time and the band of ordinary variation")
                       + inline_markdown("\n\n".join(said[:5] + said[-1:]))),
-            inline_markdown("\n\n".join(said[5:-1]))]
+            inline_markdown("\n\n".join(said[5:-1]))] + [
+        inline_markdown("**What the trials saw.** " + " ".join(words.walk_change_sentences(c, w.band_high_s)))
+        for c in answer.walk_changes]
 
 
 def questionnaire_html(answer: Any) -> list[str]:

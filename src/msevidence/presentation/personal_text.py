@@ -34,8 +34,11 @@ def outcome_words(ep: Endpoint, higher_is_better: bool) -> tuple[str, str]:
         return ("Score on a combined test of walking, hand use and thinking", "had a lower combined test score")
     if d.scale == "composite" and "T25FW" in parts:
         return (f"Disability, walking or hand use getting worse{lasting}", f"had their disability, walking or hand use get worse{cw}")
+    if d.scale == "T25FW" and d.analysis == "change_from_baseline":
+        return ("Average change in walk time", "walked slower on average")
     if d.scale == "T25FW":
-        return (f"Walking getting 20% slower{lasting}", f"walked at least 20% slower{cw}")
+        pct = f"{d.threshold_pct:g}% " if d.threshold_pct else ""
+        return (f"Walking getting {pct}slower{lasting}", f"walked at least {pct}slower{cw}")
     if d.scale == "EDSS":
         return (f"Disability getting worse{lasting}", f"had their disability get worse{cw}")
     if d.scale == "9HPT":
@@ -110,6 +113,20 @@ def walk_sentences(w: Any) -> list[str]:
     return s
 
 
+def walk_change_sentences(c: Any, band_high_s: float | None = None) -> list[str]:
+    """A trial's average change in walk time, applied to the person's time: a group average, in words."""
+    s = [f"In {c.trial_name}, walk times changed on average over {span(c.weeks)}: by {c.pct_without:+.0f}% without "
+         f"Ocrevus and by {c.pct_with:+.0f}% with it ({c.citation}).",
+         f"For your {c.t25fw_s:.1f} seconds, that would be about **{c.time_without_s:.1f} seconds** without "
+         f"Ocrevus and **{c.time_with_s:.1f} seconds** with it."]
+    if c.pct_without > 0 and c.pct_with > 0:
+        s.append("So on average, walking got slower in both groups. These are averages of whole groups: many "
+                 "people changed less, and some more.")
+    if band_high_s is not None and min(c.time_without_s, c.time_with_s) > band_high_s:
+        s.append("Both times are beyond your band of ordinary variation.")
+    return s
+
+
 def no_walk_sentence() -> str:
     return ("You did not give a walk time. With one, this page shows what a 20% slower walk would mean for you, "
             "and which changes are ordinary day-to-day variation.")
@@ -176,6 +193,11 @@ def method_details(answer: Any) -> str:
                       f"{1 - w.variability_pct / 100:.3f} = {w.band_high_s:.2f} s; 20% slower = {w.t25fw_s:.2f} × "
                       f"1.2 = {w.worse20_s:.2f} s. Source of v: {w.variability_citation} (the abstract calls it the "
                       "average between-visit variability of walking speed)."]
+    for c in getattr(answer, "walk_changes", ()):
+        lines += ["", f"Average change in walk time, {c.trial_name}, week {c.weeks:g}: published {c.pct_without:+.1f}% "
+                      f"({c.summary}) without and {c.pct_with:+.1f}% with Ocrevus ({c.citation}); rule: {c.rule}: "
+                      f"{c.t25fw_s:.2f} × {1 + c.pct_without / 100:.3f} = {c.time_without_s:.2f} s and "
+                      f"{c.t25fw_s:.2f} × {1 + c.pct_with / 100:.3f} = {c.time_with_s:.2f} s."]
     if answer.not_drawn:
         lines += ["", "Not drawn as 100 people:"]
         lines += [f"- {t}: {label} ({why})" for t, label, why in answer.not_drawn]
