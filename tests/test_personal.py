@@ -273,3 +273,18 @@ def test_the_trials_average_walk_change_is_applied_in_words_with_its_rule():
     assert "averages of whole groups" in " ".join(personal_text.walk_change_sentences(c))
     assert c.rule in personal_text.method_details(a)
     assert personal_answer(**PEOPLE["personal-fast-walker-rms"], evidence=EV, measurement=M).walk_changes == ()
+
+
+def test_a_provider_from_another_store_names_its_own_treatment_and_is_drawn_apart():
+    from dataclasses import replace
+
+    from msevidence.presentation import personal_page
+
+    base = personal_answer(**PEOPLE["personal-middle-walker-ppms"], evidence=EV, measurement=M).outcomes[0]
+    other = replace(base, key="OTHER/responders", domain="patient_reported_walking", treatment="another medicine")
+    a = personal_answer(**PEOPLE["personal-slow-walker-ppms"], evidence=EV, measurement=M,
+                        providers=[lambda p, ev: [other]])
+    text = " ".join(personal_text.outcome_sentences(other))
+    assert "With another medicine" in text and "Ocrevus" not in text
+    blocks = personal_page.questionnaire_html(a)
+    assert len(blocks) == 2 and "<img" in blocks[1] and "With another medicine" in blocks[1]

@@ -179,6 +179,7 @@ class DichotomousOutcome:
     fit: PopulationFit
     rule: str = "published proportions, rounded half up to whole people out of 100"
     provider: str = "ocrelizumab trials"
+    treatment: str = "Ocrevus"  # what the "with" picture is (another store's provider names its own treatment)
 
     def __post_init__(self):
         for name in ("published_without", "published_with"):

@@ -45,10 +45,11 @@ def _display(html_text: str) -> None:
 
 def outcome_figure(o: Any) -> Any:
     """The two icon arrays (without / with Ocrevus) of one outcome, titled with the time span."""
-    without = ("Without Ocrevus (placebo)" if o.comparator_kind == "placebo" else f"On {o.comparator}")
-    labels = {"worse_either": f"{LABELS['worse_either']}", "spared": "spared by Ocrevus",
-              "harmed": "harmed by Ocrevus", "fine": LABELS["fine"]}
-    return icon_array_pair(o.counts, f"{without}: {o.counts.without} of 100", f"With Ocrevus: {o.counts.with_} of 100",
+    t = o.treatment
+    without = (f"Without {t} (placebo)" if o.comparator_kind == "placebo" else f"On {o.comparator}")
+    labels = {"worse_either": f"{LABELS['worse_either']}", "spared": f"spared by {t}",
+              "harmed": f"harmed by {t}", "fine": LABELS["fine"]}
+    return icon_array_pair(o.counts, f"{without}: {o.counts.without} of 100", f"With {t}: {o.counts.with_} of 100",
                            labels=labels, suptitle=f"{o.title}, over {words.span(o.weeks)} ({o.trial_name})")
 
 
@@ -101,10 +102,15 @@ def walk_html(answer: Any) -> list[str]:
 
 
 def questionnaire_html(answer: Any) -> list[str]:
+    """The MSWS-12: the person's score with its important change (context only), then any published
+    questionnaire results from other providers as their own icon arrays (kept apart from EDSS and the walk)."""
+    results = [figure_html(outcome_figure(o), f"{o.title}: two pictures of 100 people")
+               + inline_markdown("\n\n".join(words.outcome_sentences(o))) for o in answer.questionnaire_results]
     q = answer.questionnaire
     if q is None:
-        return [inline_markdown("You did not give a walking questionnaire (MSWS-12) score. It is optional.")]
-    return [printable(inline_markdown("\n\n".join(words.questionnaire_sentences(q, answer.questionnaire_results))))]
+        return [inline_markdown("You did not give a walking questionnaire (MSWS-12) score. It is optional."), *results]
+    return [printable(inline_markdown("\n\n".join(words.questionnaire_sentences(q, answer.questionnaire_results)))),
+            *results]
 
 
 def questions_html(answer: Any) -> list[str]:

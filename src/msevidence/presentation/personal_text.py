@@ -60,16 +60,16 @@ def outcome_sentences(o: Any) -> list[str]:
     c = o.counts
     s = [f"Think of 100 people like those in the {o.trial_name} trial, followed for {span(o.weeks)}."]
     if o.comparator_kind == "placebo":
-        s.append(f"Without Ocrevus (on a dummy drip), **{c.without} of 100** {o.event}.")
+        s.append(f"Without {o.treatment} (on a dummy drip), **{c.without} of 100** {o.event}.")
     else:
-        s.append(f"Nobody in this trial went without treatment. Instead of Ocrevus, people took {o.comparator}, "
+        s.append(f"Nobody in this trial went without treatment. Instead of {o.treatment}, people took {o.comparator}, "
                  f"another MS medicine. On {o.comparator}, **{c.without} of 100** {o.event}.")
-    s.append(f"With Ocrevus, **{c.with_} of 100** did.")
+    s.append(f"With {o.treatment}, **{c.with_} of 100** did.")
     if c.spared:
-        s.append(f"So about **{c.spared} in 100** were spared by Ocrevus. {c.worse_either} got worse either way, "
+        s.append(f"So about **{c.spared} in 100** were spared by {o.treatment}. {c.worse_either} got worse either way, "
                  f"and {c.fine} were fine either way.")
     elif c.harmed:
-        s.append(f"So about **{c.harmed} in 100** more had this with Ocrevus.")
+        s.append(f"So about **{c.harmed} in 100** more had this with {o.treatment}.")
     else:
         s.append("There is no difference you could see in 100 people.")
     s.append(f"**How sure are we?** {o.certainty[:1].upper()}{o.certainty[1:]}"
@@ -179,7 +179,7 @@ def method_details(answer: Any) -> str:
              "positive); fine either way = 100 minus the larger count.", ""]
     for o in answer.outcomes:
         lines.append(f"- {o.title}, {o.trial_name}: published {100 * o.published_without:.1f}% ({o.comparator}) "
-                     f"and {100 * o.published_with:.1f}% (Ocrevus) at week {o.weeks:g}"
+                     f"and {100 * o.published_with:.1f}% ({o.treatment}) at week {o.weeks:g}"
                      + (" (share free of the outcome)" if o.higher_is_better else "")
                      + f"; rule: {o.rule}; source: {o.citation}. Trial limits: {o.fit.limits}.")
     lines += ["", "How sure: start at 'fairly sure' for one randomised trial; go down one step for each of: a "
