@@ -46,7 +46,9 @@ def test_one_parameters_cell_that_papermill_can_read(py):
     nb = nbformat.read(py.with_suffix(".ipynb"), as_version=4)
     cells = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
     assert len(cells) == 1
-    assigned = [t.id for node in ast.parse(cells[0].source).body for t in node.targets]
+    body = ast.parse(cells[0].source).body  # plain or annotated assignments (an import line is not a parameter)
+    assigned = [t.id for node in body for t in (node.targets if isinstance(node, ast.Assign)
+                                                else [node.target] if isinstance(node, ast.AnnAssign) else [])]
     assert list(reports.notebook_parameters(py.with_suffix(".ipynb"))) == assigned  # no line papermill skips
 
 

@@ -146,18 +146,18 @@ def test_oratorio_hand_walking_says_not_reported():
         teaching.walking_figure(r)
 
 
-def test_icon_array_draws_100_people_in_the_right_colours():
-    from matplotlib.colors import to_hex
+def test_icon_array_draws_100_people_in_the_four_groups_by_shape():
+    from msevidence.presentation.figures.icon_array import MARKERS
 
-    ax = teaching.icon_array(0.5, 0.2928932)
-    colours = [to_hex(c.get_facecolor()[0]) for c in ax.collections]
-    assert len(colours) == 200  # a head and a body per person
-    heads = colours[::2]
-    assert [heads.count(teaching.COLORS[k]) for k in ("both", "spared", "neither")] == [29, 21, 50]
+    ax = teaching.icon_array(0.5, 0.2928932)  # the shared icon array, one picture of the groups
+    sizes = {c.get_label(): len(c.get_offsets()) for c in ax.collections}
+    assert sizes == {"worse_either": 29, "spared": 21, "fine": 50}
+    assert sum(sizes.values()) == 100
+    assert len({MARKERS[g] for g in sizes}) == 3  # each group its own shape
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
     assert legend[1].startswith("get worse on placebo, but not on ocrelizumab") and legend[1].endswith("(21)")
-    harm = [to_hex(c.get_facecolor()[0]) for c in teaching.icon_array(0.2, 0.3).collections][::2]
-    assert harm.count(teaching.COLORS["extra"]) == 10
+    harm = {c.get_label(): len(c.get_offsets()) for c in teaching.icon_array(0.2, 0.3).collections}
+    assert harm["harmed"] == 10
 
 
 def test_figures_carry_the_provenance_titles():

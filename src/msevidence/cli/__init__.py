@@ -4,6 +4,7 @@ from msevidence.cli import (  # noqa: F401 - importing registers the commands
     evidence,
     fit,
     interventions,
+    personal,
     reconstruct,
     report,
     simulate,

@@ -18,6 +18,9 @@ def report(
     out: Annotated[Path | None, typer.Option(help="Output folder (default: reports/output/).")] = None,
     only: Annotated[list[str] | None, typer.Option(help="Render only these runs (repeat, or comma-separate).")] = None,
     timeout: Annotated[int, typer.Option(help="Seconds allowed per notebook cell.")] = 600,
+    pdf: Annotated[bool, typer.Option("--pdf", help="Also print each lay page to a take-home PDF (headless "
+                                                     "Chromium; the personal page prints its take-home part).")] = False,
+    paper: Annotated[str, typer.Option(help="PDF paper size: A4 or Letter.")] = "A4",
     evidence: EvidenceOption = None,
 ) -> None:
     """Execute a report set with papermill in parallel into OUT/<set>/ (HTML, index.html, manifest.json) and
@@ -37,6 +40,10 @@ def report(
     if timeout < 1:
         raise OptionError("--timeout", f"must be at least 1 second, got {timeout}")
     only = [x.strip() for o in only or [] for x in o.split(",") if x.strip()] or None
+    if pdf:
+        from msevidence.reports.pdf import paper_name
+
+        paper_name(paper)  # refuse a bad --paper before rendering
     rs = load_report_set(set_name)
     n = len([r for r in rs.runs if not only or r.name in only])
     out_dir = prepare_output(Path(out or paths.output_dir()))  # refuse a bad --out before any progress bar
@@ -51,6 +58,15 @@ def report(
 
         results = render(rs, audience=audience, workers=workers, out=out_dir, only=only, timeout=timeout,
                          on_done=done, on_message=bar.console.print)
+    if pdf:
+        from msevidence.reports.pdf import BrowserMissing, write_pdfs
+
+        try:
+            for f in write_pdfs(out_dir / rs.name, [r.name for r in results if r.status == "ok"], paper=paper):
+                typer.echo(f"pdf: {f}")
+        except BrowserMissing as exc:
+            err.print(f"error: {exc}", markup=False, highlight=False)
+            raise typer.Exit(1) from None
     failed = [r.name for r in results if r.status != "ok"]
     typer.echo(f"{len(results) - len(failed)} of {len(results)} runs ok; set: {out_dir / rs.name / 'index.html'}; "
                f"all sets: {out_dir / 'index.html'}")

@@ -12,6 +12,7 @@ from pydantic import ValidationError
 from msevidence import paths
 from msevidence.errors import InputError
 from msevidence.evidence.claims import CLAIMS_NAME, ClaimsLedger, check_claims, read_claims
+from msevidence.evidence.measurement import check_measurement, is_measurement_file
 from msevidence.evidence.rules import check_trial
 from msevidence.evidence.schema import COMPARATOR_ADJECTIVES, COMPARATOR_LABELS, Trial
 from msevidence.evidence.yamlio import (
@@ -165,7 +166,7 @@ def _load_all(files: list[Path]) -> tuple[dict[str, Trial], dict[str, Path], lis
     where: dict[str, Path] = {}
     problems: list[Problem] = []
     for f in files:
-        if is_claims_file(f):
+        if is_claims_file(f) or is_measurement_file(f):
             continue
         try:
             t = load_trial(f)
@@ -189,8 +190,10 @@ def validate(paths: Iterable[str | Path] | None = None) -> list[Problem]:
     for f in filter(is_claims_file, files):
         known = {i: t for i, t in trials.items() if where[i].resolve().parent == f.resolve().parent}
         if not known:  # a ledger named alone: check it against the trial files of its folder
-            known = _load_all([g for g in evidence_files([f.resolve().parent]) if not is_claims_file(g)])[0]
+            known = _load_all(evidence_files([f.resolve().parent]))[0]
         problems += check_claims(f, known, _display(f))
+    for f in filter(is_measurement_file, files):
+        problems += check_measurement(f, _display(f))
     return problems
 
 
@@ -199,7 +202,8 @@ def load_evidence(path: str | Path | None = None) -> EvidenceSet:
 
     Raises :class:`EvidenceFileError` listing every problem if any file is invalid.
     """
-    files = [f for f in evidence_files([path] if path is not None else None) if not is_claims_file(f)]
+    files = [f for f in evidence_files([path] if path is not None else None)
+             if not (is_claims_file(f) or is_measurement_file(f))]
     if not files:
         raise EvidenceFileError([Problem(str(path or default_evidence_dir()), 0, "(file)", "no YAML files found")])
     trials, where, problems = _load_all(files)

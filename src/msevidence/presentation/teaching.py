@@ -25,6 +25,8 @@ from msevidence.evidence.schema import Endpoint
 from msevidence.judgement.published import progression_endpoint, published_walking_verdict, walking_endpoints
 from msevidence.judgement.verdict import conclusion
 from msevidence.models.survival import absolute_from_hr
+from msevidence.presentation.figures.icon_array import CatesCounts, out_of_100
+from msevidence.presentation.figures.icon_array import icon_array as draw_icon_array
 
 PUBLISHED, DERIVED, WHAT_IF, ASSUMED = ("published", "derived from the published percentages",
                                         "your what-if value", "assumption, not published")
@@ -44,11 +46,6 @@ def _trial(trial: str | Trial, evidence: EvidenceSet | None = None) -> Trial:
             raise TeachingError(f"{trial}: not in the evidence store (trials: {', '.join(ev.ids)})")
         trial = ev[trial]
     return require_placebo(trial, "the teaching page")
-
-
-def out_of_100(fraction: float) -> int:
-    """People out of 100, rounded half up (0.393 -> 39, 0.315 -> 32)."""
-    return int(math.floor(100 * fraction + 0.5))
 
 
 def _same(a: float, b: float | None) -> bool:
@@ -213,35 +210,17 @@ def _progression_sentences(r: dict[str, Any]) -> list[str]:
 
 
 def icon_array(control_risk: float, treated_risk: float, ax: Any = None, title: str | None = None) -> Any:
-    """A 10×10 icon array of 100 people: who gets worse on both arms, who is spared by treatment, and who does
-    not get worse either way (and who gets worse only on treatment, if `treated_risk` > `control_risk`).
-    Returns the Axes."""
-    import matplotlib.pyplot as plt
-    from matplotlib.lines import Line2D
-
-    n_c, n_t = out_of_100(control_risk), out_of_100(treated_risk)
-    kinds = (["both"] * min(n_c, n_t) + ["spared"] * max(n_c - n_t, 0) + ["extra"] * max(n_t - n_c, 0)
-             + ["neither"] * (100 - max(n_c, n_t)))
+    """The shared 10×10 icon array (:func:`msevidence.presentation.figures.icon_array.icon_array`) of 100 people on
+    placebo and on ocrelizumab, one picture of the four groups, labelled for this page. Returns the Axes."""
+    counts = CatesCounts.from_risks(control_risk, treated_risk)
+    labels = {"worse_either": "get worse on placebo, and also on ocrelizumab",
+              "spared": "get worse on placebo, but not on ocrelizumab: spared",
+              "harmed": "get worse only on ocrelizumab", "fine": "do not get worse on either"}
     if ax is None:
+        import matplotlib.pyplot as plt
+
         _, ax = plt.subplots(figsize=(6.4, 7.2))
-    for i, k in enumerate(kinds):
-        x, y = i % 10, 9 - i // 10
-        ax.scatter(x, y + 0.12, s=110, color=COLORS[k], zorder=2)  # head
-        ax.scatter(x, y - 0.28, s=420, marker="^", color=COLORS[k], zorder=2)  # body
-    ax.set_xlim(-0.7, 9.7)
-    ax.set_ylim(-0.8, 9.6)
-    ax.set_aspect("equal")
-    ax.axis("off")
-    names = {"both": f"get worse on placebo, and also on ocrelizumab ({min(n_c, n_t)})",
-             "spared": f"get worse on placebo, but not on ocrelizumab: spared ({max(n_c - n_t, 0)})",
-             "extra": f"get worse only on ocrelizumab ({max(n_t - n_c, 0)})",
-             "neither": f"do not get worse on either ({100 - max(n_c, n_t)})"}
-    handles = [Line2D([], [], marker="o", ls="", markersize=11, color=COLORS[k], label=names[k])
-               for k in ("both", "spared", "extra", "neither") if k in kinds]
-    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0), frameon=False, fontsize=10)
-    if title:
-        ax.set_title(title, fontsize=9.5, loc="left")
-    return ax
+    return draw_icon_array(counts, "groups", ax=ax, title=title, labels=labels)
 
 
 def progression_figure(result: dict[str, Any], ax: Any = None) -> Any:

@@ -1,0 +1,358 @@
+"""The personal page's answer: what the published evidence means for one person, built once from the store.
+
+A :class:`Person` is what someone knows about themselves (MS type, age band, EDSS if known, today's 25-foot walk
+time, walking-questionnaire score). :func:`personal_answer` returns a frozen :class:`PersonalAnswer`:
+
+- **outcomes**: :class:`DichotomousOutcome` s from *providers* (functions ``(person, evidence) -> list``), each a
+  share of people with an outcome in both arms at a stated week, as published; counts out of 100 are those
+  proportions rounded to whole people (:class:`~msevidence.presentation.figures.icon_array.CatesCounts`). The
+  default provider reads the ocrelizumab trials of the person's MS type; other stores (fampridine responders,
+  MSWS-12 responders) add their own provider. A mean change is never an outcome here
+  (:class:`NotDichotomousError`).
+- **walk**: what a 20% slower walk means in seconds for this person, and the band of ordinary visit-to-visit
+  variation (Hobart et al. 2013, from ``evidence/measurement.yaml``).
+- **questionnaire**: the MSWS-12's important change (Mehta et al. 2015), as context only.
+- **fit**: whether the person is inside each trial's published eligibility limits, said in words.
+
+No risk is made to depend on walk time or age: no trial in the store publishes such a risk, and the page says so.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+
+from msevidence.errors import InputError, MsEvidenceError
+from msevidence.evidence import EvidenceSet, Trial, load_evidence
+from msevidence.evidence.measurement import MeasurementStore, load_measurement_store
+from msevidence.evidence.schema import PROPORTION_STATISTICS, Endpoint
+from msevidence.pipeline.personal_walk import (
+    QuestionnaireContext,
+    WalkChange,
+    WalkNoise,
+    questionnaire_context,
+    walk_change,
+    walk_noise,
+)
+from msevidence.presentation.figures.icon_array import CatesCounts, out_of_100
+from msevidence.presentation.personal_text import outcome_words
+
+MS_TYPES = {"PPMS": "PPMS", "PRIMARY PROGRESSIVE": "PPMS", "RMS": "RMS", "RRMS": "RMS", "RELAPSING": "RMS"}
+MS_TYPE_NAMES = {"PPMS": "primary progressive MS", "RMS": "relapsing MS"}
+POPULATION_PREFIX = {"PPMS": "Primary progressive", "RMS": "Relapsing"}
+AGE_BANDS = {"under 18": (0, 17), "18-29": (18, 29), "30-39": (30, 39), "40-49": (40, 49), "50-55": (50, 55),
+             "56-65": (56, 65), "over 65": (66, 120)}
+T25FW_LIMITS_S = (1.5, 180.0)  # the test is stopped at 180 s (MSFC manual); faster than 1.5 s is not a walk
+DRAWN_DOMAINS = ("disability_progression", "composite_progression", "walking_speed", "patient_reported_walking")
+CHANGE_STATISTICS = frozenset({"mean_pct_change", "mean_change"})
+
+
+class PersonalInputError(InputError):
+    """A personal-page input that breaks a rule (which input, which rule)."""
+
+
+class NotDichotomousError(MsEvidenceError, ValueError):
+    """An outcome that is not a share of people (a mean change): it cannot become an icon array."""
+
+
+# -- the person -------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Person:
+    """What a person knows. Checked on creation; a bad value raises :class:`PersonalInputError` (one line)."""
+
+    ms_type: str = "PPMS"
+    age_band: str | None = None
+    edss: float | None = None
+    t25fw_s: float | None = None
+    msws12: float | None = None
+
+    def __post_init__(self):
+        kind = MS_TYPES.get(str(self.ms_type).strip().upper())
+        if kind is None:
+            raise PersonalInputError(f"ms_type: must be PPMS or RMS (relapsing MS), got {self.ms_type!r} "
+                                     "(rule: MS types with ocrelizumab trials in the evidence store)")
+        object.__setattr__(self, "ms_type", kind)
+        if self.age_band is not None and self.age_band not in AGE_BANDS:
+            raise PersonalInputError(f"age_band: must be one of {', '.join(AGE_BANDS)}, got {self.age_band!r}")
+        if self.edss is not None:
+            e = _number("edss", self.edss)
+            if not (0 <= e <= 10 and (2 * e).is_integer() and e != 0.5):
+                raise PersonalInputError(f"edss: must be 0 or 1.0 to 10.0 in steps of 0.5, got {self.edss!r} "
+                                         "(rule: EDSS steps)")
+            object.__setattr__(self, "edss", e)
+        if self.t25fw_s is not None:
+            t = _number("t25fw_s", self.t25fw_s)
+            lo, hi = T25FW_LIMITS_S
+            if not lo <= t <= hi:
+                raise PersonalInputError(f"t25fw_s: must be between {lo:g} and {hi:g} seconds, got {self.t25fw_s!r} "
+                                         "(rule: the 25-foot walk is stopped at 180 s)")
+            object.__setattr__(self, "t25fw_s", t)
+        if self.msws12 is not None:
+            m = _number("msws12", self.msws12)
+            if not 0 <= m <= 100:
+                raise PersonalInputError(f"msws12: must be a score from 0 to 100, got {self.msws12!r} "
+                                         "(rule: MSWS-12 on its 0-100 scale)")
+            object.__setattr__(self, "msws12", m)
+
+    @property
+    def ms_type_name(self) -> str:
+        return MS_TYPE_NAMES[self.ms_type]
+
+
+def _number(name: str, value: object) -> float:
+    if isinstance(value, bool):
+        raise PersonalInputError(f"{name}: must be a number, got {value!r}")
+    try:
+        x = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise PersonalInputError(f"{name}: must be a number, got {value!r}") from None
+    if x != x or x in (float("inf"), float("-inf")):
+        raise PersonalInputError(f"{name}: must be a finite number, got {value!r}")
+    return x
+
+
+# -- trial population ---------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class PopulationFit:
+    """Whether the person is inside a trial's published limits; `notes` say where they are not, in words."""
+
+    trial_name: str
+    limits: str
+    inside: bool | None  # None: not enough known about the person to tell
+    notes: tuple[str, ...]
+
+
+def population_fit(trial: Trial, person: Person) -> PopulationFit:
+    """The trial's age and EDSS limits (from its eligibility) against the person's age band and EDSS."""
+    el = trial.eligibility
+    limits = []
+    if el.age_min is not None and el.age_max is not None:
+        limits.append(f"aged {el.age_min} to {el.age_max}")
+    if el.edss_min is not None and el.edss_max is not None:
+        limits.append(f"EDSS {el.edss_min:.1f} to {el.edss_max:.1f}")
+    notes: list[str] = []
+    known = 0
+    if person.age_band is not None and el.age_min is not None and el.age_max is not None:
+        known += 1
+        lo, hi = AGE_BANDS[person.age_band]
+        if hi < el.age_min or lo > el.age_max:
+            notes.append(f"Your age is outside the ages in {trial.name} ({el.age_min} to {el.age_max}). "
+                         "Nobody your age was in the trial, so its numbers may not apply to you.")
+        elif lo < el.age_min or hi > el.age_max:
+            notes.append(f"Your age band is only partly inside the ages in {trial.name} "
+                         f"({el.age_min} to {el.age_max}).")
+    if person.edss is not None and el.edss_min is not None and el.edss_max is not None:
+        known += 1
+        if not el.edss_min <= person.edss <= el.edss_max:
+            notes.append(f"Your EDSS of {person.edss:.1f} is outside the range in {trial.name} "
+                         f"({el.edss_min:.1f} to {el.edss_max:.1f}). The numbers were not measured in people like "
+                         "you, so they may not apply to you.")
+    inside = None if known == 0 else not notes
+    return PopulationFit(trial.name, " and ".join(limits) or "not published", inside, tuple(notes))
+
+
+# -- dichotomous outcomes -----------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class DichotomousOutcome:
+    """A share of people with a (bad) outcome in each arm at a stated week, as published.
+
+    `risk_without`/`risk_with` are the published proportions of the bad outcome, or, for an outcome where higher is
+    better (no evidence of progression, responders), 1 − the published proportion (`rule` says so); counts out of
+    100 round the *published* proportions half up, then take 100 − count for a favourable outcome.
+    """
+
+    key: str
+    domain: str
+    title: str
+    event: str
+    source_label: str
+    trial_name: str
+    comparator: str
+    comparator_kind: str
+    weeks: float
+    published_without: float
+    published_with: float
+    higher_is_better: bool
+    citation: str
+    certainty: str
+    certainty_reasons: tuple[str, ...]
+    fit: PopulationFit
+    rule: str = "published proportions, rounded half up to whole people out of 100"
+    provider: str = "ocrelizumab trials"
+    treatment: str = "Ocrevus"  # what the "with" picture is (another store's provider names its own treatment)
+
+    def __post_init__(self):
+        for name in ("published_without", "published_with"):
+            v = getattr(self, name)
+            if not 0 <= v <= 1:
+                raise NotDichotomousError(f"{self.key}: {name} {v!r} is not a proportion (rule: only dichotomous "
+                                          "outcomes become icon arrays)")
+        if self.weeks is None or self.weeks <= 0:
+            raise NotDichotomousError(f"{self.key}: no stated time (rule: a risk is shown over a stated time)")
+
+    @property
+    def counts(self) -> CatesCounts:
+        """People out of 100 with the bad outcome without and with treatment (published, rounded)."""
+        c, t = out_of_100(self.published_without), out_of_100(self.published_with)
+        return CatesCounts(100 - c, 100 - t) if self.higher_is_better else CatesCounts(c, t)
+
+    @property
+    def years(self) -> float:
+        return self.weeks / 52.18
+
+
+def higher_is_better(ep: Endpoint) -> bool:
+    """An endpoint whose proportion counts good outcomes: no evidence of progression or activity (NEP/NEPAD),
+    responders. Read from the definition (NEDA scale, or a summary that says "higher is better")."""
+    return ep.definition.scale == "NEDA" or "higher is better" in ep.definition.summary
+
+
+def _week(ep: Endpoint, r) -> float | None:
+    return r.week if r.week is not None else ep.definition.week
+
+
+def dichotomous_outcome(trial: Trial, ep: Endpoint, person: Person) -> DichotomousOutcome:
+    """The endpoint's two published proportions at a stated week; :class:`NotDichotomousError` for a mean change,
+    a missing arm or no stated week."""
+    if ep.definition.analysis == "change_from_baseline" or any(r.statistic in CHANGE_STATISTICS for r in ep.results):
+        raise NotDichotomousError(f"{trial.id}/{ep.id}: a mean change cannot be drawn as 100 people "
+                                  "(rule: only dichotomous outcomes become icon arrays)")
+    pairs = []
+    for rc in ep.results:
+        if rc.arm != trial.control.id or rc.statistic not in PROPORTION_STATISTICS or _week(ep, rc) is None:
+            continue
+        rt = next((r for r in ep.results if r.arm == trial.treatment.id and r.statistic == rc.statistic
+                   and _week(ep, r) == _week(ep, rc)), None)
+        if rt is not None:
+            pairs.append((rc, rt))
+    if not pairs:
+        raise NotDichotomousError(f"{trial.id}/{ep.id}: no proportions of both arms at a stated week "
+                                  "(rule: a risk is shown over a stated time)")
+    rc, rt = pairs[0]
+    good = higher_is_better(ep)
+    reasons = certainty_reasons(trial, ep, [rc, rt])
+    title, event = outcome_words(ep, good)
+    active = trial.comparator != "placebo"
+    return DichotomousOutcome(
+        key=f"{trial.id}/{ep.id}", domain=ep.domain, title=title, event=event, source_label=ep.label,
+        trial_name=trial.name,
+        comparator=trial.control.drug if active else "placebo", comparator_kind=trial.comparator,
+        weeks=float(_week(ep, rc)), published_without=rc.value, published_with=rt.value, higher_is_better=good,
+        citation="; ".join(dict.fromkeys(trial.cite(r.source) for r in (rc, rt))),
+        certainty=CERTAINTY_WORDS[min(len(reasons), len(CERTAINTY_WORDS) - 1)], certainty_reasons=tuple(reasons),
+        fit=population_fit(trial, person),
+        rule=("100 minus the published share of people free of the outcome, each rounded half up to whole people"
+              if good else DichotomousOutcome.rule))
+
+
+CERTAINTY_WORDS = ("fairly sure", "less sure", "unsure")
+
+
+def certainty_reasons(trial: Trial, ep: Endpoint, rows) -> list[str]:
+    """Plain reasons that lower certainty, one step each from "fairly sure" (one randomised trial): an analysis
+    decided after the trial (post hoc), figures seen only in secondary reports or congress abstracts, a comparison
+    with another medicine rather than with no treatment. A simple rule, not a full GRADE assessment."""
+    out = []
+    if "post hoc" in ep.label.lower():
+        out.append("this result was looked at after the trial ended, not planned at the start")
+    kinds = {trial.reference(r.source.ref).kind for r in rows}
+    if any(r.source.secondary for r in rows) or "congress_abstract" in kinds:
+        out.append("the numbers come from news reports or a conference summary, not a full paper")
+    if trial.comparator != "placebo":
+        out.append(f"the trial compared Ocrevus with {trial.control.drug}, another MS medicine, not with no treatment")
+    return out
+
+
+def ocrelizumab_outcomes(person: Person, evidence: EvidenceSet) -> list[DichotomousOutcome]:
+    """Every ocrelizumab endpoint of the person's MS type with both arms' proportions at a stated week
+    (placebo-controlled and active-controlled trials, labelled; early-versus-delayed extensions left out)."""
+    out = []
+    for trial, ep in _candidate_endpoints(person, evidence):
+        try:
+            out.append(dichotomous_outcome(trial, ep, person))
+        except NotDichotomousError:
+            continue
+    return out
+
+
+def _candidate_endpoints(person: Person, evidence: EvidenceSet):
+    for trial in evidence:
+        if trial.comparator == "delayed_treatment" or not trial.population.startswith(POPULATION_PREFIX[
+                person.ms_type]):
+            continue
+        for ep in trial.endpoints:
+            if ep.domain in DRAWN_DOMAINS:
+                yield trial, ep
+
+
+def not_drawn(person: Person, evidence: EvidenceSet) -> list[tuple[str, str, str]]:
+    """(trial, endpoint label, why) for each walking or disability result of the person's MS type that is not drawn
+    as 100 people: a mean change, or proportions without a stated time."""
+    out = []
+    for trial, ep in _candidate_endpoints(person, evidence):
+        try:
+            dichotomous_outcome(trial, ep, person)
+        except NotDichotomousError as exc:
+            why = ("an average change, not a share of people" if "mean change" in str(exc)
+                   else "no share of people in both groups at a stated time was published")
+            out.append((trial.name, outcome_words(ep, higher_is_better(ep))[0], why))
+    return list(dict.fromkeys(out))
+
+
+Provider = Callable[[Person, EvidenceSet], list[DichotomousOutcome]]
+OUTCOME_PROVIDERS: tuple[Provider, ...] = (ocrelizumab_outcomes,)
+
+
+# -- the answer ---------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class PersonalAnswer:
+    """Everything the personal page, its PDF and a Voilà app show, built once."""
+
+    person: Person
+    outcomes: tuple[DichotomousOutcome, ...]
+    not_drawn: tuple[tuple[str, str, str], ...]
+    walk: WalkNoise | None
+    questionnaire: QuestionnaireContext | None
+    questionnaire_results: tuple[DichotomousOutcome, ...] = field(default=())
+    walk_changes: tuple[WalkChange, ...] = field(default=())
+
+    def outcome(self, key: str) -> DichotomousOutcome:
+        return next(o for o in self.outcomes if o.key == key)
+
+    def to_json(self) -> dict:
+        """Plain JSON (for the manifest and the command line): inputs, each outcome with its counts, walk, MSWS-12."""
+        def outcome(o: DichotomousOutcome) -> dict:
+            return {**{k: v for k, v in asdict(o).items() if k != "fit"}, "counts": o.counts.group_sizes()
+                    | {"without": o.counts.without, "with": o.counts.with_}, "fit": asdict(o.fit)}
+
+        return {"person": asdict(self.person), "outcomes": [outcome(o) for o in self.outcomes],
+                "questionnaire_results": [outcome(o) for o in self.questionnaire_results],
+                "not_drawn": [list(x) for x in self.not_drawn],
+                "walk": asdict(self.walk) if self.walk else None,
+                "walk_changes": [asdict(c) for c in self.walk_changes],
+                "questionnaire": asdict(self.questionnaire) if self.questionnaire else None}
+
+
+def personal_answer(person: Person | None = None, *, evidence: EvidenceSet | None = None,
+                    measurement: MeasurementStore | None = None, providers: Sequence[Provider] = OUTCOME_PROVIDERS,
+                    **inputs) -> PersonalAnswer:
+    """The personal answer for `person` (or for keyword `inputs`: ms_type, age_band, edss, t25fw_s, msws12).
+
+    Outcomes come from every provider; patient-reported walking outcomes (MSWS-12) are kept apart from EDSS and
+    the timed walk in `questionnaire_results`."""
+    p = person if person is not None else Person(**inputs)
+    ev = evidence or load_evidence()
+    needs = p.t25fw_s is not None or p.msws12 is not None
+    m = measurement or (load_measurement_store() if needs else None)
+    found = [o for prov in providers for o in prov(p, ev)]
+    drawn = tuple(o for o in found if o.domain != "patient_reported_walking")
+    questionnaire = tuple(o for o in found if o.domain == "patient_reported_walking")
+    return PersonalAnswer(
+        person=p, outcomes=drawn, not_drawn=tuple(not_drawn(p, ev)),
+        walk=walk_noise(p.t25fw_s, m) if p.t25fw_s is not None else None,
+        questionnaire=questionnaire_context(p.msws12, m) if p.msws12 is not None else None,
+        questionnaire_results=questionnaire,
+        walk_changes=tuple(c for trial, ep in _candidate_endpoints(p, ev) if p.t25fw_s is not None
+                           and trial.comparator == "placebo" and ep.domain == "walking_speed"
+                           for c in [walk_change(trial, ep, p.t25fw_s)] if c is not None))
+

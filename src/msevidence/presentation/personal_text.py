@@ -1,0 +1,204 @@
+"""Plain words of the personal page: outcome names, what 100 people means, the walk-time band, the questionnaire,
+the take-home summary, and the collapsed "how these numbers were worked out" section.
+
+Short sentences, no jargon in open text (no hazard ratios or intervals); every number is read from a
+:class:`~msevidence.pipeline.personal.PersonalAnswer (duck-typed: presentation does not import the answers layer)` (published, or derived by a rule named in the details).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from msevidence.evidence.schema import Endpoint
+
+
+def outcome_words(ep: Endpoint, higher_is_better: bool) -> tuple[str, str]:
+    """(title, event) of an endpoint in plain words; the event is the BAD outcome (for NEP-like endpoints, the
+    complement: "had some worsening")."""
+    d = ep.definition
+    cw = f" and stay worse for {d.confirmation_weeks} weeks" if d.confirmation_weeks else ""
+    lasting = f", lasting {d.confirmation_weeks} weeks" if d.confirmation_weeks else ""
+    parts = set(d.components)
+    if d.scale == "NEDA":
+        return ("Any worsening, relapse or new brain-scan activity",
+                "had some worsening, a relapse or new activity on brain scans")
+    if higher_is_better and {"EDSS", "T25FW"} <= parts:
+        return ("Any worsening of disability, walking or hand use",
+                "had some worsening of disability, walking or hand use")
+    if d.milestone:
+        level = d.milestone.replace(">=", "").replace("EDSS", "").strip()
+        return (f"Reaching a disability score of {level} or more", f"reached a disability score of {level} or more")
+    if d.scale == "composite" and parts == {"EDSS", "9HPT"}:
+        return ("Disability or hand use getting worse", f"had their disability or hand use get worse{cw}")
+    if d.scale == "MSFC":
+        return ("Score on a combined test of walking, hand use and thinking", "had a lower combined test score")
+    if d.scale == "composite" and "T25FW" in parts:
+        return (f"Disability, walking or hand use getting worse{lasting}", f"had their disability, walking or hand use get worse{cw}")
+    if d.scale == "T25FW" and d.analysis == "change_from_baseline":
+        return ("Average change in walk time", "walked slower on average")
+    if d.scale == "T25FW":
+        pct = f"{d.threshold_pct:g}% " if d.threshold_pct else ""
+        return (f"Walking getting {pct}slower{lasting}", f"walked at least {pct}slower{cw}")
+    if d.scale == "EDSS":
+        return (f"Disability getting worse{lasting}", f"had their disability get worse{cw}")
+    if d.scale == "9HPT":
+        return ("Hand use getting worse", f"had their hand use get worse{cw}")
+    return ("Getting worse", f"got worse{cw}")
+
+
+def _n(x: float) -> str:
+    return f"{x:.1f}".rstrip("0").rstrip(".")
+
+
+def span(weeks: float) -> str:
+    """"120 weeks (about 2.3 years)"."""
+    return f"{weeks:g} weeks (about {_n(weeks / 52.18)} years)"
+
+
+def outcome_sentences(o: Any) -> list[str]:
+    """What 100 people means for one outcome, the time span in the sentence, certainty in words."""
+    c = o.counts
+    s = [f"Think of 100 people like those in the {o.trial_name} trial, followed for {span(o.weeks)}."]
+    if o.comparator_kind == "placebo":
+        s.append(f"Without {o.treatment} (on a dummy drip), **{c.without} of 100** {o.event}.")
+    else:
+        s.append(f"Nobody in this trial went without treatment. Instead of {o.treatment}, people took {o.comparator}, "
+                 f"another MS medicine. On {o.comparator}, **{c.without} of 100** {o.event}.")
+    s.append(f"With {o.treatment}, **{c.with_} of 100** did.")
+    if c.spared:
+        s.append(f"So about **{c.spared} in 100** were spared by {o.treatment}. {c.worse_either} got worse either way, "
+                 f"and {c.fine} were fine either way.")
+    elif c.harmed:
+        s.append(f"So about **{c.harmed} in 100** more had this with {o.treatment}.")
+    else:
+        s.append("There is no difference you could see in 100 people.")
+    s.append(f"**How sure are we?** {o.certainty[:1].upper()}{o.certainty[1:]}"
+             + (f": {'; '.join(o.certainty_reasons)}." if o.certainty_reasons else
+                ": this comes from one large trial that compared the two groups fairly."))
+    s += list(o.fit.notes)
+    return s
+
+
+def walk_sentences(w: Any) -> list[str]:
+    s = [f"You walk 25 feet in **{w.t25fw_s:.1f} seconds**.",
+         f"If your walking got 20% slower, it would take **{w.worse20_s:.1f} seconds**: {w.extra_s:.1f} seconds "
+         "more. The trials call that walking getting worse.",
+         "But your time changes from one visit to the next, even when your walking has not changed. In studies, "
+         f"walking speed varied by about {_n(w.variability_low_pct)}% to {_n(w.variability_pct)}% between visits "
+         f"({w.variability_citation}). Even two walks on the same day differed by about "
+         f"{_n(w.within_low_pct)}% to {_n(w.within_high_pct)}%.",
+         f"So for you, a time anywhere from **{w.band_low_s:.1f} to {w.band_high_s:.1f} seconds** on another day "
+         "could be ordinary variation. One slow walk may be noise. That is why trials count a change only when it "
+         "is still there at the next visit.",
+         (f"A 20% slower walk ({w.worse20_s:.1f} seconds) is just outside that range. So it is a change worth "
+          "checking, but only if it lasts." if w.worse20_s > w.band_high_s else
+          f"A 20% slower walk ({w.worse20_s:.1f} seconds) is still inside that range. So for one visit it cannot "
+          "be told apart from ordinary variation."),
+         f"A change of about {_n(w.meaningful_pct)}% in walking speed is one that people with MS notice "
+         f"({w.variability_citation.split(' (')[0]})."]
+    if w.msoac_median_s is not None:
+        if w.t25fw_s <= w.msoac_q1_s:
+            where = "faster than most people"
+        elif w.t25fw_s <= w.msoac_median_s:
+            where = "a little faster than the middle"
+        elif w.t25fw_s <= w.msoac_q3_s:
+            where = "a little slower than the middle"
+        else:
+            where = "slower than most people"
+        s.append(f"For comparison: at the start of many MS trials, half of the people in the placebo groups took "
+                 f"{w.msoac_median_s:.1f} seconds or less, and a quarter took more than {w.msoac_q3_s:.1f} seconds "
+                 f"({w.msoac_citation}). You are {where} in that group.")
+    s.append("**Your walk time does not change the numbers above.** No trial here published a risk that depends on "
+             "walk time, so we do not make one up.")
+    return s
+
+
+def walk_change_sentences(c: Any, band_high_s: float | None = None) -> list[str]:
+    """A trial's average change in walk time, applied to the person's time: a group average, in words."""
+    s = [f"In {c.trial_name}, walk times changed on average over {span(c.weeks)}: by {c.pct_without:+.0f}% without "
+         f"Ocrevus and by {c.pct_with:+.0f}% with it ({c.citation}).",
+         f"For your {c.t25fw_s:.1f} seconds, that would be about **{c.time_without_s:.1f} seconds** without "
+         f"Ocrevus and **{c.time_with_s:.1f} seconds** with it."]
+    if c.pct_without > 0 and c.pct_with > 0:
+        s.append("So on average, walking got slower in both groups. These are averages of whole groups: many "
+                 "people changed less, and some more.")
+    if band_high_s is not None and min(c.time_without_s, c.time_with_s) > band_high_s:
+        s.append("Both times are beyond your band of ordinary variation.")
+    return s
+
+
+def no_walk_sentence() -> str:
+    return ("You did not give a walk time. With one, this page shows what a 20% slower walk would mean for you, "
+            "and which changes are ordinary day-to-day variation.")
+
+
+def questionnaire_sentences(q: Any, results: tuple = ()) -> list[str]:
+    s = [f"Your walking questionnaire score (MSWS-12) is **{q.score:.0f} out of 100**. A higher score means more "
+         "trouble walking. This is your own view of your walking. It is kept apart from the disability score and "
+         "the timed walk.",
+         f"A change of **{q.important_change:.0f} points** is one that matters to a person ({q.citation}). So a "
+         f"later score of {q.better_at:.0f} or lower would be a real improvement for you. That figure was worked "
+         "out for improvement; it may not be the same for getting worse."]
+    if not results:
+        s.append("No Ocrevus trial in our evidence reported this questionnaire. So we cannot say how Ocrevus "
+                 "changes it.")
+    return s
+
+
+def take_home_rows(answer: Any) -> list[dict[str, str]]:
+    rows = []
+    for o in answer.outcomes:
+        c = o.counts
+        rows.append({"What": o.title, "Over": span(o.weeks),
+                     "Out of 100, without Ocrevus": (f"{c.without}" if o.comparator_kind == "placebo"
+                                                     else f"{c.without} (on {o.comparator})"),
+                     "Out of 100, with Ocrevus": f"{c.with_}", "How sure": o.certainty,
+                     "Trial": o.trial_name})
+    return rows
+
+
+def questions_to_ask(answer: Any) -> list[str]:
+    q = ["Do these trial results apply to someone like me?",
+         "Which of these outcomes matters most to me, and what would count as a good result?",
+         "What side effects and risks should I weigh against these numbers? (They are not shown here.)"]
+    if answer.walk is not None:
+        q.append(f"My walk time is {answer.walk.t25fw_s:.1f} seconds. How will we tell a real change from a "
+                 "bad day?")
+    if answer.person.ms_type == "RMS":
+        q.append("The trials compared Ocrevus with another medicine. What would happen with no treatment, or "
+                 "with other options?")
+    return q
+
+
+def method_details(answer: Any) -> str:
+    """Markdown for the collapsed section: each number's source and the rule that turned it into people."""
+    lines = ["Counts out of 100 are the published shares of people, rounded half up to whole people. For an "
+             "outcome where a higher share is better (no evidence of progression), the picture shows the other "
+             "people: 100 minus the rounded share. The four groups follow Cates plots: worse either way = the "
+             "smaller count; spared = without minus with (when positive); harmed = with minus without (when "
+             "positive); fine either way = 100 minus the larger count.", ""]
+    for o in answer.outcomes:
+        lines.append(f"- {o.title}, {o.trial_name}: published {100 * o.published_without:.1f}% ({o.comparator}) "
+                     f"and {100 * o.published_with:.1f}% ({o.treatment}) at week {o.weeks:g}"
+                     + (" (share free of the outcome)" if o.higher_is_better else "")
+                     + f"; rule: {o.rule}; source: {o.citation}. Trial limits: {o.fit.limits}.")
+    lines += ["", "How sure: start at 'fairly sure' for one randomised trial; go down one step for each of: a "
+                  "result looked at after the trial (post hoc); figures seen only in news reports or a conference "
+                  "summary; a comparison with another medicine rather than no treatment. This is a simple rule, "
+                  "not a full GRADE assessment."]
+    if answer.walk is not None:
+        w = answer.walk
+        lines += ["", f"Walk time: {w.rule}. With v = {_n(w.variability_pct)}%: {w.t25fw_s:.2f} ÷ "
+                      f"{1 + w.variability_pct / 100:.3f} = {w.band_low_s:.2f} s and {w.t25fw_s:.2f} ÷ "
+                      f"{1 - w.variability_pct / 100:.3f} = {w.band_high_s:.2f} s; 20% slower = {w.t25fw_s:.2f} × "
+                      f"1.2 = {w.worse20_s:.2f} s. Source of v: {w.variability_citation} (the abstract calls it the "
+                      "average between-visit variability of walking speed)."]
+    for c in getattr(answer, "walk_changes", ()):
+        lines += ["", f"Average change in walk time, {c.trial_name}, week {c.weeks:g}: published {c.pct_without:+.1f}% "
+                      f"({c.summary}) without and {c.pct_with:+.1f}% with Ocrevus ({c.citation}); rule: {c.rule}: "
+                      f"{c.t25fw_s:.2f} × {1 + c.pct_without / 100:.3f} = {c.time_without_s:.2f} s and "
+                      f"{c.t25fw_s:.2f} × {1 + c.pct_with / 100:.3f} = {c.time_with_s:.2f} s."]
+    if answer.not_drawn:
+        lines += ["", "Not drawn as 100 people:"]
+        lines += [f"- {t}: {label} ({why})" for t, label, why in answer.not_drawn]
+    return "\n".join(lines)
