@@ -53,6 +53,8 @@ def test_counts_equal_the_published_risks_rounded_to_whole_people(name):
     answer = personal_answer(**PEOPLE[name], evidence=EV, measurement=M)
     assert answer.outcomes, f"{name}: no outcome drawn"
     for o in answer.outcomes:
+        if o.provider != "ocrelizumab trials":  # fampridine: test_fampridine_responders_from_the_other_store_...
+            continue
         trial_id, ep_id = o.key.split("/")
         trial = EV[trial_id]
         ep = trial.endpoint(ep_id)
@@ -84,6 +86,8 @@ def test_the_drawn_arrays_hold_exactly_the_counts():
 def test_relapsing_ms_rows_are_labelled_as_a_comparison_with_another_medicine():
     answer = personal_answer(**PEOPLE["personal-fast-walker-rms"], evidence=EV, measurement=M)
     for o in answer.outcomes:
+        if o.provider != "ocrelizumab trials":
+            continue
         assert o.comparator_kind == "active" and o.comparator != "placebo"
         text = " ".join(personal_text.outcome_sentences(o))
         assert "Nobody in this trial went without treatment" in text and "Without Ocrevus" not in text
@@ -108,7 +112,9 @@ def test_outside_the_trial_population_is_said_in_words():
     o = next(o for o in slow.outcomes if o.trial_name == "ORATORIO")
     assert o.fit.inside is False and f"({el.age_min} to {el.age_max})" in o.fit.notes[0]
     inside = personal_answer(**PEOPLE["personal-middle-walker-ppms"], evidence=EV, measurement=M)
-    assert all(o.fit.inside and not o.fit.notes for o in inside.outcomes)
+    assert all(o.fit.inside and not o.fit.notes for o in inside.outcomes if o.provider == "ocrelizumab trials")
+    assert all(o.fit.inside is None and "different drug" in o.fit.notes[0] for o in inside.outcomes
+               if o.provider != "ocrelizumab trials")
 
 
 @pytest.mark.parametrize("name", sorted(PEOPLE))
@@ -288,3 +294,23 @@ def test_a_provider_from_another_store_names_its_own_treatment_and_is_drawn_apar
     assert "With another medicine" in text and "Ocrevus" not in text
     blocks = personal_page.questionnaire_html(a)
     assert len(blocks) == 2 and "<img" in blocks[1] and "With another medicine" in blocks[1]
+
+
+def test_fampridine_responders_from_the_other_store_are_drawn_apart_from_ocrevus():
+    """The default providers add fampridine's published responders (events of n, rounded to whole people), named
+    as another drug; the walking-questionnaire responders go to the questionnaire section."""
+    from msevidence.evidence.interventions import load_interventions
+    from msevidence.pipeline.personal import personal_answer
+    from msevidence.presentation.figures.icon_array import out_of_100
+
+    a = personal_answer(ms_type="PPMS", age_band="40-49", edss=4.5, t25fw_s=7.5)
+    other = [o for o in a.outcomes + a.questionnaire_results if o.provider != "ocrelizumab trials"]
+    assert other and all(o.treatment.endswith("(not Ocrevus)") and o.higher_is_better for o in other)
+    store = load_interventions()
+    for o in other:
+        study, result = store.result(o.key.replace("/", "."))
+        treated, control = result.arms
+        assert o.counts.with_ == 100 - out_of_100(treated.events / treated.n)
+        assert o.counts.without == 100 - out_of_100(control.events / control.n)
+        assert (o.domain == "patient_reported_walking") == (result.outcome.scale == "MSWS-12")
+    assert any(o.domain == "patient_reported_walking" for o in a.questionnaire_results)

@@ -334,14 +334,19 @@ class PersonalAnswer:
 
 
 def personal_answer(person: Person | None = None, *, evidence: EvidenceSet | None = None,
-                    measurement: MeasurementStore | None = None, providers: Sequence[Provider] = OUTCOME_PROVIDERS,
+                    measurement: MeasurementStore | None = None, providers: Sequence[Provider] | None = None,
                     **inputs) -> PersonalAnswer:
     """The personal answer for `person` (or for keyword `inputs`: ms_type, age_band, edss, t25fw_s, msws12).
 
     Outcomes come from every provider; patient-reported walking outcomes (MSWS-12) are kept apart from EDSS and
-    the timed walk in `questionnaire_results`."""
+    the timed walk in `questionnaire_results`. Default providers: the ocrelizumab trials, then the responder
+    results of fampridine from the store of other interventions (:mod:`msevidence.pipeline.personal_other`)."""
     p = person if person is not None else Person(**inputs)
     ev = evidence or load_evidence()
+    if providers is None:
+        from msevidence.pipeline.personal_other import fampridine_outcomes
+
+        providers = (*OUTCOME_PROVIDERS, fampridine_outcomes)
     needs = p.t25fw_s is not None or p.msws12 is not None
     m = measurement or (load_measurement_store() if needs else None)
     found = [o for prov in providers for o in prov(p, ev)]
