@@ -305,7 +305,8 @@ def test_fampridine_responders_from_the_other_store_are_drawn_apart_from_ocrevus
 
     a = personal_answer(ms_type="PPMS", age_band="40-49", edss=4.5, t25fw_s=7.5)
     other = [o for o in a.outcomes + a.questionnaire_results if o.provider != "ocrelizumab trials"]
-    assert other and all(o.treatment.endswith("(not Ocrevus)") and o.higher_is_better for o in other)
+    assert other and all(o.treatment == "fampridine" and o.higher_is_better for o in other)
+    assert all("different drug from Ocrevus" in o.fit.notes[0] for o in other)
     store = load_interventions()
     for o in other:
         study, result = store.result(o.key.replace("/", "."))

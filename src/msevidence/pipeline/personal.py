@@ -180,6 +180,9 @@ class DichotomousOutcome:
     rule: str = "published proportions, rounded half up to whole people out of 100"
     provider: str = "ocrelizumab trials"
     treatment: str = "Ocrevus"  # what the "with" picture is (another store's provider names its own treatment)
+    placebo_words: str = "on a dummy drip"  # how the placebo arm was given
+    # the filled groups: legend label, the same in a sentence, the verb for those the treatment changed
+    group_words: tuple[str, str, str] = ("worse either way", "got worse either way", "spared by")
 
     def __post_init__(self):
         for name in ("published_without", "published_with"):

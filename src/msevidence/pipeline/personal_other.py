@@ -39,18 +39,21 @@ def fampridine_outcomes(person: Person, evidence: EvidenceSet | None = None,
             title, event, domain = words
             drug = "fampridine" if "fampridine" in s.intervention.name.lower() else s.intervention.name
             pop = s.population
+            short = re.search(r"\(([^,()]+)", s.title)
+            name = short.group(1) if short else s.title
             edss = (f"EDSS {pop.edss_low:g} to {pop.edss_high:g}" if pop.edss_low is not None
                     and pop.edss_high is not None else "")
-            fit = PopulationFit(s.title, edss, None, (
+            fit = PopulationFit(name, edss, None, (
                 f"This trial included people with {'all types of' if pop.ms_type == 'mixed' else pop.ms_type} MS, "
                 "not only people like you, and it tested a different drug from Ocrevus.",))
             out.append(DichotomousOutcome(
                 key=f"{s.id}/{r.id}", domain=domain, title=f"{title} with {drug}", event=event,
-                source_label=r.outcome.label, trial_name=s.title, comparator="placebo", comparator_kind="placebo",
+                source_label=r.outcome.label, trial_name=name, comparator="placebo", comparator_kind="placebo",
                 weeks=float(m.group(1)), published_without=control.events / control.n,
                 published_with=treated.events / treated.n, higher_is_better=True,
                 citation=f"{s.reference.citation} ({r.locator})",
                 certainty="fairly sure" if r.certainty is None else r.certainty.replace("_", " "),
                 certainty_reasons=(), fit=fit, rule=RULE, provider="store of other walking interventions",
-                treatment=f"{drug} (not Ocrevus)"))
+                treatment=drug, placebo_words="on a dummy pill",
+                group_words=("no gain either way", "did not gain either way", "helped by")))
     return out

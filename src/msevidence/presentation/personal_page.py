@@ -47,7 +47,8 @@ def outcome_figure(o: Any) -> Any:
     """The two icon arrays (without / with Ocrevus) of one outcome, titled with the time span."""
     t = o.treatment
     without = (f"Without {t} (placebo)" if o.comparator_kind == "placebo" else f"On {o.comparator}")
-    labels = {"worse_either": f"{LABELS['worse_either']}", "spared": f"spared by {t}",
+    worse, _, spared = o.group_words
+    labels = {"worse_either": worse, "spared": f"{spared} {t}",
               "harmed": f"harmed by {t}", "fine": LABELS["fine"]}
     return icon_array_pair(o.counts, f"{without}: {o.counts.without} of 100", f"With {t}: {o.counts.with_} of 100",
                            labels=labels, suptitle=f"{o.title}, over {words.span(o.weeks)} ({o.trial_name})")

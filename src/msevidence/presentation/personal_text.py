@@ -60,13 +60,14 @@ def outcome_sentences(o: Any) -> list[str]:
     c = o.counts
     s = [f"Think of 100 people like those in the {o.trial_name} trial, followed for {span(o.weeks)}."]
     if o.comparator_kind == "placebo":
-        s.append(f"Without {o.treatment} (on a dummy drip), **{c.without} of 100** {o.event}.")
+        s.append(f"Without {o.treatment} ({o.placebo_words}), **{c.without} of 100** {o.event}.")
     else:
         s.append(f"Nobody in this trial went without treatment. Instead of {o.treatment}, people took {o.comparator}, "
                  f"another MS medicine. On {o.comparator}, **{c.without} of 100** {o.event}.")
     s.append(f"With {o.treatment}, **{c.with_} of 100** did.")
     if c.spared:
-        s.append(f"So about **{c.spared} in 100** were spared by {o.treatment}. {c.worse_either} got worse either way, "
+        _, worse, spared = o.group_words
+        s.append(f"So about **{c.spared} in 100** were {spared} {o.treatment}. {c.worse_either} {worse}, "
                  f"and {c.fine} were fine either way.")
     elif c.harmed:
         s.append(f"So about **{c.harmed} in 100** more had this with {o.treatment}.")
