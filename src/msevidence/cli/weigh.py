@@ -14,7 +14,7 @@ from rich.table import Table
 from rich.text import Text
 
 from msevidence.cli.app import app
-from msevidence.cli.output import console
+from msevidence.cli.output import console, inert
 from msevidence.errors import MsEvidenceError, OptionError
 
 EvidenceOpt = Annotated[Path | None, typer.Option("--evidence", help="Evidence folder (default: the store).")]
@@ -48,7 +48,7 @@ def _table(title: str, columns: list[str], rows: list[list[Any]]) -> Table:
     for c in columns:
         t.add_column(Text(c))
     for r in rows:
-        t.add_row(*(Text("" if v is None else str(v)) for v in r))
+        t.add_row(*(Text("" if v is None else inert(v)) for v in r))
     return t
 
 
