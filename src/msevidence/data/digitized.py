@@ -30,7 +30,13 @@ from scipy.optimize import isotonic_regression
 
 from msevidence.data.tables import read_table
 from msevidence.errors import LimitError, OptionError, ReconstructionError, TableError
-from msevidence.safeio import MAX_LINE_BYTES, MAX_SMALL_TABLE_BYTES, check_input_file, check_table_shape, read_bytes
+from msevidence.safeio import (
+    MAX_LINE_BYTES,
+    MAX_SMALL_TABLE_BYTES,
+    check_input_file,
+    check_table_shape,
+    read_bytes,
+)
 
 WEEKS_PER_YEAR = 365.2425 / 7  # 52.1775
 WEEKS_PER: dict[str, float] = {"weeks": 1.0, "days": 1 / 7, "months": WEEKS_PER_YEAR / 12, "years": WEEKS_PER_YEAR}

@@ -17,7 +17,7 @@ from msevidence.safeio import MAX_JSON_BYTES, read_bytes
 KERNEL_NAME = "python3"
 Audience = Literal["analyst", "lay", "both"]
 MAX_NAME = 100  # characters of a set or run name (they become file and folder names)
-SET_NAME = re.compile(r"[A-Za-z0-9_\-]{1,%d}" % MAX_NAME)
+SET_NAME = re.compile(rf"[A-Za-z0-9_\-]{{1,{MAX_NAME}}}")
 
 
 class Run(BaseModel):
