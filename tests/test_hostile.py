@@ -501,6 +501,9 @@ print(f"value is {value}")
 
 def _set(folder: Path, nb: Path, value: int, seconds: float, runs: int = 1) -> Path:
     folder.mkdir(exist_ok=True)
+    if not (folder / nb.name).exists():  # a set file names notebooks in notebooks/ or beside itself
+        shutil.copy(nb, folder / nb.name)
+    nb = folder / nb.name
     lines = [f"  - {{name: r{i}, notebook: {nb}, parameters: {{value: {value}, seconds: {seconds}}}, "
              "audience: lay}" for i in range(runs)]
     f = folder / "shared.yaml"  # same set name in both folders: both write <out>/shared/

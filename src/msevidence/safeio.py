@@ -27,6 +27,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from msevidence import paths
 from msevidence.errors import InputError, LimitError, OptionError, OutputError
 
 MAX_YAML_BYTES = 2_000_000
@@ -128,18 +129,18 @@ def check_output_file(path: str | Path, *, option: str = "--out", inputs: tuple 
     writable folder. Raises :class:`OptionError` or :class:`OutputError` (one line naming the path).
     """
     p = Path(path)
-    if suffixes is not None and p.suffix.lower() not in suffixes:
-        raise OptionError(option, f"{p}: the file name must end in {' or '.join(suffixes)} "
-                                  f"(rule: {option} names a {suffixes[0].lstrip('.').upper()} file)")
     for part in p.parts:
         if len(os.fsencode(part)) > MAX_NAME_BYTES:
             raise OutputError(p, f"a name in the path is {len(os.fsencode(part))} bytes; the limit is "
                                  f"{MAX_NAME_BYTES} (rule: file name length)")
+    if p.is_dir():
+        raise OutputError(p, f"is a folder (rule: {option} names a file)")
+    if suffixes is not None and p.suffix.lower() not in suffixes:
+        raise OptionError(option, f"{p}: the file name must end in {', '.join(suffixes)} "
+                                  f"(rule: {option} names a {' or '.join(x.lstrip('.') for x in suffixes)} file)")
     for q in inputs:
         if isinstance(q, str | os.PathLike) and _same(p, Path(q)):
             raise OutputError(p, f"is the input file {q} (rule: outputs never overwrite an input)")
-    from msevidence import paths
-
     for shipped in (paths.evidence_dir(), paths.notebooks_dir(), paths.report_sets_dir()):
         try:
             if p.resolve().is_relative_to(shipped.resolve()):
@@ -147,8 +148,6 @@ def check_output_file(path: str | Path, *, option: str = "--out", inputs: tuple 
                                      "notebooks or report sets)")
         except OSError:
             pass
-    if p.is_dir():
-        raise OutputError(p, f"is a folder (rule: {option} names a file)")
     if p.exists() and not p.is_file():
         raise OutputError(p, "is a device, FIFO or socket, not a regular file (rule: outputs are regular files)")
     for parent in p.parents:

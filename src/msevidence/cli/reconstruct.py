@@ -76,6 +76,9 @@ def reconstruct_cmd(
         raise typer.Exit(2) from None
     doc = rec.to_json()
     doc["out"] = str(out)
+    for d in doc["arms"].values():
+        if d.get("total_events_published") is None:
+            d["total_events_published_reason"] = "not given (--total-events ARM=N): the events follow the curve"
     if as_json:
         typer.echo(json.dumps(doc, indent=2, allow_nan=False))
         return
