@@ -92,7 +92,8 @@ class OutputError(MsEvidenceError):
         reasons = {errno.ENOSPC: "no space left on the device", errno.EDQUOT: "disk quota exceeded",
                    errno.EACCES: "permission denied", errno.EPERM: "permission denied",
                    errno.EROFS: "read-only file system", errno.ENOTDIR: "a parent is a file, not a folder",
-                   errno.EEXIST: "a file is in the way", errno.EISDIR: "is a folder"}
+                   errno.EEXIST: "a file is in the way", errno.EISDIR: "is a folder",
+                   errno.ENAMETOOLONG: "a name in the path is too long (limit 255 bytes)"}
         reason = reasons.get(exc.errno, exc.strerror or type(exc).__name__)
         return cls(getattr(exc, "filename", None) or path, f"{what}: {reason} (rule: writable output path)")
 

@@ -19,7 +19,6 @@ and reports the path and the problem in one line (:func:`os_problem`).
 
 from __future__ import annotations
 
-import errno
 import os
 import stat
 import tempfile
@@ -99,17 +98,13 @@ def check_table_shape(data: bytes, name: str, *, max_line: int = MAX_LINE_BYTES,
 
 # -- output paths -----------------------------------------------------------------------------------------------
 MAX_NAME_BYTES = 255  # one path component (NAME_MAX on Linux and macOS)
-_REASONS = {errno.ENOSPC: "no space left on the device", errno.EDQUOT: "disk quota exceeded",
-            errno.EACCES: "permission denied", errno.EPERM: "permission denied",
-            errno.EROFS: "read-only file system", errno.ENOTDIR: "a parent is a file, not a folder",
-            errno.EEXIST: "a file is in the way", errno.EISDIR: "is a folder",
-            errno.ENAMETOOLONG: f"a name in the path is too long (limit {MAX_NAME_BYTES} bytes)"}
 
 
 def os_problem(path: str | Path, exc: OSError, what: str = "cannot write") -> OutputError:
-    """An OSError met on an output path as one line naming the path and the problem (never ``[Errno N]``)."""
-    reason = _REASONS.get(exc.errno, exc.strerror or type(exc).__name__)
-    return OutputError(path, f"{what}: {reason} (rule: writable output path)")
+    """An OSError met on an output path as one line naming `path` (not a temporary file beside it) and the
+    problem (never ``[Errno N]``)."""
+    exc.filename = None
+    return OutputError.from_os(path, exc, what)
 
 
 def _same(a: Path, b: Path) -> bool:

@@ -104,8 +104,9 @@ def reanalyze_cmd(
     """Bayesian re-reading of a published ratio: posterior, credible interval, P(ratio < 1), P(ratio < threshold)."""
 
     def body():
-        from msevidence.judgement.bayes import across_priors, reanalyze
+        from msevidence.judgement.bayes import across_priors, make_prior, reanalyze
 
+        make_prior(prior, threshold)  # the prior's range is checked before the evidence is read
         ev = _evidence(evidence)
         if trial not in ev:
             raise OptionError("--trial", f"no trial {trial!r}; known: {', '.join(ev.ids)}")
