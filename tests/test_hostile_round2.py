@@ -294,14 +294,19 @@ def test_reconstruct_columns_out_of_range(rec, case):
     assert not (rec.dir / "events.csv").exists()
 
 
-@pytest.mark.parametrize("scale_as", ["tidy", "webplotdigitizer", "cumulative_incidence"])
+@pytest.mark.parametrize("items", [["CTRL=" + "9" * 30], ["CTRL=1000001"]])
+def test_total_events_have_a_limit(rec, items):
+    one_line(rec(*[x for i in items for x in ("--total-events", i)]), "--total-events", "at most 1,000,000")
+
+
+@pytest.mark.parametrize("scale_as", ["tidy", "webplotdigitizer", "time-in-months"])
 def test_fraction_readings_with_percent_scale_are_refused(rec, scale_as):
     curve = pd.read_csv(rec.dir / "curve.csv")
     if scale_as == "tidy":
         curve.to_csv(rec.dir / "c.csv", index=False)
-    elif scale_as == "cumulative_incidence":
-        curve.assign(cumulative_incidence=1 - curve.survival).drop(columns="survival").to_csv(rec.dir / "c.csv",
-                                                                                              index=False)
+    elif scale_as == "time-in-months":
+        curve.assign(time=curve.time_weeks / 4.348125).drop(columns="time_weeks").to_csv(rec.dir / "c.csv",
+                                                                                         index=False)
     else:
         arms = list(dict.fromkeys(curve.arm))
         cols = {}
@@ -312,7 +317,15 @@ def test_fraction_readings_with_percent_scale_are_refused(rec, scale_as):
         lines = [",".join(f"{a}," for a in arms).rstrip(","), ",".join("X,Y" for _ in arms)]
         lines += [",".join("" if pd.isna(v) else f"{v:g}" for v in row) for row in wide.itertuples(index=False)]
         (rec.dir / "c.csv").write_text("\n".join(lines) + "\n")
-    one_line(rec("--y-scale", "percent", curve="c.csv"), "use --y-scale fraction")
+    extra = ["--time-unit", "months"] if scale_as == "time-in-months" else []
+    one_line(rec("--y-scale", "percent", *extra, curve="c.csv"), "use --y-scale fraction")
+
+
+def test_a_rare_cumulative_incidence_in_percent_is_still_read():
+    from msevidence.data.digitized import read_curve
+
+    rare = pd.DataFrame({"arm": "A", "time_weeks": [0.0, 48, 96], "cumulative_incidence": [0.0, 0.4, 0.8]})
+    assert read_curve(rare, y_scale="percent")["survival"].tolist() == pytest.approx([1.0, 0.996, 0.992])
 
 
 # -- (C) allocations bounded up front -----------------------------------------------------------------------------

@@ -14,9 +14,9 @@ from rich.text import Text
 from msevidence.cli.app import app
 from msevidence.cli.errors import one_line
 from msevidence.cli.output import console, inert
-from msevidence.data.digitized import parse_total_events
+from msevidence.data.digitized import MAX_AT_RISK, parse_total_events
 from msevidence.data.tables import sidecar_path
-from msevidence.errors import MsEvidenceError
+from msevidence.errors import LimitError, MsEvidenceError
 from msevidence.reconstruct import KMReconstruction
 from msevidence.safeio import atomic_output, check_output_file
 
@@ -60,6 +60,10 @@ def reconstruct_cmd(
     """Rebuild patient-level events from a digitized Kaplan-Meier figure (Guyot et al. 2012), with a quality report."""
     try:
         totals = parse_total_events(total_events)
+        for arm, n in totals.items():
+            if n > MAX_AT_RISK:
+                raise LimitError(f"--total-events: {arm}={n:,}; at most {MAX_AT_RISK:,} events per arm "
+                                 "(rule: numbers at risk)")
         _check_paths(curve, at_risk, out, qa)  # before any work: never overwrite an input, one line per problem
         rec = KMReconstruction(endpoint=endpoint, time_unit=time_unit, y_scale=y_scale, curve_kind=curve_kind)
         rec.fit(curve, at_risk, total_events=totals or None)

@@ -111,9 +111,9 @@ def _y_as_survival(y: pd.Series, kind: str, y_scale: str, name: str, column: str
         raise TableError(f"arm {arms.iloc[i]}, week {times.iloc[i]:g}: reading {y.iloc[i]:g} is far outside "
                          "[0, 1]; percent readings need --y-scale percent (rule: fractions in [0, 1])",
                          source=name, column=column)
-    if y_scale == "percent" and len(y) and float(y.abs().max()) <= 1.0:
-        raise TableError(f"every reading is at most 1 ({float(y.abs().max()):g}), so these are fractions, not "
-                         "percentages: use --y-scale fraction (rule: percent readings in [0, 100])",
+    if y_scale == "percent" and kind == "survival" and len(y) and float(y.abs().max()) <= 1.0:
+        raise TableError(f"every survival reading is at most 1 ({float(y.abs().max()):g}), so these are fractions, "
+                         "not percentages: use --y-scale fraction (rule: percent readings in [0, 100])",
                          source=name, column=column)
     y = y / 100.0 if y_scale == "percent" else y
     return 1.0 - y if kind == "cumulative_incidence" else y
