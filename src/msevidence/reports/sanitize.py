@@ -61,7 +61,9 @@ def table_css() -> str:
     ``<style>`` blocks are removed from the body with everything else that could restyle the page)."""
     from msevidence.presentation.tables import TABLE_STYLES
 
-    return "\n".join(f'table[id^="T_"] {r["selector"]} {{{r["props"]}}}'.replace("  ", " ") for r in TABLE_STYLES)
+    # as specific as the template's ":not(.jp-RenderedMarkdown).jp-RenderedHTMLCommon td" and one step more
+    return "\n".join(f'.jp-RenderedHTMLCommon table[id^="T_"] {r["selector"]}, table[id^="T_"] {r["selector"]} '
+                     f'{{{r["props"]}}}'.replace(" ,", ",").replace("  ", " ") for r in TABLE_STYLES)
 
 
 def clean_fragment(fragment: str) -> str:
