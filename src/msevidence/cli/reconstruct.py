@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 from typing import Annotated
@@ -13,7 +12,7 @@ from rich.text import Text
 
 from msevidence.cli.app import app
 from msevidence.cli.errors import one_line
-from msevidence.cli.output import console, inert
+from msevidence.cli.output import console, dumps, inert
 from msevidence.data.digitized import MAX_AT_RISK, parse_total_events
 from msevidence.data.tables import sidecar_path
 from msevidence.errors import LimitError, MsEvidenceError
@@ -84,7 +83,7 @@ def reconstruct_cmd(
         if d.get("total_events_published") is None:
             d["total_events_published_reason"] = "not given (--total-events ARM=N): the events follow the curve"
     if as_json:
-        typer.echo(json.dumps(doc, indent=2, allow_nan=False))
+        typer.echo(dumps(doc, indent=2))
         return
     c = console()
     c.print(Text(inert(rec.label_), style="bold"))
