@@ -138,13 +138,14 @@ def test_a_full_disk_names_the_path_and_keeps_the_old_file(rec, monkeypatch):
 
     def full(self, path, extra=None):
         Path(path).write_text("half a tab")
+        Path(f"{path}.provenance.json").write_text("{")
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(KMReconstruction, "to_csv", full)
     line = one_line(rec(), "no space left on the device", str(rec.dir / "events.csv"))
     assert "Errno" not in line
     assert (rec.dir / "events.csv").read_text() == "an earlier good table\n"
-    assert not list(rec.dir.glob(".*.tmp*"))
+    assert not list(rec.dir.glob(".*")) and not (rec.dir / "events.csv.provenance.json").exists()
 
 
 @pytest.mark.parametrize("code, reason", [(errno.ENOSPC, "no space left"), (errno.EDQUOT, "quota"),

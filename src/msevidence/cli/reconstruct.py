@@ -33,8 +33,11 @@ def _check_paths(curve: Path, at_risk: Path, out: Path, qa: Path | None) -> None
 def _write(rec: KMReconstruction, out: Path) -> None:
     """The events table and its sidecar, each moved into place only once completely written."""
     with atomic_output(out) as tmp_csv, atomic_output(sidecar_path(out)) as tmp_side:
-        rec.to_csv(tmp_csv)
-        os.replace(sidecar_path(tmp_csv), tmp_side)
+        try:
+            rec.to_csv(tmp_csv)
+            os.replace(sidecar_path(tmp_csv), tmp_side)
+        finally:
+            sidecar_path(tmp_csv).unlink(missing_ok=True)
 
 
 @app.command("reconstruct")
