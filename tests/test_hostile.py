@@ -5,6 +5,7 @@ Classes: (A) the YAML reader and the evidence store, (B) data tables, (C) option
 (E) report sets, (F) limits, (G) script in a report (sanitizer, CSP, escaping), (H) terminal markup and strict
 JSON. The slow tests at the end run real `msevidence report` processes: a concurrent pair on one folder, SIGKILL
 and SIGTERM mid-run, a corrupt manifest, and a browser opening a report built from hostile evidence.
+Round two (issue 23: reconstruct, simulate, pool, reanalyze, report sets) is in ``test_hostile_round2.py``.
 """
 
 from __future__ import annotations
@@ -501,6 +502,9 @@ print(f"value is {value}")
 
 def _set(folder: Path, nb: Path, value: int, seconds: float, runs: int = 1) -> Path:
     folder.mkdir(exist_ok=True)
+    if not (folder / nb.name).exists():  # a set file names notebooks in notebooks/ or beside itself
+        shutil.copy(nb, folder / nb.name)
+    nb = folder / nb.name
     lines = [f"  - {{name: r{i}, notebook: {nb}, parameters: {{value: {value}, seconds: {seconds}}}, "
              "audience: lay}" for i in range(runs)]
     f = folder / "shared.yaml"  # same set name in both folders: both write <out>/shared/

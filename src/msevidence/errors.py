@@ -6,9 +6,26 @@ Messages name the file, field or option and the rule broken (``FILE: FIELD: rule
 
 from __future__ import annotations
 
+import re
+
+# C0 controls but tab and newline, DEL, C1 controls, and the Unicode bidirectional overrides ("Trojan Source")
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def inert(text: object) -> str:
+    """`text` safe for a terminal: control characters (ESC sequences, bell, carriage return, bidi overrides)
+    shown as visible escapes (``\\x1b``), never acted on."""
+    return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode(), str(text))
+
 
 class MsEvidenceError(Exception):
-    """Base class of every error msevidence raises on purpose (bad input, an impossible request)."""
+    """Base class of every error msevidence raises on purpose (bad input, an impossible request).
+
+    ``str(error)`` is inert: text from files and options in the message cannot move the cursor or clear the
+    terminal (see :func:`inert`)."""
+
+    def __str__(self) -> str:
+        return inert(super().__str__())
 
 
 class InputError(MsEvidenceError, ValueError):
@@ -75,7 +92,8 @@ class OutputError(MsEvidenceError):
         reasons = {errno.ENOSPC: "no space left on the device", errno.EDQUOT: "disk quota exceeded",
                    errno.EACCES: "permission denied", errno.EPERM: "permission denied",
                    errno.EROFS: "read-only file system", errno.ENOTDIR: "a parent is a file, not a folder",
-                   errno.EEXIST: "a file is in the way", errno.EISDIR: "is a folder"}
+                   errno.EEXIST: "a file is in the way", errno.EISDIR: "is a folder",
+                   errno.ENAMETOOLONG: "a name in the path is too long (limit 255 bytes)"}
         reason = reasons.get(exc.errno, exc.strerror or type(exc).__name__)
         return cls(getattr(exc, "filename", None) or path, f"{what}: {reason} (rule: writable output path)")
 

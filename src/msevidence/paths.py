@@ -54,9 +54,13 @@ def calibration_dir() -> Path:
 
 
 def cache_dir() -> Path:
-    """Where new calibrations are written: next to the shipped ones when writable, else the user cache."""
+    """Where new calibrations are written: next to the shipped ones when writable, else the user cache.
+
+    ``$MSEVIDENCE_CACHE`` must name a folder that exists or can be created, and that can be written: a file,
+    ``/dev/null`` or a read-only place is refused with one line (:class:`~msevidence.errors.OutputError`).
+    """
     if os.environ.get(CACHE_VAR):
-        return Path(os.environ[CACHE_VAR]).expanduser()
+        return _usable_folder(Path(os.environ[CACHE_VAR]).expanduser(), CACHE_VAR)
     shipped = calibration_dir()
     if home() != _PACKAGE / "resources" and os.access(shipped if shipped.is_dir() else shipped.parent, os.W_OK):
         return shipped  # a checkout or $MSEVIDENCE_HOME: keep the cache beside the evidence
@@ -66,3 +70,23 @@ def cache_dir() -> Path:
 def output_dir() -> Path:
     """Default output folder of report sets: ``./reports/output`` of the current directory."""
     return Path.cwd() / "reports" / "output"
+
+
+def _usable_folder(path: Path, var: str) -> Path:
+    """`path` if it is (or can be made) a writable folder; else one line naming the variable, path and problem."""
+    from msevidence.errors import OutputError
+
+    for p in (path, *path.parents):
+        if p.exists():
+            if not p.is_dir():
+                what = "is a file" if p.is_file() else "is a device, FIFO or socket"
+                raise OutputError(f"{var}={path}", f"{p} {what}, not a folder (rule: the cache is a writable folder)")
+            if not os.access(p, os.W_OK | os.X_OK):
+                raise OutputError(f"{var}={path}", f"{p} is not writable (rule: the cache is a writable folder)")
+            break
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"{var}={path}", f"cannot create the folder: {exc.strerror or type(exc).__name__} "
+                                           "(rule: the cache is a writable folder)") from None
+    return path

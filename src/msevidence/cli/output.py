@@ -1,7 +1,9 @@
-"""Terminal and JSON output of the commands: user text never read as Rich markup, JSON always strict.
+"""Terminal and JSON output of the commands: user text never read as Rich markup or acted on as control
+characters, JSON always strict.
 
-:func:`console` never interprets ``[...]`` in text (arm names such as ``[/PBO]`` print literally); styling is
-given with :class:`rich.text.Text`. :func:`dumps` writes strict JSON (``allow_nan=False``): a non-finite
+:func:`console` never interprets ``[...]`` in text (arm names such as ``[/PBO]`` print literally) and strips
+every control character (an ``ESC[2J`` in an arm or study name is not sent to the terminal); styling is given
+with :class:`rich.text.Text`. :func:`inert` shows control characters as visible escapes (``\\x1b``). :func:`dumps` writes strict JSON (``allow_nan=False``): a non-finite
 number becomes ``null`` with ``"<key>_reason"`` beside it. :func:`number` prints "not estimable" instead of NaN.
 """
 
@@ -11,19 +13,42 @@ import json
 import math
 from typing import Any
 
-from rich.console import Console
+from rich.console import Console, RenderHook
+from rich.segment import Segment
 from rich.text import Text
 
+from msevidence.errors import _CONTROL, inert
+
 NOT_ESTIMABLE = "not estimable"
+__all__ = ["NOT_ESTIMABLE", "bold", "console", "dumps", "estimability", "finite", "inert", "number"]
+
+
+class _Inert:
+    """A renderable whose text segments carry no control characters (Rich's own styling codes are kept)."""
+
+    def __init__(self, renderable: Any):
+        self.renderable = renderable
+
+    def __rich_console__(self, console: Console, options: Any):
+        for seg in console.render(self.renderable, options):
+            yield seg if seg.control else Segment(_CONTROL.sub("", seg.text), seg.style)
+
+
+class _StripControls(RenderHook):
+    def process_renderables(self, renderables: list) -> list:
+        return [_Inert(r) for r in renderables]
 
 
 def console(**kwargs: Any) -> Console:
-    """A Console that prints text as it is: no markup, no emoji codes, no automatic highlighting."""
-    return Console(markup=False, emoji=False, highlight=False, **kwargs)
+    """A Console that prints text as it is: no markup, no emoji codes, no automatic highlighting, no control
+    characters from the text."""
+    c = Console(markup=False, emoji=False, highlight=False, **kwargs)
+    c.push_render_hook(_StripControls())
+    return c
 
 
 def bold(text: str) -> Text:
-    return Text(str(text), style="bold")
+    return Text(inert(text), style="bold")
 
 
 def finite(x: Any) -> bool:

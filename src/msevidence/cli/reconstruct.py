@@ -2,19 +2,42 @@
 
 from __future__ import annotations
 
-import json
+import os
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
 from msevidence.cli.app import app
-from msevidence.data.digitized import parse_total_events
-from msevidence.errors import MsEvidenceError
+from msevidence.cli.errors import one_line
+from msevidence.cli.output import console, dumps, inert
+from msevidence.data.digitized import MAX_AT_RISK, parse_total_events
+from msevidence.data.tables import sidecar_path
+from msevidence.errors import LimitError, MsEvidenceError
 from msevidence.reconstruct import KMReconstruction
+from msevidence.safeio import atomic_output, check_output_file
+
+QA_FORMATS = (".png", ".pdf", ".svg")
+
+
+def _check_paths(curve: Path, at_risk: Path, out: Path, qa: Path | None) -> None:
+    """--out, its sidecar and --qa: not an input, not a folder, writable, of a supported kind."""
+    check_output_file(out, option="--out", inputs=(curve, at_risk), suffixes=(".csv",))
+    check_output_file(sidecar_path(out), option="--out", inputs=(curve, at_risk))
+    if qa is not None:
+        check_output_file(qa, option="--qa", inputs=(curve, at_risk, out, sidecar_path(out)), suffixes=QA_FORMATS)
+
+
+def _write(rec: KMReconstruction, out: Path) -> None:
+    """The events table and its sidecar, each moved into place only once completely written."""
+    with atomic_output(out) as tmp_csv, atomic_output(sidecar_path(out)) as tmp_side:
+        try:
+            rec.to_csv(tmp_csv)
+            os.replace(sidecar_path(tmp_csv), tmp_side)
+        finally:
+            sidecar_path(tmp_csv).unlink(missing_ok=True)
 
 
 @app.command("reconstruct")
@@ -39,38 +62,46 @@ def reconstruct_cmd(
     """Rebuild patient-level events from a digitized Kaplan-Meier figure (Guyot et al. 2012), with a quality report."""
     try:
         totals = parse_total_events(total_events)
+        for arm, n in totals.items():
+            if n > MAX_AT_RISK:
+                raise LimitError(f"--total-events: {arm}={n:,}; at most {MAX_AT_RISK:,} events per arm "
+                                 "(rule: numbers at risk)")
+        _check_paths(curve, at_risk, out, qa)  # before any work: never overwrite an input, one line per problem
         rec = KMReconstruction(endpoint=endpoint, time_unit=time_unit, y_scale=y_scale, curve_kind=curve_kind)
         rec.fit(curve, at_risk, total_events=totals or None)
-        rec.to_csv(out)
+        _write(rec, out)
         if qa is not None:
             import matplotlib
 
             matplotlib.use("Agg")
             axes = rec.plot()
-            qa.parent.mkdir(parents=True, exist_ok=True)
-            axes[0].figure.savefig(qa, dpi=120)
-    except (MsEvidenceError, OSError) as exc:
-        typer.echo(f"error: {' '.join(str(exc).split())}", err=True)
+            with atomic_output(qa) as tmp:
+                axes[0].figure.savefig(tmp, dpi=120, format=qa.suffix.lstrip(".").lower())
+    except MsEvidenceError as exc:
+        typer.echo(f"error: {one_line(exc)}", err=True)
         raise typer.Exit(2) from None
     doc = rec.to_json()
     doc["out"] = str(out)
+    for d in doc["arms"].values():
+        if d.get("total_events_published") is None:
+            d["total_events_published_reason"] = "not given (--total-events ARM=N): the events follow the curve"
     if as_json:
-        typer.echo(json.dumps(doc, indent=2, allow_nan=False))
+        typer.echo(dumps(doc, indent=2))
         return
-    console = Console()
-    console.print(Text(rec.label_, style="bold"))
+    c = console()
+    c.print(Text(inert(rec.label_), style="bold"))
     if doc["assumption"]:
-        console.print(Text(doc["assumption"]), soft_wrap=True)
+        c.print(Text(inert(doc["assumption"])), soft_wrap=True)
     t = Table(title="Reconstruction quality")
     for col in ("arm", "n", "events", "censored", "KM max |error|", "KM RMS error", "max at-risk difference",
                 "cleaning changes"):
         t.add_column(col, justify="left" if col == "arm" else "right")
     for arm, d in doc["arms"].items():
-        t.add_row(Text(arm), str(d["n"]), str(d["events"]), str(d["censored"]), f"{d['km_max_abs_error']:.4f}",
+        t.add_row(Text(inert(arm)), str(d["n"]), str(d["events"]), str(d["censored"]), f"{d['km_max_abs_error']:.4f}",
                   f"{d['km_rms_error']:.4f}", str(d["at_risk_max_abs_difference"]),
                   str(sum(d["cleaning_changes"].values())))
-    console.print(t)
+    c.print(t)
     for arm, d in doc["arms"].items():
         for note in d["notes"]:
-            console.print(Text(f"{arm}: {note}"))
-    console.print(Text(f"wrote {out} (and {out.name}.provenance.json)" + (f" and {qa}" if qa else "")))
+            c.print(Text(inert(f"{arm}: {note}")))
+    c.print(Text(inert(f"wrote {out} (and {out.name}.provenance.json)" + (f" and {qa}" if qa else ""))))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import math
 import time
 from pathlib import Path
@@ -10,12 +9,13 @@ from typing import Annotated
 
 import numpy as np
 import typer
-from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
 from msevidence.cli.app import app
+from msevidence.cli.output import console, dumps, inert, number
 from msevidence.errors import MsEvidenceError, OptionError
+from msevidence.safeio import atomic_output, check_output_file
 
 
 def parse_sizes(items: list[str] | None, maximum: int | None = None) -> dict[str, int] | None:
@@ -34,42 +34,39 @@ def parse_sizes(items: list[str] | None, maximum: int | None = None) -> dict[str
     return out
 
 
-def parse_range(option: str, text: str | None, integer: bool = False) -> list[float] | None:
-    """``a,b,c`` or ``start:stop:step`` (stop included) -> values."""
+def parse_range(option: str, text: str | None, integer: bool = False,
+                bounds: tuple[float, float] = (0.0, math.inf)) -> list[float] | None:
+    """``a,b,c`` or ``start:stop:step`` (stop included) -> values, each within `bounds` (the lower bound
+    excluded when it is 0), at most :data:`~msevidence.simulate.limits.MAX_GRID_VALUES` of them."""
+    from msevidence.simulate.limits import MAX_GRID_VALUES, grid_count
+
     if text is None:
         return None
     try:
         if ":" in text:
             start, stop, step = (float(v) for v in text.split(":"))
-            if step <= 0 or stop < start:
+            if not all(map(math.isfinite, (start, stop, step))) or step <= 0 or stop < start:
                 raise ValueError
-            values = list(np.round(np.arange(start, stop + step / 2, step), 10))
         else:
             values = [float(v) for v in text.split(",") if v.strip()]
     except ValueError:
         raise OptionError(option, f"{text!r}: expected a list a,b,c or a range start:stop:step") from None
-    if not values or any(not math.isfinite(v) or v <= 0 for v in values):
-        raise OptionError(option, f"{text!r}: values must be positive numbers")
+    if ":" in text:
+        grid_count(option, start, stop, step)  # refused before the values are made
+        values = list(np.round(np.arange(start, stop + step / 2, step), 10))
+    if len(values) > MAX_GRID_VALUES:
+        raise OptionError(option, f"{len(values):,} values; the limit is {MAX_GRID_VALUES} (rule: grid size)")
+    lo, hi = bounds
+    if not values or any(not math.isfinite(v) or v < lo or (lo == 0 and v <= 0) or v > hi for v in values):
+        what = f"from {lo:g} to {hi:g}" if lo > 0 else f"positive, at most {hi:g}"
+        raise OptionError(option, f"{text!r}: values must be {what}")
     if integer and any(v != int(v) for v in values):
         raise OptionError(option, f"{text!r}: values must be whole numbers")
     return [int(v) for v in values] if integer else [float(v) for v in values]
 
 
 def _fmt(x, digits: int = 3) -> str:
-    return "not estimable" if x is None or (isinstance(x, float) and not math.isfinite(x)) else f"{x:.{digits}f}"
-
-
-def _strict(x):
-    """JSON-safe: NaN/inf -> None, numpy scalars -> Python."""
-    if isinstance(x, dict):
-        return {k: _strict(v) for k, v in x.items()}
-    if isinstance(x, list | tuple):
-        return [_strict(v) for v in x]
-    if isinstance(x, np.generic):
-        x = x.item()
-    if isinstance(x, float) and not math.isfinite(x):
-        return None
-    return x
+    return number(x, f".{digits}f")
 
 
 @app.command("simulate")
@@ -109,18 +106,43 @@ def simulate_cmd(
 
 def _run(trial, endpoint, n_trials, n_per_arm, hr, confirmation_weeks, seed, dask, processes, alpha, test,
          grid_mode, grid_n, grid_hr, grid_confirmation, out, as_json) -> None:
-    from msevidence.evidence import load_evidence
-    from msevidence.simulate import design_from_trial, grid, operating_characteristics
+    from msevidence.simulate import limits as lim
+    from msevidence.simulate.operating import check_settings
 
-    sizes = parse_sizes(n_per_arm)
-    if n_trials < 1:
-        raise OptionError("--n-trials", "must be at least 1")
-    if hr is not None and (not math.isfinite(hr) or hr <= 0):
-        raise OptionError("--hr", f"must be a positive number (got {hr:g})")
+    # every option is checked before any work (limits: msevidence.simulate.limits, listed in the README)
+    sizes = parse_sizes(n_per_arm, maximum=lim.MAX_PER_ARM)
+    lim.check_n_trials(n_trials)
+    check_settings(alpha, test, seed, processes)
+    if hr is not None:
+        lim.check_hr(hr)
+    if confirmation_weeks is not None:
+        lim.check_confirmation(confirmation_weeks)
     if not grid_mode and any(v is not None for v in (grid_n, grid_hr, grid_confirmation)):
         raise OptionError("--grid-n/--grid-hr/--grid-confirmation", "only with --grid")
     if out is not None and not grid_mode:
         raise OptionError("--out", "only with --grid (the single-design result is printed)")
+    ns = parse_range("--grid-n", grid_n, integer=True, bounds=(2, 2 * lim.MAX_PER_ARM))
+    hrs = parse_range("--grid-hr", grid_hr, bounds=lim.HR_RANGE)
+    cws = parse_range("--grid-confirmation", grid_confirmation, integer=True,
+                      bounds=(0, lim.MAX_CONFIRMATION_WEEKS))
+    cells = len(ns or [0]) * len(hrs or [0]) * len(cws or [0])
+    lim.check_work(n_trials, max([*(ns or []), sum((sizes or {}).values()), 1]), cells)
+    path = check_output_file(out or Path("simulate-grid.csv"), option="--out", suffixes=(".csv",)) \
+        if grid_mode else None
+    client = lim.connect_dask(dask) if dask else None
+    try:
+        _work(trial, endpoint, n_trials, sizes, hr, confirmation_weeks, seed, client, processes, alpha, test,
+              grid_mode, ns, hrs, cws, path, as_json)
+    finally:
+        if client is not None:
+            client.close()
+
+
+def _work(trial, endpoint, n_trials, sizes, hr, confirmation_weeks, seed, dask, processes, alpha, test,
+          grid_mode, ns, hrs, cws, path, as_json) -> None:
+    from msevidence.evidence import load_evidence
+    from msevidence.simulate import design_from_trial, grid, operating_characteristics
+
     ev = load_evidence()
     start = time.perf_counter()
     if not grid_mode:
@@ -133,13 +155,10 @@ def _run(trial, endpoint, n_trials, n_per_arm, hr, confirmation_weeks, seed, das
         doc = {**oc.to_dict(), "elapsed_s": elapsed, "simulation_s": oc.elapsed_s, "label": design.label,
                "true_hr_note": design.notes.get("true_hr")}
         if as_json:
-            typer.echo(json.dumps(_strict(doc), indent=2, allow_nan=False))
+            typer.echo(dumps(doc, indent=2))
         else:
             _print(oc, doc)
         return
-    ns = parse_range("--grid-n", grid_n, integer=True)
-    hrs = parse_range("--grid-hr", grid_hr)
-    cws = parse_range("--grid-confirmation", grid_confirmation, integer=True)
     cache: dict = {}
 
     def base(cw):
@@ -151,21 +170,21 @@ def _run(trial, endpoint, n_trials, n_per_arm, hr, confirmation_weeks, seed, das
     res = grid(base, n_total=ns, true_hr=hrs, confirmation_weeks=cws, n_trials=n_trials, seed=seed, alpha=alpha,
                test=test, client=dask, processes=processes, progress=not as_json)
     frame = res.to_frame().assign(trial=trial, endpoint=endpoint)
-    path = out or Path("simulate-grid.csv")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    frame.to_csv(path, index=False, float_format="%.10g", lineterminator="\n")
+    with atomic_output(path) as tmp:
+        frame.to_csv(tmp, index=False, float_format="%.10g", lineterminator="\n")
     elapsed = time.perf_counter() - start
     if as_json:
-        typer.echo(json.dumps(_strict({"csv": str(path), "n_cells": len(frame), "n_trials": n_trials,
-                                       "elapsed_s": elapsed, "data_provenance": "synthetic"}), allow_nan=False))
+        typer.echo(dumps({"csv": str(path), "n_cells": len(frame), "n_trials": n_trials, "elapsed_s": elapsed,
+                          "data_provenance": "synthetic"}))
     else:
-        Console().print(Text(f"wrote {path}: {len(frame)} designs x {n_trials} SYNTHETIC trials in {elapsed:.1f} s"))
+        console().print(Text(inert(f"wrote {path}: {len(frame)} designs x {n_trials} SYNTHETIC trials in "
+                                   f"{elapsed:.1f} s")))
 
 
 def _print(oc, doc: dict) -> None:
-    console = Console()
-    console.print(Text(doc["label"], style="bold"))
-    console.print(Text(f"control arm: {oc.design.control.source}"))
+    c = console()
+    c.print(Text(inert(doc["label"]), style="bold"))
+    c.print(Text(inert(f"control arm: {oc.design.control.source}")))
     t = Table(title=f"{oc.n_trials} simulated trials (seed {oc.seed})")
     for col in ("quantity", "value", "Monte-Carlo SE"):
         t.add_column(col, justify="left" if col == "quantity" else "right")
@@ -177,5 +196,7 @@ def _print(oc, doc: dict) -> None:
     t.add_row(f"Coverage of the {95:d}% CI", _fmt(oc.coverage), _fmt(oc.coverage_mc_se))
     t.add_row("Trials with an estimable HR", f"{oc.n_estimable} of {oc.n_trials}", "")
     t.add_row("Mean number of events", f"{oc.mean_events:.1f}", "")
-    console.print(t)
-    console.print(Text(f"elapsed: {doc['elapsed_s']:.2f} s (simulation and fits: {oc.elapsed_s:.2f} s)"))
+    c.print(t)
+    for reason in dict.fromkeys(v for k, v in oc.reasons().items() if k != "type_i_error"):
+        c.print(Text(f"not estimable: {reason}"))
+    c.print(Text(f"elapsed: {doc['elapsed_s']:.2f} s (simulation and fits: {oc.elapsed_s:.2f} s)"))

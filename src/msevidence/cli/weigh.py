@@ -3,8 +3,6 @@ claims). Parsing and formatting only; every expected failure is one line on stde
 
 from __future__ import annotations
 
-import json
-import math
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
@@ -14,7 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from msevidence.cli.app import app
-from msevidence.cli.output import console
+from msevidence.cli.output import console, dumps, inert
 from msevidence.errors import MsEvidenceError, OptionError
 
 EvidenceOpt = Annotated[Path | None, typer.Option("--evidence", help="Evidence folder (default: the store).")]
@@ -29,18 +27,8 @@ def _run(body: Callable[[], None]) -> None:
 
 
 def _json(obj: Any) -> str:
-    def clean(v):
-        if isinstance(v, float) and not math.isfinite(v):
-            return None
-        if isinstance(v, dict):
-            return {k: clean(x) for k, x in v.items()}
-        if isinstance(v, list | tuple):
-            return [clean(x) for x in v]
-        if hasattr(v, "item"):
-            return clean(v.item())
-        return v
-
-    return json.dumps(clean(obj), indent=1, ensure_ascii=False, allow_nan=False)
+    """Strict JSON: a non-finite number becomes null with ``<key>_reason`` beside it (:func:`output.dumps`)."""
+    return dumps(obj, indent=1)
 
 
 def _table(title: str, columns: list[str], rows: list[list[Any]]) -> Table:
@@ -48,7 +36,7 @@ def _table(title: str, columns: list[str], rows: list[list[Any]]) -> Table:
     for c in columns:
         t.add_column(Text(c))
     for r in rows:
-        t.add_row(*(Text("" if v is None else str(v)) for v in r))
+        t.add_row(*(Text("" if v is None else inert(v)) for v in r))
     return t
 
 
@@ -114,8 +102,9 @@ def reanalyze_cmd(
     read in the endpoint's own direction; refuses endpoints that are not ratios of events or proportions."""
 
     def body():
-        from msevidence.judgement.bayes import across_priors, reanalyze
+        from msevidence.judgement.bayes import across_priors, make_prior, reanalyze
 
+        make_prior(prior, threshold)  # the prior's range is checked before the evidence is read
         ev = _evidence(evidence)
         if trial not in ev:
             raise OptionError("--trial", f"no trial {trial!r}; known: {', '.join(ev.ids)}")

@@ -27,12 +27,21 @@ import numpy as np
 import pandas as pd
 
 from msevidence.data.tables import read_table
-from msevidence.errors import OptionError, TableError
+from msevidence.errors import LimitError, OptionError, TableError
+from msevidence.safeio import (
+    MAX_LINE_BYTES,
+    MAX_SMALL_TABLE_BYTES,
+    check_input_file,
+    check_table_shape,
+    read_bytes,
+)
 
 WEEKS_PER_YEAR = 365.2425 / 7  # 52.1775
 WEEKS_PER: dict[str, float] = {"weeks": 1.0, "days": 1 / 7, "months": WEEKS_PER_YEAR / 12, "years": WEEKS_PER_YEAR}
 Y_SCALES = ("fraction", "percent")
 CURVE_KINDS = ("survival", "cumulative_incidence")
+MAX_WEEKS = 2600.0  # 50 years: a longer time on a KM axis is a reading or unit error (as for events tables)
+MAX_AT_RISK = 1_000_000  # patients per arm: the reconstruction makes one row per patient
 
 
 def _check_option(value: str, allowed, option: str) -> None:
@@ -41,6 +50,8 @@ def _check_option(value: str, allowed, option: str) -> None:
 
 
 def _read_csv(source: str | Path | pd.DataFrame, what: str) -> tuple[pd.DataFrame, str]:
+    if not isinstance(source, pd.DataFrame) and Path(source).exists():
+        check_input_file(source, MAX_SMALL_TABLE_BYTES)  # bounded before anything is read
     df, name = read_table(source, kind=what)
     df.columns = [str(c).strip() for c in df.columns]
     return df, name
@@ -51,10 +62,21 @@ def _time_weeks(df: pd.DataFrame, name: str, time_unit: str) -> pd.Series:
     _check_option(time_unit, WEEKS_PER, "--time-unit")
     for unit in WEEKS_PER:
         if f"time_{unit}" in df.columns:
-            return _finite(df[f"time_{unit}"], name, f"time_{unit}") * WEEKS_PER[unit]
+            return _plausible_weeks(_finite(df[f"time_{unit}"], name, f"time_{unit}") * WEEKS_PER[unit], name,
+                                    f"time_{unit}")
     if "time" in df.columns:
-        return _finite(df["time"], name, "time") * WEEKS_PER[time_unit]
+        return _plausible_weeks(_finite(df["time"], name, "time") * WEEKS_PER[time_unit], name, "time")
     raise TableError("no time column (expected time_weeks, or time with --time-unit)", source=name)
+
+
+def _plausible_weeks(weeks: pd.Series, name: str, column: str) -> pd.Series:
+    """Times of at most :data:`MAX_WEEKS` (50 years); a longer one is a reading or unit error."""
+    far = weeks.abs() > MAX_WEEKS
+    if far.any():
+        i = int(np.flatnonzero(far.to_numpy())[0])
+        raise TableError(f"row {i + 1}: {weeks.iloc[i]:g} weeks is beyond {MAX_WEEKS:g} weeks (50 years) "
+                         "(rule: plausible times; check --time-unit)", source=name, column=column)
+    return weeks
 
 
 def _finite(col: pd.Series, name: str, column: str, arm: pd.Series | None = None) -> pd.Series:
@@ -86,6 +108,10 @@ def _y_as_survival(y: pd.Series, kind: str, y_scale: str, name: str, column: str
         i = int(np.flatnonzero((y.abs() > 1.5).to_numpy())[0])
         raise TableError(f"arm {arms.iloc[i]}, week {times.iloc[i]:g}: reading {y.iloc[i]:g} is far outside "
                          "[0, 1]; percent readings need --y-scale percent (rule: fractions in [0, 1])",
+                         source=name, column=column)
+    if y_scale == "percent" and kind == "survival" and len(y) and float(y.abs().max()) <= 1.0:
+        raise TableError(f"every survival reading is at most 1 ({float(y.abs().max()):g}), so these are fractions, "
+                         "not percentages: use --y-scale fraction (rule: percent readings in [0, 100])",
                          source=name, column=column)
     y = y / 100.0 if y_scale == "percent" else y
     return 1.0 - y if kind == "cumulative_incidence" else y
@@ -121,8 +147,10 @@ def _looks_like_wpd(source: str | Path) -> bool:
     if not path.is_file():
         return False
     try:
-        rows = list(csv.reader(io.StringIO("\n".join(path.read_text().splitlines()[:2]))))
-    except (OSError, UnicodeDecodeError):
+        with open(path, "rb") as f:  # the first two lines only, bounded
+            head = f.read(2 * MAX_LINE_BYTES + 4).decode("utf-8", errors="replace").splitlines()[:2]
+        rows = list(csv.reader(io.StringIO("\n".join(head))))
+    except (OSError, csv.Error):
         return False
     return len(rows) == 2 and [c.strip().upper() for c in rows[1][:2]] == ["X", "Y"]
 
@@ -133,10 +161,13 @@ def read_webplotdigitizer(source: str | Path, *, time_unit: str = "weeks", y_sca
     _check_option(kind, CURVE_KINDS, "--curve-kind")
     _check_option(time_unit, WEEKS_PER, "--time-unit")
     name = str(source)
+    data = read_bytes(source, MAX_SMALL_TABLE_BYTES)  # bounded: regular file, size, line length
+    check_table_shape(data, name)
     try:
-        rows = list(csv.reader(io.StringIO(Path(source).read_text())))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise TableError(f"cannot be read ({type(exc).__name__})", source=name) from exc
+        rows = list(csv.reader(io.StringIO(data.decode("utf-8"))))
+    except (UnicodeDecodeError, csv.Error) as exc:
+        raise TableError(f"cannot be read ({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}) "
+                         "(rule: a UTF-8 CSV export)", source=name) from None
     if len(rows) < 3:
         raise TableError("a WebPlotDigitizer export needs a row of dataset names, a row X,Y,... and data",
                          source=name)
@@ -181,6 +212,11 @@ def read_at_risk(source: str | Path | pd.DataFrame, *, time_unit: str = "weeks",
         r = out[bad].iloc[0]
         raise TableError(f"arm {r['arm']}, week {r['time_weeks']:g}: {r['n_at_risk']:g} is not a whole number "
                          ">= 0 (rule: counts)", source=name, column="n_at_risk")
+    big = out["n_at_risk"] > MAX_AT_RISK
+    if big.any():
+        r = out[big].iloc[0]
+        raise LimitError(f"{name}: column 'n_at_risk': arm {r['arm']}, week {r['time_weeks']:g}: {r['n_at_risk']:g} "
+                         f"at risk; the limit is {MAX_AT_RISK:,} per arm (rule: numbers at risk)")
     if (out["time_weeks"] < 0).any():
         r = out[out["time_weeks"] < 0].iloc[0]
         raise TableError(f"arm {r['arm']}, week {r['time_weeks']:g}: negative time (rule: times >= 0)",

@@ -47,6 +47,8 @@ DEFAULT_THRESHOLD = 0.8
 #: The reference ratio that scales the named priors (independent of the threshold of an important effect).
 DEFAULT_PRIOR_RATIO = 0.8
 VAGUE_SD = 10.0
+PRIOR_MEAN_MAX = 10.0  # |mean| of a custom prior on the log ratio
+PRIOR_SD_RANGE = (1e-3, 100.0)  # SD of a custom prior on the log ratio
 Z95 = stats.norm.ppf(0.975)
 #: Analyses whose published ratio (or relative reduction) is a ratio of events or proportions.
 REREADABLE_ANALYSES = ("time_to_event", "annualized_rate", "proportion_at_week", "proportion_over_period",
@@ -125,6 +127,11 @@ def make_prior(spec: str | tuple[float, float] | NormalPrior = "sceptical",
         mean, sd = (float(x) for x in spec)
     if not (math.isfinite(mean) and math.isfinite(sd) and sd > 0):
         raise OptionError("--prior", f"MEAN,SD must be finite numbers with SD > 0, got {mean!r},{sd!r}")
+    lo, hi = PRIOR_SD_RANGE
+    if abs(mean) > PRIOR_MEAN_MAX or not lo <= sd <= hi:
+        raise OptionError("--prior", f"MEAN,SD of the log ratio must have |MEAN| <= {PRIOR_MEAN_MAX:g} (a ratio "
+                                     f"between {math.exp(-PRIOR_MEAN_MAX):.2g} and {math.exp(PRIOR_MEAN_MAX):.3g}) and "
+                                     f"SD from {lo:g} to {hi:g}, got {mean:g},{sd:g} (rule: prior range)")
     return NormalPrior("custom", mean, sd, f"normal prior on the log ratio, mean {mean:g}, SD {sd:g}")
 
 

@@ -37,7 +37,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from msevidence.errors import InputError, OptionError, TableError
+from msevidence.errors import InputError, LimitError, OptionError, TableError
 from msevidence.judgement.bayes import (
     ReanalysisError,
     likelihood_from_ci,
@@ -45,8 +45,12 @@ from msevidence.judgement.bayes import (
     ratio_effect_of,
 )
 from msevidence.models.base import Fitter
+from msevidence.safeio import MAX_SMALL_TABLE_BYTES, check_table_shape, read_bytes
 
 METHODS = ("fixed", "dl", "reml")
+MAX_STUDIES = 1_000  # studies in one pooling (REML works on k x k matrices)
+MAX_RATIO = 1_000.0  # ratios and CI bounds within 1/1000 to 1000
+MIN_SE = 1e-4  # SE of a log ratio: a narrower "95% CI" is a typing error
 Z95 = stats.norm.ppf(0.975)
 DEFINITION_FIELDS = {
     "scale": "scale", "components": "components", "analysis": "analysis", "threshold": "worsening threshold",
@@ -83,12 +87,16 @@ def read_estimates_csv(path: str | Path) -> list[StudyEstimate]:
     """Read ``study, estimate, ci_low, ci_high`` (ratio scale, 95% CIs) from a CSV file; one-line errors."""
     path = Path(path)
     name = str(path)
+    data = read_bytes(path, MAX_SMALL_TABLE_BYTES)  # bounded: regular file, size, line length, columns
+    check_table_shape(data, name)
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise TableError(f"cannot read file ({getattr(exc, 'strerror', None) or exc}) (rule: readable UTF-8 CSV)",
-                         source=name) from None
-    rows = list(csv.DictReader(text.splitlines()))
+        text = data.decode("utf-8")
+        rows = list(csv.DictReader(text.splitlines()))
+    except (UnicodeDecodeError, csv.Error) as exc:
+        raise TableError(f"cannot be read ({type(exc).__name__}) (rule: readable UTF-8 CSV)", source=name) from None
+    if len(rows) > MAX_STUDIES:
+        raise LimitError(f"{name}: {len(rows):,} rows; pooling takes at most {MAX_STUDIES:,} studies "
+                         "(rule: number of studies)")
     need = ("study", "estimate", "ci_low", "ci_high")
     header = [h.strip() for h in (text.splitlines()[0].split(",") if text.strip() else [])]
     for col in need:
@@ -116,11 +124,18 @@ def read_estimates_csv(path: str | Path) -> list[StudyEstimate]:
             if not (math.isfinite(vals[col]) and vals[col] > 0):
                 raise TableError(f"line {i}: {row[col]!r} is not a positive ratio (rule: ratio scale, > 0)",
                                  source=name, column=col)
+            if not 1 / MAX_RATIO <= vals[col] <= MAX_RATIO:
+                raise TableError(f"line {i}: {row[col]!r} is outside {1 / MAX_RATIO:g} to {MAX_RATIO:g} (rule: "
+                                 "plausible ratios)", source=name, column=col)
         if not vals["ci_low"] < vals["estimate"] < vals["ci_high"]:
             raise TableError(f"line {i}: the CI ({vals['ci_low']:g} to {vals['ci_high']:g}) must contain the "
                              f"estimate {vals['estimate']:g} (rule: ci_low < estimate < ci_high)", source=name,
                              column="estimate")
         lik = likelihood_from_ci(vals["estimate"], vals["ci_low"], vals["ci_high"], label=study)
+        if lik.se < MIN_SE:
+            raise TableError(f"line {i}: the CI {vals['ci_low']:g} to {vals['ci_high']:g} gives a standard error of "
+                             f"{lik.se:.2g} on the log scale, below {MIN_SE:g}: too narrow to be a 95% CI (rule: "
+                             "plausible CIs)", source=name, column="ci_low")
         out.append(StudyEstimate(study, lik.log_hr, lik.se, vals["estimate"], vals["ci_low"], vals["ci_high"],
                                  source=name))
     if len(out) < 2:
@@ -240,6 +255,14 @@ class MetaAnalysis(Fitter):
     def fit(self, estimates: list[StudyEstimate]) -> MetaAnalysis:
         if len(estimates) < 2:
             raise OptionError("estimates", f"pooling needs at least 2 studies, got {len(estimates)}")
+        if len(estimates) > MAX_STUDIES:
+            raise LimitError(f"estimates: {len(estimates):,} studies; the limit is {MAX_STUDIES:,} (rule: number "
+                             "of studies)")
+        bad = [e.study for e in estimates if not (math.isfinite(e.se) and math.isfinite(e.log_ratio) and
+                                                  1e-8 <= e.se <= 100 and abs(e.log_ratio) <= 300)]
+        if bad:  # beyond these, weights and exp() overflow; files are held to narrower, plausible ranges
+            raise OptionError("estimates", f"{bad[0]}: the log ratio must be within +/-300 and its SE from 1e-8 to "
+                                           "100 (rule: computable estimates)")
         self.estimates_ = list(estimates)
         y = np.array([e.log_ratio for e in estimates], dtype=float)
         v = np.array([e.variance for e in estimates], dtype=float)

@@ -3,24 +3,28 @@
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from msevidence import paths
-from msevidence.errors import EvidenceFileError, ReportSetError
+from msevidence.errors import EvidenceFileError, InputError, ReportSetError
 from msevidence.evidence.yamlio import read_yaml
+from msevidence.safeio import MAX_JSON_BYTES, read_bytes
 
 KERNEL_NAME = "python3"
 Audience = Literal["analyst", "lay", "both"]
+MAX_NAME = 100  # characters of a set or run name (they become file and folder names)
+SET_NAME = re.compile(rf"[A-Za-z0-9_\-]{{1,{MAX_NAME}}}")
 
 
 class Run(BaseModel):
     """One notebook execution: its name (used in file names), notebook, parameters and audience."""
 
     model_config = ConfigDict(extra="forbid")
-    name: str = Field(pattern=r"^[A-Za-z0-9_\-]+$")
+    name: str = Field(pattern=r"^[A-Za-z0-9_\-]+$", max_length=MAX_NAME)
     notebook: str
     title: str | None = None
     parameters: dict[str, Any] = {}
@@ -42,6 +46,14 @@ class ReportSet(BaseModel):
     description: str = ""
     runs: list[Run] = Field(min_length=1)
     path: str | None = None
+
+    @field_validator("name")
+    @classmethod
+    def _folder_name(cls, name: str) -> str:
+        if name and not SET_NAME.fullmatch(name):
+            raise ValueError(f"set name {name!r} must use letters, digits, - and _, at most {MAX_NAME} characters "
+                             "(rule: a set's name is its output folder)")
+        return name
 
     @model_validator(mode="after")
     def _unique_names(self):
@@ -94,13 +106,36 @@ def load_report_set(name_or_path: str | Path) -> ReportSet:
     rs = rs.model_copy(update={"runs": [x for r in rs.runs for x in _expand(r)]})
     for i, run in enumerate(rs.runs):
         nb = notebook_path(run.notebook, base)
-        if not nb.is_file():
-            raise ReportSetError(f"{path}: runs[{i}].notebook: {nb} does not exist")
+        check_notebook(nb, f"{path}: runs[{i}].notebook", (paths.notebooks_dir(), path.parent))
         unknown = sorted(set(run.parameters) - set(notebook_parameters(nb)))
         if unknown:
             raise ReportSetError(f"{path}: runs[{i}].parameters: {', '.join(unknown)} not in the parameters cell "
                                  f"of {nb.name} (known: {', '.join(notebook_parameters(nb))})")
     return rs
+
+
+def check_notebook(nb: Path, where: str, roots: tuple[Path, ...]) -> None:
+    """A notebook a set file names: inside one of `roots` (the notebooks folder, the set file's own folder;
+    links resolved), ending in ``.ipynb``, a regular file of at most 50 MB that reads as a notebook."""
+    import nbformat
+
+    real = nb.resolve()
+    if not any(real.is_relative_to(r.resolve()) for r in roots):
+        raise ReportSetError(f"{where}: {nb} is outside the notebooks folder ({roots[0]}) and the set file's folder "
+                             "(rule: a set file names notebooks in notebooks/ or beside itself)")
+    if nb.suffix != ".ipynb":
+        raise ReportSetError(f"{where}: {nb} is not a notebook file (rule: notebooks end in .ipynb)")
+    if not nb.is_file():
+        raise ReportSetError(f"{where}: {nb} does not exist")
+    try:
+        data = read_bytes(nb, MAX_JSON_BYTES)
+    except InputError as exc:
+        raise ReportSetError(f"{where}: {exc}") from None
+    try:
+        nbformat.reads(data.decode("utf-8"), as_version=4)
+    except Exception as exc:  # noqa: BLE001 - any reader failure is one line naming the notebook
+        raise ReportSetError(f"{where}: {nb} is not a valid notebook ({type(exc).__name__}) "
+                             "(rule: a Jupyter notebook)") from None
 
 
 def effective_parameters(nb: str | Path, given: dict[str, Any]) -> dict[str, Any]:

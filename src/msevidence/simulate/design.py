@@ -13,9 +13,11 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from msevidence.errors import OptionError
+from msevidence.simulate.limits import MAX_PER_ARM_DESIGN, check_confirmation, check_hr, check_per_arm
 
 UNCONFIRMED = ("censor", "event")
 WEEKS_PER_YEAR = 52.1775
+MAX_WEEKS = 2600.0  # 50 years of follow-up, visits or accrual
 
 
 @dataclass(frozen=True)
@@ -97,12 +99,14 @@ class TrialDesign:
     def __post_init__(self):
         if self.n_control < 1 or self.n_treated < 1:
             raise OptionError("--n-per-arm", "every arm needs at least 1 patient")
-        if not np.isfinite(self.true_hr) or self.true_hr <= 0:
-            raise OptionError("--hr", f"the true hazard ratio must be positive (got {self.true_hr:g})")
-        if self.visit_weeks <= 0 or self.min_follow_up_weeks <= 0:
-            raise OptionError("design", "visit interval and minimum follow-up must be positive")
-        if self.confirmation_weeks < 0:
-            raise OptionError("--confirmation-weeks", "must be >= 0")
+        for n in (self.n_control, self.n_treated):
+            check_per_arm(n, maximum=MAX_PER_ARM_DESIGN)
+        check_hr(self.true_hr)
+        if not (0 < self.visit_weeks <= MAX_WEEKS and 0 < self.min_follow_up_weeks <= MAX_WEEKS
+                and 0 <= self.accrual_weeks <= MAX_WEEKS):
+            raise OptionError("design", f"visit interval and minimum follow-up must be positive, and they and the "
+                                        f"accrual at most {MAX_WEEKS:g} weeks")
+        check_confirmation(self.confirmation_weeks)
         if not 0 <= self.dropout_per_year < 1:
             raise OptionError("dropout", "the yearly dropout proportion must be in [0, 1)")
         if self.unconfirmed not in UNCONFIRMED:

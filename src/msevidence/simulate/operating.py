@@ -8,6 +8,7 @@ spread over processes or a Dask cluster. Every value carries its Monte-Carlo sta
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ import pandas as pd
 from msevidence.errors import OptionError
 from msevidence.models.survival.batched import fit_many
 from msevidence.simulate.design import TrialDesign
+from msevidence.simulate.limits import check_n_trials, check_processes, check_seed, check_work
 from msevidence.simulate.parallel import run_tasks
 
 CHUNK = 1000  # trials per task (fixed: part of what makes results independent of the split)
@@ -77,8 +79,39 @@ class OperatingCharacteristics:
     def hr_quantiles(self, q: Sequence[float] = (0.025, 0.25, 0.5, 0.75, 0.975)) -> pd.Series:
         return pd.Series(np.quantile(self.hr_estimates, q), index=pd.Index(q, name="quantile"), name="hr")
 
+    def reasons(self) -> dict[str, str]:
+        """Why each value that could not be estimated is missing: key -> reason (keys of :meth:`to_dict`)."""
+        out: dict[str, str] = {}
+        m = self.n_estimable
+        if m == 0:
+            why = (f"none of the {self.n_trials:,} simulated trials gave an estimable hazard ratio (an arm with no "
+                   "events, or too few patients per arm)")
+            out.update(dict.fromkeys(("mean_hr", "median_hr", "bias_log_hr", "coverage"), why))
+        if m < 2:
+            out.update(dict.fromkeys(("mean_hr_mc_se", "bias_mc_se", "coverage_mc_se"),
+                                     f"a Monte-Carlo SE needs at least 2 trials with an estimable hazard ratio "
+                                     f"({m} here)"))
+        if self.n_trials < 2:
+            out["power_mc_se"] = "a Monte-Carlo SE needs at least 2 simulated trials"
+        if not self.is_null:
+            out["type_i_error"] = ("the true HR is not 1, so the share of trials rejecting HR = 1 is the power, "
+                                   "not a type I error")
+        return out
+
     def to_dict(self) -> dict:
-        """Plain JSON types (``msevidence simulate --json``)."""
+        """Plain JSON types (``msevidence simulate --json``); a value that could not be estimated is NaN (null in
+        JSON) with ``<key>_reason`` beside it."""
+        doc = self._dict()
+        why = self.reasons()
+        for k, v in list(doc.items()) + [(f"mc_se.{k}", v) for k, v in doc["mc_se"].items()]:
+            key = k.split(".")[-1] + ("_mc_se" if k.startswith("mc_se.") and k != "mc_se.bias_log_hr" else "")
+            key = "bias_mc_se" if k == "mc_se.bias_log_hr" else key
+            if v is None or (isinstance(v, float) and not math.isfinite(v)):
+                target = doc["mc_se"] if k.startswith("mc_se.") else doc
+                target[f"{k.split('.')[-1]}_reason"] = why.get(key, "not estimable")
+        return doc
+
+    def _dict(self) -> dict:
         d = self.design
         return {
             "power": self.power, "type_i_error": self.power if self.is_null else None,
@@ -102,7 +135,9 @@ class OperatingCharacteristics:
                "mean_hr_mc_se": self.mean_hr_mc_se, "median_hr": self.median_hr, "bias_log_hr": self.bias_log_hr,
                "bias_mc_se": self.bias_mc_se, "coverage": self.coverage, "coverage_mc_se": self.coverage_mc_se,
                "n_estimable": self.n_estimable, "mean_events": self.mean_events, "test": self.test,
-               "alpha": self.alpha, "seed": self.seed, "data_provenance": d.data_provenance}
+               "alpha": self.alpha, "seed": self.seed, "data_provenance": d.data_provenance,
+               "not_estimable_reason": "; ".join(dict.fromkeys(
+                   v for k, v in self.reasons().items() if k != "type_i_error"))}
         return pd.DataFrame([row])
 
     def plot(self, published: float | None = None, ax=None, **kwargs):
@@ -147,16 +182,18 @@ def summarise(design: TrialDesign, parts: list[dict], seed: int, alpha: float, t
 
 
 def _chunks(n_trials: int) -> list[int]:
-    if n_trials < 1:
-        raise OptionError("--n-trials", "must be at least 1")
+    check_n_trials(n_trials)
     return [min(CHUNK, n_trials - k) for k in range(0, n_trials, CHUNK)]
 
 
-def _check(alpha: float, test: str) -> None:
-    if not 0 < alpha < 1:
+def check_settings(alpha: float, test: str, seed: int = 1, processes: int | None = None) -> None:
+    """The settings shared by every run (checked before any work: see :mod:`msevidence.simulate.limits`)."""
+    if not (math.isfinite(alpha) and 0 < alpha < 1):
         raise OptionError("--alpha", f"must be between 0 and 1 (got {alpha:g})")
     if test not in TESTS:
         raise OptionError("--test", f"must be one of {TESTS} (got {test!r})")
+    check_seed(seed)
+    check_processes(processes)
 
 
 def operating_characteristics(design: TrialDesign, n_trials: int = 1000, seed: int = 1, *, alpha: float = 0.05,
@@ -164,9 +201,10 @@ def operating_characteristics(design: TrialDesign, n_trials: int = 1000, seed: i
                               progress: bool = False) -> OperatingCharacteristics:
     """Simulate `n_trials` trials of `design` and summarise them (in this process unless `processes` > 1 or a
     Dask `client` / scheduler address is given; the numbers are the same either way)."""
-    _check(alpha, test)
-    start = time.perf_counter()
+    check_settings(alpha, test, seed, processes)
     sizes = _chunks(n_trials)
+    check_work(n_trials, design.n, chunk=CHUNK)
+    start = time.perf_counter()
     parts = run_tasks(simulate_chunk, [(design, k, seed, 0, i) for i, k in enumerate(sizes)], client=client,
                       processes=processes, progress=progress, label="Simulating trials")
     return summarise(design, parts, seed, alpha, test, time.perf_counter() - start)
@@ -203,7 +241,10 @@ def grid(base: TrialDesign | Callable[[float], TrialDesign], *, n_total: Sequenc
     from a synthetic trial at that window). Cells run as seeded chunks across local processes (default: the CPU
     count) or on a Dask `client` / scheduler address; cell c, chunk k always uses spawn key (c, k).
     """
-    _check(alpha, test)
+    check_settings(alpha, test, seed, processes)
+    _chunks(n_trials)
+    check_work(n_trials, max([int(n) for n in n_total or []] or [1]), len(list(n_total or [None]))
+               * len(list(true_hr or [None])) * len(list(confirmation_weeks or [None])), chunk=CHUNK)
     start = time.perf_counter()
     make = base if callable(base) else None
     cws = list(confirmation_weeks) if confirmation_weeks is not None else [None]
@@ -221,6 +262,7 @@ def grid(base: TrialDesign | Callable[[float], TrialDesign], *, n_total: Sequenc
                 designs.append(d)
                 cells.append({"cell": len(cells)})
     sizes = _chunks(n_trials)
+    check_work(n_trials, max(d.n for d in designs), len(designs), chunk=CHUNK)
     args = [(d, k, seed, c, i) for c, d in enumerate(designs) for i, k in enumerate(sizes)]
     parts = run_tasks(simulate_chunk, args, client=client, processes=processes, progress=progress,
                       label=f"Simulating {len(designs)} designs x {n_trials} trials")

@@ -46,11 +46,12 @@ def run_tasks(fn: Callable, args: Sequence[tuple], *, client=None, processes: in
 
 
 def _run_dask(fn, args, client, bar, task):
-    from distributed import Client
     from distributed import as_completed as dask_completed
 
+    from msevidence.simulate.limits import connect_dask
+
     own = isinstance(client, str)
-    c = Client(client) if own else client
+    c = connect_dask(client) if own else client
     try:
         futures = [c.submit(fn, *a, pure=False) for a in args]
         index = {f.key: i for i, f in enumerate(futures)}
