@@ -356,6 +356,8 @@ class MetaAnalysis(Fitter):
         out["hk_ci_high"] = self.hk_ci_[1] if self.hk_ci_ else None
         if self.hartung_knapp:
             out["hk_se"] = self.hk_se_
+        else:
+            out["hk_reason"] = "not requested (--hk / hartung_knapp=True)"
         out["higher_is_better"] = self.estimates_[0].higher_is_better
         out["studies"] = [{"study": e.study, "estimate": e.ratio, "log_ratio": e.log_ratio, "se": e.se,
                            "weight_pct": float(w), "data_provenance": e.data_provenance}

@@ -111,7 +111,8 @@ class KMReconstruction(Fitter):
             d["notes"] = list(self.arms_[a].notes)
         return {"data_provenance": self.label_, "provenance": "reconstructed", "method": METHOD,
                 "endpoint": self.endpoint, "assumption": self.quality_.assumption, "inputs": self.inputs_,
-                "arms": arms}
+                "arms": arms} | ({} if self.quality_.assumption else {
+                    "assumption_reason": "none needed: every curve was read to the last time with patients at risk"})
 
     def to_csv(self, path: str | Path, extra: dict | None = None) -> Path:
         """Write the events table (with ``provenance``) and its sidecar ``<path>.provenance.json``."""
