@@ -23,6 +23,7 @@ MAX_TABLE_BYTES = 500_000_000
 MAX_LINE_BYTES = 100_000
 MAX_COLUMNS = 500
 MAX_JSON_BYTES = 50_000_000
+MAX_PER_ARM = 100_000  # synthetic patients per arm; 10 million would need tens of GB
 
 
 def _mb(n: int) -> str:

@@ -12,9 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from msevidence.cli.app import app
-from msevidence.data.digitized import parse_total_events
-from msevidence.errors import MsEvidenceError
-from msevidence.reconstruct import KMReconstruction
+from msevidence.cli.errors import output_error
 
 
 @app.command("reconstruct")
@@ -37,10 +35,13 @@ def reconstruct_cmd(
     as_json: Annotated[bool, typer.Option("--json", help="Print the quality report as JSON.")] = False,
 ) -> None:
     """Rebuild patient-level events from a digitized Kaplan-Meier figure (Guyot et al. 2012), with a quality report."""
+    from msevidence.data.digitized import parse_total_events
+    from msevidence.reconstruct import KMReconstruction
+
+    totals = parse_total_events(total_events)
+    rec = KMReconstruction(endpoint=endpoint, time_unit=time_unit, y_scale=y_scale, curve_kind=curve_kind)
+    rec.fit(curve, at_risk, total_events=totals or None)
     try:
-        totals = parse_total_events(total_events)
-        rec = KMReconstruction(endpoint=endpoint, time_unit=time_unit, y_scale=y_scale, curve_kind=curve_kind)
-        rec.fit(curve, at_risk, total_events=totals or None)
         rec.to_csv(out)
         if qa is not None:
             import matplotlib
@@ -49,9 +50,8 @@ def reconstruct_cmd(
             axes = rec.plot()
             qa.parent.mkdir(parents=True, exist_ok=True)
             axes[0].figure.savefig(qa, dpi=120)
-    except (MsEvidenceError, OSError) as exc:
-        typer.echo(f"error: {' '.join(str(exc).split())}", err=True)
-        raise typer.Exit(2) from None
+    except OSError as exc:
+        raise output_error(exc.filename or out, exc) from None
     doc = rec.to_json()
     doc["out"] = str(out)
     if as_json:

@@ -4,18 +4,16 @@ from __future__ import annotations
 
 import json
 import math
-import time
 from pathlib import Path
 from typing import Annotated
 
-import numpy as np
 import typer
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from msevidence.cli.app import app
-from msevidence.errors import MsEvidenceError, OptionError
+from msevidence.cli.app import app, wall_seconds
+from msevidence.errors import OptionError
 
 
 def parse_sizes(items: list[str] | None, maximum: int | None = None) -> dict[str, int] | None:
@@ -38,6 +36,8 @@ def parse_range(option: str, text: str | None, integer: bool = False) -> list[fl
     """``a,b,c`` or ``start:stop:step`` (stop included) -> values."""
     if text is None:
         return None
+    import numpy as np
+
     try:
         if ":" in text:
             start, stop, step = (float(v) for v in text.split(":"))
@@ -65,7 +65,7 @@ def _strict(x):
         return {k: _strict(v) for k, v in x.items()}
     if isinstance(x, list | tuple):
         return [_strict(v) for v in x]
-    if isinstance(x, np.generic):
+    if hasattr(x, "item") and not isinstance(x, str | bytes):  # a numpy scalar
         x = x.item()
     if isinstance(x, float) and not math.isfinite(x):
         return None
@@ -99,19 +99,12 @@ def simulate_cmd(
     as_json: Annotated[bool, typer.Option("--json", help="Print the results as JSON.")] = False,
 ) -> None:
     """Simulate many SYNTHETIC trials of a what-if design: power (or type I error), mean HR, coverage."""
-    try:
-        _run(trial, endpoint, n_trials, n_per_arm, hr, confirmation_weeks, seed, dask, processes, alpha, test,
-             grid_mode, grid_n, grid_hr, grid_confirmation, out, as_json)
-    except MsEvidenceError as exc:
-        typer.echo(f"msevidence simulate: {' '.join(str(exc).split())}", err=True)
-        raise typer.Exit(2) from None
+    _run(trial, endpoint, n_trials, n_per_arm, hr, confirmation_weeks, seed, dask, processes, alpha, test,
+         grid_mode, grid_n, grid_hr, grid_confirmation, out, as_json)
 
 
 def _run(trial, endpoint, n_trials, n_per_arm, hr, confirmation_weeks, seed, dask, processes, alpha, test,
          grid_mode, grid_n, grid_hr, grid_confirmation, out, as_json) -> None:
-    from msevidence.evidence import load_evidence
-    from msevidence.simulate import design_from_trial, grid, operating_characteristics
-
     sizes = parse_sizes(n_per_arm)
     if n_trials < 1:
         raise OptionError("--n-trials", "must be at least 1")
@@ -121,15 +114,17 @@ def _run(trial, endpoint, n_trials, n_per_arm, hr, confirmation_weeks, seed, das
         raise OptionError("--grid-n/--grid-hr/--grid-confirmation", "only with --grid")
     if out is not None and not grid_mode:
         raise OptionError("--out", "only with --grid (the single-design result is printed)")
+    from msevidence.evidence import load_evidence
+    from msevidence.simulate import design_from_trial, grid, operating_characteristics
+
     ev = load_evidence()
-    start = time.perf_counter()
     if not grid_mode:
         design = design_from_trial(trial, endpoint, n_per_arm=sizes, true_hr=hr,
                                    confirmation_weeks=confirmation_weeks, evidence=ev)
         oc = operating_characteristics(design, n_trials, seed, alpha=alpha, test=test, client=dask,
                                        processes=processes if processes is not None else 1,
                                        progress=not as_json and n_trials >= 5000)
-        elapsed = time.perf_counter() - start
+        elapsed = wall_seconds()
         doc = {**oc.to_dict(), "elapsed_s": elapsed, "simulation_s": oc.elapsed_s, "label": design.label,
                "true_hr_note": design.notes.get("true_hr")}
         if as_json:
@@ -154,7 +149,7 @@ def _run(trial, endpoint, n_trials, n_per_arm, hr, confirmation_weeks, seed, das
     path = out or Path("simulate-grid.csv")
     path.parent.mkdir(parents=True, exist_ok=True)
     frame.to_csv(path, index=False, float_format="%.10g", lineterminator="\n")
-    elapsed = time.perf_counter() - start
+    elapsed = wall_seconds()
     if as_json:
         typer.echo(json.dumps(_strict({"csv": str(path), "n_cells": len(frame), "n_trials": n_trials,
                                        "elapsed_s": elapsed, "data_provenance": "synthetic"}), allow_nan=False))
@@ -178,4 +173,5 @@ def _print(oc, doc: dict) -> None:
     t.add_row("Trials with an estimable HR", f"{oc.n_estimable} of {oc.n_trials}", "")
     t.add_row("Mean number of events", f"{oc.mean_events:.1f}", "")
     console.print(t)
-    console.print(Text(f"elapsed: {doc['elapsed_s']:.2f} s (simulation and fits: {oc.elapsed_s:.2f} s)"))
+    console.print(Text(f"elapsed: {doc['elapsed_s']:.2f} s since the command started (simulation and fits: "
+                         f"{oc.elapsed_s:.2f} s)"))

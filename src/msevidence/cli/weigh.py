@@ -15,17 +15,13 @@ from rich.text import Text
 
 from msevidence.cli.app import app
 from msevidence.cli.output import console
-from msevidence.errors import MsEvidenceError, OptionError
+from msevidence.errors import OptionError
 
 EvidenceOpt = Annotated[Path | None, typer.Option("--evidence", help="Evidence folder (default: the store).")]
 
 
 def _run(body: Callable[[], None]) -> None:
-    try:
-        body()
-    except MsEvidenceError as exc:
-        typer.echo(f"error: {' | '.join(str(exc).splitlines())}", err=True)
-        raise typer.Exit(2) from None
+    body()  # an MsEvidenceError is one line on stderr, exit 2 (msevidence.cli.errors)
 
 
 def _json(obj: Any) -> str:

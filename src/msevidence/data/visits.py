@@ -7,8 +7,6 @@ each patient's week-0 row. T25FW is seconds to walk 25 feet; walking speed = 25 
 
 from __future__ import annotations
 
-import math
-import os
 from pathlib import Path
 
 import numpy as np
@@ -21,36 +19,18 @@ from msevidence.data.confirm import (
     pct_improved,
     pct_worsened,
 )
+from msevidence.data.t25fw import T25FW_RANGE_S, T25FW_RANGE_VAR, t25fw_range_s  # noqa: F401 - re-exported
 from msevidence.data.tables import first_row, read_table
-from msevidence.errors import OptionError, TableError
+from msevidence.errors import TableError
 
 REQUIRED_COLUMNS = ("patient_id", "arm", "week", "edss", "t25fw_s")
 WALK_FEET = 25.0
 METRES_PER_FOOT = 0.3048
 THRESHOLD_PCT = 20.0
-# Plausible T25FW times (seconds): below 1 s is faster than a sprint over 7.6 m, above 600 s (10 minutes) is not a
-# walk time. The MSFC protocol stops a trial at 180 s, but the synthetic generator does not apply that cap, so the
-# default stays wider; use "1,180" for protocol data. Override: $MSEVIDENCE_T25FW_RANGE_S="MIN,MAX".
-T25FW_RANGE_S = (1.0, 600.0)
-T25FW_RANGE_VAR = "MSEVIDENCE_T25FW_RANGE_S"
 MAX_WEEK = 2600.0  # 50 years
 
 
 VisitsTableError = TableError  # the one table-error type (msevidence.errors)
-
-
-def t25fw_range_s() -> tuple[float, float]:
-    """The plausible T25FW range in seconds: :data:`T25FW_RANGE_S`, or ``$MSEVIDENCE_T25FW_RANGE_S`` ("MIN,MAX")."""
-    text = os.environ.get(T25FW_RANGE_VAR)
-    if not text:
-        return T25FW_RANGE_S
-    try:
-        low, high = (float(x) for x in text.split(","))
-    except ValueError:
-        raise OptionError(T25FW_RANGE_VAR, f"expected MIN,MAX in seconds, got {text!r}") from None
-    if not (math.isfinite(low) and math.isfinite(high) and 0 < low < high):
-        raise OptionError(T25FW_RANGE_VAR, f"expected 0 < MIN < MAX (finite seconds), got {text!r}")
-    return low, high
 
 
 def read_visits(path_or_df: str | Path | pd.DataFrame, *, source: str | None = None,

@@ -12,13 +12,12 @@ import pandas as pd
 from msevidence.data.tables import PROVENANCE_COLUMN
 from msevidence.errors import LimitError
 from msevidence.evidence import EvidenceSet, Trial, load_evidence
+from msevidence.safeio import MAX_PER_ARM
 from msevidence.synthetic.cache import cache_path, load_or_calibrate
 from msevidence.synthetic.design import assumptions_for, design_for
 from msevidence.synthetic.model import GeneratorParams, draws, endpoints, simulate
 from msevidence.synthetic.result import CalibrationResult
 from msevidence.synthetic.solver import MODEL_VERSION
-
-MAX_PER_ARM = 100_000  # patients per arm; 10 million would need tens of GB
 
 
 @dataclass(frozen=True)

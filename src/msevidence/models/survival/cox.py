@@ -11,9 +11,10 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from msevidence.errors import InputError, NotEstimableError
 from msevidence.models.base import Fitter
 from msevidence.models.survival.batched import fit_many
-from msevidence.models.survival.km import km_table
+from msevidence.models.survival.km import km_table, one_endpoint, require_arms
 
 TIES = ("efron", "breslow")
 PH_ALPHA = 0.05
@@ -107,6 +108,8 @@ class PHTestResult:
 
     def plot(self, **kwargs):
         """Scaled Schoenfeld residuals over time; see `msevidence.figures.survival.schoenfeld_plot`."""
+        if not self.estimable:
+            raise NotEstimableError(f"no proportional-hazards plot: the test is not estimable ({self.reason})")
         from msevidence.presentation.figures.survival import schoenfeld_plot
 
         kwargs.setdefault("provenance", self.data_provenance)
@@ -165,8 +168,13 @@ class CoxPH(Fitter):
         self.data_provenance = data_provenance
 
     def fit(self, events: pd.DataFrame, treatment: str, control: str,
-            strata: Sequence[str] | None = None) -> CoxPH:
-        """Fit on the rows of the two arms; covariate = 1 for `treatment`, 0 for `control`."""
+            strata: Sequence[str] | None = None, endpoint: str | None = None) -> CoxPH:
+        """Fit on the rows of the two arms; covariate = 1 for `treatment`, 0 for `control`; `endpoint` picks the
+        rows of one endpoint (required when the table's ``endpoint`` column holds several)."""
+        events = one_endpoint(events, endpoint, "CoxPH.fit")
+        require_arms(events, [treatment, control], "CoxPH.fit")
+        if treatment == control:
+            raise InputError(f"CoxPH.fit: treatment and control are the same arm ({treatment!r})")
         sub = events[events["arm"].isin([treatment, control])]
         self._time = sub["time_weeks"].to_numpy(float)
         self._event = sub["event"].to_numpy(int)
