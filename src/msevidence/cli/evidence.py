@@ -28,7 +28,10 @@ INT_COLUMNS = {"n", "n_treatment", "n_control", "events", "confirmation_weeks"}
 def validate_cmd(
     paths: Annotated[list[Path] | None, typer.Argument(help="Evidence files or folders (default: the store).")] = None,
 ) -> None:
-    """Check evidence files; print `FILE:LINE: FIELD: problem` lines and a summary. Exit 2 if any problem."""
+    """Check evidence files; print `FILE:LINE: FIELD: problem` lines and a summary. Exit 2 if any problem.
+
+    Example: `msevidence validate`
+    """
     from msevidence.evidence import validate
     from msevidence.evidence.store import evidence_files
 
@@ -95,7 +98,10 @@ def list_cmd(
     fmt: Annotated[str, typer.Option("--format", "-f", help="table, csv or json.")] = "table",
     evidence: Annotated[Path | None, typer.Option("--evidence", help="Evidence folder or file.")] = None,
 ) -> None:
-    """List published results and effects, one row per trial x endpoint x arm/effect, each with its source."""
+    """List published results and effects, one row per trial x endpoint x arm/effect, each with its source.
+
+    Example: `msevidence list --trial ORATORIO --domain walking_speed`
+    """
     if fmt not in ("table", "csv", "json"):
         raise OptionError("--format", f"unknown format '{fmt}'; use table, csv or json")
     from msevidence.evidence import load_evidence
@@ -120,7 +126,10 @@ def list_cmd(
 def schema_cmd(
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Write to this file instead of stdout.")] = None,
 ) -> None:
-    """Print the JSON Schema of a trial evidence file (for editors: `# yaml-language-server: $schema=...`)."""
+    """Print the JSON Schema of a trial evidence file (for editors: `# yaml-language-server: $schema=...`).
+
+    Example: `msevidence schema --out trial.schema.json`
+    """
     from msevidence.evidence import Trial
 
     text = json.dumps(Trial.model_json_schema(), indent=2, ensure_ascii=False) + "\n"

@@ -34,7 +34,10 @@ def reconstruct_cmd(
                                                                         "survival or cumulative_incidence.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the quality report as JSON.")] = False,
 ) -> None:
-    """Rebuild patient-level events from a digitized Kaplan-Meier figure (Guyot et al. 2012), with a quality report."""
+    """Rebuild patient-level events from a digitized Kaplan-Meier figure (Guyot et al. 2012), with a quality report.
+
+    Example: `msevidence reconstruct --curve data/digitized/oratorio-cdp12_edss-synthetic-example-curve.csv --at-risk data/digitized/oratorio-cdp12_edss-synthetic-example-at-risk.csv --endpoint cdp12_edss --out reconstructed/events.csv`
+    """
     from msevidence.data.digitized import parse_total_events
     from msevidence.reconstruct import KMReconstruction
 

@@ -98,7 +98,10 @@ def simulate_cmd(
     out: Annotated[Path | None, typer.Option(help="CSV written by --grid (default simulate-grid.csv).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the results as JSON.")] = False,
 ) -> None:
-    """Simulate many SYNTHETIC trials of a what-if design: power (or type I error), mean HR, coverage."""
+    """Simulate many SYNTHETIC trials of a what-if design: power (or type I error), mean HR, coverage.
+
+    Example: `msevidence simulate --trial ORATORIO --endpoint cdp12_edss --n-trials 200 --hr 0.75`
+    """
     _run(trial, endpoint, n_trials, n_per_arm, hr, confirmation_weeks, seed, dask, processes, alpha, test,
          grid_mode, grid_n, grid_hr, grid_confirmation, out, as_json)
 

@@ -66,7 +66,10 @@ def sof_cmd(
     fmt: Annotated[str, typer.Option("--format", "-f", help="table, csv or json.")] = "table",
     evidence: EvidenceOpt = None,
 ) -> None:
-    """GRADE Summary of Findings: disability progression and walking speed apart, absolute effects per 1,000."""
+    """GRADE Summary of Findings: disability progression and walking speed apart, absolute effects per 1,000.
+
+    Example: `msevidence sof --trial ORATORIO`
+    """
 
     def body():
         from msevidence.judgement.sof import summary_of_findings
@@ -97,7 +100,10 @@ def reanalyze_cmd(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     evidence: EvidenceOpt = None,
 ) -> None:
-    """Bayesian re-reading of a published ratio: posterior, credible interval, P(ratio < 1), P(ratio < threshold)."""
+    """Bayesian re-reading of a published ratio: posterior, credible interval, P(ratio < 1), P(ratio < threshold).
+
+    Example: `msevidence reanalyze --trial ORATORIO --endpoint cdp12_edss --prior sceptical`
+    """
 
     def body():
         from msevidence.judgement.bayes import across_priors, reanalyze
@@ -136,7 +142,10 @@ def pool_cmd(
     evidence: EvidenceOpt = None,
     extra: Annotated[list[str] | None, typer.Argument(hidden=True)] = None,
 ) -> None:
-    """Pool ratios on the log scale (fixed, DL, REML) — only like with like; refuses with the reason otherwise."""
+    """Pool ratios on the log scale (fixed, DL, REML) — only like with like; refuses with the reason otherwise.
+
+    Example: `msevidence pool --trials OPERA_I OPERA_II --endpoint arr`
+    """
 
     def body():
         from msevidence.judgement.pooling import MetaAnalysis, estimates_from_store, read_estimates_csv
@@ -174,7 +183,10 @@ def claims_cmd(
     fmt: Annotated[str, typer.Option("--format", "-f", help="table or json.")] = "table",
     evidence: EvidenceOpt = None,
 ) -> None:
-    """What people say, and what the trials show: each claim of the ledger with its verdict and sources."""
+    """What people say, and what the trials show: each claim of the ledger with its verdict and sources.
+
+    Example: `msevidence claims --format json`
+    """
 
     def body():
         from msevidence.evidence.store import load_claims
