@@ -92,6 +92,7 @@ def _print(res: WalkingSummary) -> None:
         t.add_column(f"{a.arm} ({a.role})", justify="right")
     rows = (("patients in arm", lambda a: str(a.n_patients)),
             (f"patients with a walk time at week {wk}", lambda a: str(a.n)),
+            (f"patients who could not walk at week {wk}", lambda a: str(a.n_unable)),
             ("% change: geometric mean", lambda a: _pct(a.geometric_mean_pct_change)),
             ("% change: arithmetic mean", lambda a: _pct(a.mean_pct_change)),
             ("% change: median", lambda a: _pct(a.median_pct_change)),
@@ -118,7 +119,8 @@ def _print(res: WalkingSummary) -> None:
                   number(x.agreement, ".2f"), number(x.kappa, ".2f"))
     out.print(d)
     out.print(f"Worsening/improvement proportions are of all patients in the arm; unconfirmed onsets at the "
-                  f"end of follow-up: {res.unconfirmed_at_end}.")
+              f"end of follow-up: {res.unconfirmed_at_end}. A visit where the patient could not walk counts as "
+              "≥20% worse; it has no time, so the % changes leave it out.")
 
 
 def _pct(x) -> str:
