@@ -55,8 +55,21 @@ def test_one_parameters_cell_that_papermill_can_read(py):
     nb = nbformat.read(ipynb, as_version=4)
     cells = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
     assert len(cells) == 1
-    assigned = [t.id for node in ast.parse(cells[0].source).body for t in node.targets]
+    body = ast.parse(cells[0].source).body
+    assert all(isinstance(node, ast.AnnAssign) for node in body), "every parameter declares its type"
+    assigned = [node.target.id for node in body]
     assert list(reports.notebook_parameters(ipynb)) == assigned  # no line papermill skips
+
+
+@pytest.mark.parametrize("py", NOTEBOOKS, ids=lambda p: p.stem)
+def test_papermill_reports_each_parameters_type_and_help(py):
+    import papermill as pm
+
+    params = pm.inspect_notebook(str(ROOT / "notebooks" / f"{py.stem}.ipynb"))
+    assert params
+    for name, p in params.items():
+        assert p["inferred_type_name"] not in ("None", "", "Unknown type"), name
+        assert p["help"], f"{name}: no comment papermill shows as help"
 
 
 # -- executed once, in parallel, through the runner ------------------------------------------------------
