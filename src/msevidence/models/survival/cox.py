@@ -153,8 +153,14 @@ def separation(time: np.ndarray, event: np.ndarray, x: np.ndarray) -> str | None
 class CoxPH(Fitter):
     """Cox PH model of treatment vs control, R ``coxph``-equivalent (Efron ties by default).
 
-    >>> cox = CoxPH(ties="efron").fit(events, "OCR", "PBO", strata=["region"])   # doctest: +SKIP
-    >>> cox.result_.hr, cox.summary, cox.ph_test().message
+    >>> import pandas as pd
+    >>> events = pd.DataFrame({"arm": ["OCR"] * 6 + ["PBO"] * 6, "time_weeks": [12, 24, 36, 48, 60, 72] * 2,
+    ...                        "event": [1, 0, 0, 1, 0, 0, 1, 1, 0, 1, 1, 0]})
+    >>> cox = CoxPH(ties="efron").fit(events, "OCR", "PBO")
+    >>> round(cox.result_.hr, 2), cox.ph_test().message
+    (0.5, 'No evidence against proportional hazards (p = 0.482 ≥ 0.05).')
+
+    ``strata=["region"]`` stratifies by a column; ``endpoint=`` picks one endpoint of a longer table.
 
     Fitted: ``result_`` (:class:`CoxResult`; ``result_.estimable`` False with a ``reason`` when the HR has no
     finite estimate), ``params_`` (log HR), ``standard_errors_``.
