@@ -1,19 +1,24 @@
 """Start-up of the command line: `msevidence --help`, `--version` and refusals of bad options, each in a fresh
 process, against `python -c pass` measured in the same run (the machine's own floor).
 
-Run: .venv/bin/python benchmarks/bench_startup.py [RUNS]
+Run: .venv/bin/python benchmarks/bench_startup.py [RUNS] [--compare OTHER_CHECKOUT]
+With --compare, the other checkout's source (e.g. the commit before a change) is timed in the same run, the two
+alternating run by run so that both see the same load.
 """
 
 from __future__ import annotations
 
+import argparse
+import os
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from pathlib import Path
 
 CASES = {
-    "python -c pass (reference)": [sys.executable, "-c", "pass"],
+    "python -c pass (reference)": None,
     "msevidence --help": ["--help"],
     "msevidence --version": ["--version"],
     "refusal: fit --ties bad": ["fit", "events.csv", "--endpoint", "cdp12_edss", "--ties", "bad"],
@@ -23,31 +28,39 @@ CASES = {
                                        "--n-trials", "0"],
     "refusal: unknown option": ["list", "--no-such-option"],
 }
+MAIN = "import sys; from msevidence.cli import main; main(sys.argv[1:])"  # what the console script runs
 
 
-def _command(args: list[str]) -> list[str]:
-    if args[0] == sys.executable:
-        return args
-    return [sys.executable, "-c", "import sys; from msevidence.cli import main; main(sys.argv[1:])", *args]
+def _seconds(cmd: list[str], cwd: str, env: dict[str, str]) -> float:
+    t0 = time.perf_counter()
+    subprocess.run(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+    return time.perf_counter() - t0
 
 
-def median_seconds(cmd: list[str], runs: int, cwd: str) -> float:
-    times = []
-    for _ in range(runs):
-        t0 = time.perf_counter()
-        subprocess.run(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
-
-
-def main(runs: int = 15) -> None:
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("runs", nargs="?", type=int, default=15)
+    parser.add_argument("--compare", type=Path, help="another checkout whose src/ is timed alongside")
+    args = parser.parse_args()
+    trees = {"this tree": os.environ.copy()}
+    if args.compare:
+        trees[f"{args.compare}"] = os.environ | {"PYTHONPATH": str(args.compare.resolve() / "src")}
+    times: dict[tuple[str, str], list[float]] = {}
     with tempfile.TemporaryDirectory() as cwd:
-        results = {name: median_seconds(_command(args), runs, cwd) for name, args in CASES.items()}
-    floor = results["python -c pass (reference)"]
-    print(f"median of {runs} runs, each in a new process (the console script does the same import and call)")
-    for name, s in results.items():
-        print(f"{name:36s} {s:6.3f} s   {s / floor:5.1f}x python -c pass")
+        for _ in range(args.runs):
+            for case, words in CASES.items():
+                for tree, env in trees.items():
+                    cmd = [sys.executable, "-c", "pass"] if words is None else [sys.executable, "-c", MAIN, *words]
+                    times.setdefault((case, tree), []).append(_seconds(cmd, cwd, env))
+    print(f"median of {args.runs} runs, each in a new process; load average at the end: "
+          f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    for tree in trees:
+        floor = statistics.median(times[("python -c pass (reference)", tree)])
+        print(f"-- {tree}")
+        for case in CASES:
+            s = statistics.median(times[(case, tree)])
+            print(f"{case:36s} {s:6.3f} s   {s / floor:5.1f}x python -c pass")
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 15)
+    main()
