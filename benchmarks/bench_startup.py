@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -31,10 +32,16 @@ CASES = {
 MAIN = "import sys; from msevidence.cli import main; main(sys.argv[1:])"  # what the console script runs
 
 
-def _seconds(cmd: list[str], cwd: str, env: dict[str, str]) -> float:
-    t0 = time.perf_counter()
+def _cpu() -> float:
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
+def _seconds(cmd: list[str], cwd: str, env: dict[str, str]) -> tuple[float, float]:
+    """(wall, CPU) seconds of one run; CPU time depends less on what else the machine is doing."""
+    t0, c0 = time.perf_counter(), _cpu()
     subprocess.run(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
-    return time.perf_counter() - t0
+    return time.perf_counter() - t0, _cpu() - c0
 
 
 def main() -> None:
@@ -45,7 +52,7 @@ def main() -> None:
     trees = {"this tree": os.environ.copy()}
     if args.compare:
         trees[f"{args.compare}"] = os.environ | {"PYTHONPATH": str(args.compare.resolve() / "src")}
-    times: dict[tuple[str, str], list[float]] = {}
+    times: dict[tuple[str, str], list[tuple[float, float]]] = {}
     with tempfile.TemporaryDirectory() as cwd:
         for _ in range(args.runs):
             for case, words in CASES.items():
@@ -55,11 +62,12 @@ def main() -> None:
     print(f"median of {args.runs} runs, each in a new process; load average at the end: "
           f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     for tree in trees:
-        floor = statistics.median(times[("python -c pass (reference)", tree)])
-        print(f"-- {tree}")
+        floor = statistics.median(w for w, _ in times[("python -c pass (reference)", tree)])
+        print(f"-- {tree}: wall (x python -c pass), CPU")
         for case in CASES:
-            s = statistics.median(times[(case, tree)])
-            print(f"{case:36s} {s:6.3f} s   {s / floor:5.1f}x python -c pass")
+            wall = statistics.median(w for w, _ in times[(case, tree)])
+            cpu = statistics.median(c for _, c in times[(case, tree)])
+            print(f"{case:36s} {wall:6.3f} s ({wall / floor:5.1f}x)   CPU {cpu:6.3f} s")
 
 
 if __name__ == "__main__":
