@@ -65,6 +65,10 @@ def test_plotting_a_test_that_is_not_estimable_says_why():
     assert not ph.estimable
     with pytest.raises(NotEstimableError, match="not estimable"):
         ph.plot()
+    cox = CoxPH().fit(ev, "OCR", "PBO")  # every event in one arm: no finite hazard ratio either
+    assert not cox.result_.estimable
+    with pytest.raises(NotEstimableError, match="hazard ratio is not estimable"):
+        cox.plot()
     assert issubclass(NotEstimableError, MsEvidenceError)
 
 

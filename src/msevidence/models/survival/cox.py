@@ -252,6 +252,8 @@ class CoxPH(Fitter):
 
         self._require_fit()
         r = self.result_
+        if not r.estimable:
+            raise NotEstimableError(f"no forest plot: the hazard ratio is not estimable ({r.reason})")
         df = pd.DataFrame([{"label": f"{r.treatment} vs {r.control}", "estimate": r.hr, "ci_low": r.ci_low,
                             "ci_high": r.ci_high}])
         kwargs.setdefault("provenance", self.data_provenance)
