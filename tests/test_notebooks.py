@@ -19,7 +19,7 @@ from msevidence.judgement.wording import assumption_name
 from msevidence.pipeline.main_report import without_code_asides
 
 ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.py"))
+NOTEBOOKS = sorted((ROOT / "notebooks_py").glob("*.py"))  # jupytext twins of notebooks/*.ipynb
 REQUIRED = {"evidence_overview", "time_to_progression", "walking_speed", "progression_vs_walking"}
 SMALL = 60  # synthetic patients per arm in these tests
 
@@ -28,9 +28,17 @@ def test_required_notebooks_exist():
     assert {p.stem for p in NOTEBOOKS} >= REQUIRED
 
 
+def test_twins_live_outside_the_folder_jupyterlab_lists():
+    assert not list((ROOT / "notebooks").glob("*.py")), "jupytext twins belong in notebooks_py/ (make lab lists notebooks/)"
+    pairing = 'formats = "notebooks///ipynb,notebooks_py///py:percent"'
+    assert pairing in (ROOT / "jupytext.toml").read_text(encoding="utf-8")
+    for py in NOTEBOOKS:
+        assert jupytext.read(py).metadata["jupytext"]["formats"] == pairing.split('"')[1], py.name
+
+
 @pytest.mark.parametrize("py", NOTEBOOKS, ids=lambda p: p.stem)
 def test_ipynb_in_sync_with_py_and_without_outputs(py):
-    ipynb = py.with_suffix(".ipynb")
+    ipynb = ROOT / "notebooks" / f"{py.stem}.ipynb"
     assert ipynb.is_file(), f"run: jupytext --to ipynb {py.relative_to(ROOT)}"
     a, b = jupytext.read(py), nbformat.read(ipynb, as_version=4)
     strip = [(c.cell_type, c.source.strip(), sorted(c.metadata.get("tags", []))) for c in a.cells]
@@ -43,13 +51,25 @@ def test_ipynb_in_sync_with_py_and_without_outputs(py):
 
 @pytest.mark.parametrize("py", NOTEBOOKS, ids=lambda p: p.stem)
 def test_one_parameters_cell_that_papermill_can_read(py):
-    nb = nbformat.read(py.with_suffix(".ipynb"), as_version=4)
+    ipynb = ROOT / "notebooks" / f"{py.stem}.ipynb"
+    nb = nbformat.read(ipynb, as_version=4)
     cells = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
     assert len(cells) == 1
-    body = ast.parse(cells[0].source).body  # plain or annotated assignments (an import line is not a parameter)
-    assigned = [t.id for node in body for t in (node.targets if isinstance(node, ast.Assign)
-                                                else [node.target] if isinstance(node, ast.AnnAssign) else [])]
-    assert list(reports.notebook_parameters(py.with_suffix(".ipynb"))) == assigned  # no line papermill skips
+    body = ast.parse(cells[0].source).body
+    assert all(isinstance(node, ast.AnnAssign) for node in body), "every parameter declares its type"
+    assigned = [node.target.id for node in body]
+    assert list(reports.notebook_parameters(ipynb)) == assigned  # no line papermill skips
+
+
+@pytest.mark.parametrize("py", NOTEBOOKS, ids=lambda p: p.stem)
+def test_papermill_reports_each_parameters_type_and_help(py):
+    import papermill as pm
+
+    params = pm.inspect_notebook(str(ROOT / "notebooks" / f"{py.stem}.ipynb"))
+    assert params
+    for name, p in params.items():
+        assert p["inferred_type_name"] not in ("None", "", "Unknown type"), name
+        assert p["help"], f"{name}: no comment papermill shows as help"
 
 
 # -- executed once, in parallel, through the runner ------------------------------------------------------

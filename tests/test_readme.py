@@ -137,7 +137,7 @@ def test_voila_serves_the_teaching_app_on_localhost(tmp_path):
 
 
 def test_teaching_page_points_to_make_app():
-    page = (ROOT / "notebooks" / "teaching.py").read_text(encoding="utf-8")
+    page = (ROOT / "notebooks_py" / "teaching.py").read_text(encoding="utf-8")
     assert "make app" in page
     assert "voila notebooks/" not in page
 

@@ -124,7 +124,7 @@ def test_events_follow_the_rule_on_the_visits_table(ora):
 
 def test_visits_table_shape_and_baseline(ev, ora):
     v = ora.visits
-    assert list(v.columns) == ["patient_id", "arm", "week", "edss", "t25fw_s", "nhpt_s"]
+    assert list(v.columns) == ["patient_id", "arm", "week", "edss", "t25fw_s", "t25fw_unable", "nhpt_s"]
     assert set(v["week"] % 12) == {0}
     base = v[v["week"] == 0]
     assert len(base) == sum(a.n_randomized for a in ev["ORATORIO"].arms)

@@ -4,26 +4,30 @@
 >>> ev = mse.load_evidence()
 >>> ev["ORATORIO"].find_endpoint(scale="EDSS", confirmation_weeks=12).effect("hazard_ratio").source.ref
 'montalban2017'
->>> sim = mse.simulate_trial("ORATORIO", seed=1)                      # doctest: +SKIP
->>> mse.analyze(sim.events, "cdp12_edss", data_provenance=sim.label)  # doctest: +SKIP
->>> mse.summarize_walking(sim.visits, week=120)                       # doctest: +SKIP
+>>> sim = mse.simulate_trial("ORATORIO", seed=1, n_per_arm={"OCR": 40, "PBO": 20})
+>>> res = mse.analyze(sim.events, "cdp12_edss", data_provenance=sim.label)
+>>> res.endpoint
+'cdp12_edss'
+>>> mse.summarize_walking(sim.visits, week=120).week
+120.0
 
-Heavy modules (statsmodels, lifelines, matplotlib) load on first use, so the command line starts fast.
+Every public name loads on first use (pandas, statsmodels, lifelines and matplotlib included), so
+``import msevidence`` and the command line start fast; ``dir(msevidence)`` lists them all.
 """
 
 from importlib import import_module
-from importlib.metadata import PackageNotFoundError, version
-
-from msevidence.evidence import EvidenceFileError, EvidenceSet, Trial, load_evidence
-
-try:
-    __version__ = version("msevidence")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree without install
-    __version__ = "0+unknown"
 
 _LAZY = {
+    "load_evidence": "msevidence.evidence",
+    "EvidenceSet": "msevidence.evidence",
+    "Trial": "msevidence.evidence",
+    "EvidenceFileError": "msevidence.errors",
+    "MsEvidenceError": "msevidence.errors",
     "analyze": "msevidence.models.survival",
+    "KaplanMeier": "msevidence.models.survival",
+    "CoxPH": "msevidence.models.survival",
     "read_events": "msevidence.data.events",
+    "read_visits": "msevidence.data.visits",
     "simulate_trial": "msevidence.synthetic",
     "summarize_walking": "msevidence.models.walking",
     "walking_verdict": "msevidence.judgement.compare",
@@ -36,10 +40,27 @@ _LAZY = {
     "judge_claims": "msevidence.judgement.claims",
 }
 
-__all__ = ["EvidenceFileError", "EvidenceSet", "Trial", "__version__", "load_evidence", *_LAZY]
+__all__ = ["__version__", *sorted(_LAZY)]
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("msevidence")
+    except PackageNotFoundError:  # pragma: no cover - a source tree that was never installed
+        return "0+unknown"
 
 
 def __getattr__(name: str):
+    if name == "__version__":
+        return _version()
     if name in _LAZY:
-        return getattr(import_module(_LAZY[name]), name)
+        value = getattr(import_module(_LAZY[name]), name)
+        globals()[name] = value  # later look-ups skip this function
+        return value
     raise AttributeError(f"module 'msevidence' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

@@ -98,6 +98,10 @@ class OutputError(MsEvidenceError):
         return cls(getattr(exc, "filename", None) or path, f"{what}: {reason} (rule: writable output path)")
 
 
+class NotEstimableError(MsEvidenceError):
+    """A result that cannot be estimated was asked for something that needs it (a plot of a test that has none)."""
+
+
 class NotFittedError(MsEvidenceError, RuntimeError):
     """A fitted object's result was asked for before ``fit()``."""
 

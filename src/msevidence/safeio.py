@@ -36,6 +36,7 @@ MAX_LINE_BYTES = 100_000
 MAX_COLUMNS = 500
 MAX_JSON_BYTES = 50_000_000
 MAX_SMALL_TABLE_BYTES = 20_000_000  # digitized curves, numbers at risk, pooling estimates
+MAX_PER_ARM = 100_000  # synthetic patients per arm; 10 million would need tens of GB
 
 
 def _mb(n: int) -> str:

@@ -12,7 +12,7 @@ from msevidence.cli import (  # noqa: F401 - importing registers the commands
     walking,
     weigh,
 )
-from msevidence.cli.app import app
+from msevidence.cli.app import app, start_clock
 from msevidence.cli.argv import expand_repeated
 
 
@@ -20,7 +20,9 @@ def main(argv: list[str] | None = None) -> None:
     """Entry point of the `msevidence` console script (repeatable options take several values in a row)."""
     import sys
 
+    import psutil
     import typer
 
+    start_clock(psutil.Process().create_time())  # elapsed times count the interpreter's start-up too
     words = list(sys.argv[1:] if argv is None else argv)
     app(args=expand_repeated(words, typer.main.get_command(app)), prog_name="msevidence")

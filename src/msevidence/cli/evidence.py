@@ -5,9 +5,8 @@ from __future__ import annotations
 import json
 import math
 from pathlib import Path
-from typing import Annotated, get_args
+from typing import TYPE_CHECKING, Annotated, get_args
 
-import pandas as pd
 import typer
 from rich.table import Table
 from rich.text import Text
@@ -16,19 +15,10 @@ from msevidence.cli.app import app
 from msevidence.cli.errors import EXIT_INPUT, output_error
 from msevidence.cli.output import console, dumps
 from msevidence.errors import OptionError
-from msevidence.evidence import Trial, load_evidence, validate
-from msevidence.evidence.intervention_claims import validate_store
-from msevidence.evidence.interventions import (
-    CLAIMS_FILE,
-    FOLDER,
-    default_dir,
-    load_interventions,
-    study_files,
-)
-from msevidence.evidence.schema import Domain
-from msevidence.evidence.store import evidence_files
 
-DOMAINS: tuple[str, ...] = get_args(Domain)
+if TYPE_CHECKING:
+    import pandas as pd
+
 TABLE_COLUMNS = ["trial", "comparator", "endpoint", "domain", "arm or effect", "statistic", "value", "CI", "p",
                  "provenance", "citation"]
 INT_COLUMNS = {"n", "n_treatment", "n_control", "events", "confirmation_weeks"}
@@ -39,7 +29,15 @@ def validate_cmd(
     paths: Annotated[list[Path] | None, typer.Argument(help="Evidence files or folders (default: the store).")] = None,
 ) -> None:
     """Check evidence files (trials, claims, and the store of other interventions in `interventions/`); print
-    `FILE:LINE: FIELD: problem` lines and a summary. Exit 2 if any problem."""
+    `FILE:LINE: FIELD: problem` lines and a summary. Exit 2 if any problem.
+
+    Example: `msevidence validate`
+    """
+    from msevidence.evidence import validate
+    from msevidence.evidence.intervention_claims import validate_store
+    from msevidence.evidence.interventions import CLAIMS_FILE, FOLDER, default_dir, study_files
+    from msevidence.evidence.store import evidence_files
+
     named = paths or []
     other = [p for p in named if p.name == FOLDER or p.parent.name == FOLDER]
     trials = [p for p in named if p not in other]
@@ -107,23 +105,32 @@ def _table(records: list[dict]) -> Table:
 @app.command("list")
 def list_cmd(
     trial: Annotated[str | None, typer.Option("--trial", "-t", help="Trial id, e.g. ORATORIO.")] = None,
-    domain: Annotated[str | None, typer.Option("--domain", "-d", help=f"One of: {', '.join(DOMAINS)}.")] = None,
+    domain: Annotated[str | None, typer.Option("--domain", "-d", help="Evidence domain, e.g. "
+                                                                   "disability_progression or walking_speed.")] = None,
     fmt: Annotated[str, typer.Option("--format", "-f", help="table, csv or json.")] = "table",
     evidence: Annotated[Path | None, typer.Option("--evidence", help="Evidence folder or file.")] = None,
     other: Annotated[bool, typer.Option("--interventions", help="List the store of other walking interventions "
                                         "instead (never mixed with the trials; see `msevidence interventions`).")]
     = False,
 ) -> None:
-    """List published results and effects, one row per trial x endpoint x arm/effect, each with its source."""
+    """List published results and effects, one row per trial x endpoint x arm/effect, each with its source.
+
+    Example: `msevidence list --trial ORATORIO --domain walking_speed`
+    """
     if other:
         from msevidence.cli.interventions import print_store
+        from msevidence.evidence.interventions import FOLDER, load_interventions
 
         print_store(load_interventions(evidence / FOLDER if evidence else None), as_json=fmt == "json")
         return
     if fmt not in ("table", "csv", "json"):
         raise OptionError("--format", f"unknown format '{fmt}'; use table, csv or json")
-    if domain is not None and domain not in DOMAINS:
-        raise OptionError("--domain", f"unknown domain '{domain}'; known: {', '.join(DOMAINS)}")
+    from msevidence.evidence import load_evidence
+    from msevidence.evidence.schema import Domain
+
+    domains: tuple[str, ...] = get_args(Domain)
+    if domain is not None and domain not in domains:
+        raise OptionError("--domain", f"unknown domain '{domain}'; known: {', '.join(domains)}")
     ev = load_evidence(evidence)
     if trial is not None and trial not in ev:
         raise OptionError("--trial", f"unknown trial '{trial}'; known: {', '.join(ev.ids)}")
@@ -140,7 +147,12 @@ def list_cmd(
 def schema_cmd(
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Write to this file instead of stdout.")] = None,
 ) -> None:
-    """Print the JSON Schema of a trial evidence file (for editors: `# yaml-language-server: $schema=...`)."""
+    """Print the JSON Schema of a trial evidence file (for editors: `# yaml-language-server: $schema=...`).
+
+    Example: `msevidence schema --out trial.schema.json`
+    """
+    from msevidence.evidence import Trial
+
     text = json.dumps(Trial.model_json_schema(), indent=2, ensure_ascii=False) + "\n"
     if out is None:
         typer.echo(text, nl=False)

@@ -5,26 +5,26 @@ from __future__ import annotations
 import io
 import math
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import pandas as pd
 import typer
 from rich.table import Table
 from rich.text import Text
 
 from msevidence.cli.app import app
 from msevidence.cli.output import bold, console, dumps, estimability, number
-from msevidence.data.tables import provenance_label
 from msevidence.errors import InputError, MsEvidenceError, OptionError
-from msevidence.models.survival import SurvivalAnalysis, analyze
-from msevidence.safeio import MAX_TABLE_BYTES, check_table_shape, read_bytes
+
+if TYPE_CHECKING:
+    from msevidence.models.survival import SurvivalAnalysis
 
 
 @app.command()
 def fit(
     events: Annotated[Path, typer.Argument(help="Events table (.csv or .parquet): patient_id, arm, endpoint, "
                                                 "time_weeks, event.")],
-    endpoint: Annotated[str, typer.Option("--endpoint", help="Endpoint to analyse, e.g. CDP12.")],
+    endpoint: Annotated[str, typer.Option("--endpoint", help="Endpoint to analyse (the table's `endpoint` "
+                                                                        "column), e.g. cdp12_edss.")],
     treatment: Annotated[str | None, typer.Option(help="Treatment arm (inferred when there are two arms).")] = None,
     control: Annotated[str | None, typer.Option(help="Control arm (inferred when there are two arms).")] = None,
     tau: Annotated[float | None, typer.Option(help="RMST horizon in weeks (default: shortest last follow-up).")] = None,
@@ -34,7 +34,10 @@ def fit(
     ties: Annotated[str, typer.Option(help="Ties in the Cox model: efron or breslow.")] = "efron",
     as_json: Annotated[bool, typer.Option("--json", help="Print the results as JSON.")] = False,
 ) -> None:
-    """Fit time-to-progression models for one endpoint: KM, log-rank, Cox HR, PH test, RMST, absolute risk."""
+    """Fit time-to-progression models for one endpoint: KM, log-rank, Cox HR, PH test, RMST, absolute risk.
+
+    Example: `msevidence fit data/synthetic/ORATORIO-seed1/events.csv --endpoint cdp12_edss --at 48 120`
+    """
     if tau is not None and not (math.isfinite(tau) and tau > 0):
         raise OptionError("--tau", f"must be a finite number of weeks > 0, got {tau:g}")
     for w in at or ():
@@ -42,6 +45,8 @@ def fit(
             raise OptionError("--at", f"weeks must be finite and >= 0, got {w:g}")
     if ties not in ("efron", "breslow"):
         raise OptionError("--ties", f"must be efron or breslow, got {ties!r}")
+    from msevidence.models.survival import analyze
+
     try:
         res = analyze(events, endpoint, treatment=treatment, control=control, tau=tau, at=at or None,
                       strata=strata or None, ties=ties, data_provenance=synthetic_label(events))
@@ -67,6 +72,11 @@ def fit_json(res: SurvivalAnalysis) -> dict:
 def synthetic_label(path: Path) -> str | None:
     """The data's label: its synth sidecar or its ``provenance`` column (:func:`msevidence.data.tables.provenance_label`);
     read within the limits of :mod:`msevidence.safeio` (a hostile file is reported by the reader itself)."""
+    import pandas as pd
+
+    from msevidence.data.tables import provenance_label
+    from msevidence.safeio import MAX_TABLE_BYTES, check_table_shape, read_bytes
+
     head = None
     if Path(path).suffix.lower() == ".csv":
         try:

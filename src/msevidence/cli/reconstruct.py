@@ -4,26 +4,27 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 from rich.text import Text
 
 from msevidence.cli.app import app
-from msevidence.cli.errors import one_line
 from msevidence.cli.output import console, dumps, inert
-from msevidence.data.digitized import MAX_AT_RISK, parse_total_events
-from msevidence.data.tables import sidecar_path
-from msevidence.errors import LimitError, MsEvidenceError
-from msevidence.reconstruct import KMReconstruction
+from msevidence.errors import LimitError
 from msevidence.safeio import atomic_output, check_output_file
+
+if TYPE_CHECKING:
+    from msevidence.reconstruct import KMReconstruction
 
 QA_FORMATS = (".png", ".pdf", ".svg")
 
 
 def _check_paths(curve: Path, at_risk: Path, out: Path, qa: Path | None) -> None:
     """--out, its sidecar and --qa: not an input, not a folder, writable, of a supported kind."""
+    from msevidence.data.tables import sidecar_path
+
     check_output_file(out, option="--out", inputs=(curve, at_risk), suffixes=(".csv",))
     check_output_file(sidecar_path(out), option="--out", inputs=(curve, at_risk))
     if qa is not None:
@@ -32,6 +33,8 @@ def _check_paths(curve: Path, at_risk: Path, out: Path, qa: Path | None) -> None
 
 def _write(rec: KMReconstruction, out: Path) -> None:
     """The events table and its sidecar, each moved into place only once completely written."""
+    from msevidence.data.tables import sidecar_path
+
     with atomic_output(out) as tmp_csv, atomic_output(sidecar_path(out)) as tmp_side:
         try:
             rec.to_csv(tmp_csv)
@@ -59,27 +62,29 @@ def reconstruct_cmd(
                                                                         "survival or cumulative_incidence.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the quality report as JSON.")] = False,
 ) -> None:
-    """Rebuild patient-level events from a digitized Kaplan-Meier figure (Guyot et al. 2012), with a quality report."""
-    try:
-        totals = parse_total_events(total_events)
-        for arm, n in totals.items():
-            if n > MAX_AT_RISK:
-                raise LimitError(f"--total-events: {arm}={n:,}; at most {MAX_AT_RISK:,} events per arm "
-                                 "(rule: numbers at risk)")
-        _check_paths(curve, at_risk, out, qa)  # before any work: never overwrite an input, one line per problem
-        rec = KMReconstruction(endpoint=endpoint, time_unit=time_unit, y_scale=y_scale, curve_kind=curve_kind)
-        rec.fit(curve, at_risk, total_events=totals or None)
-        _write(rec, out)
-        if qa is not None:
-            import matplotlib
+    """Rebuild patient-level events from a digitized Kaplan-Meier figure (Guyot et al. 2012), with a quality report.
 
-            matplotlib.use("Agg")
-            axes = rec.plot()
-            with atomic_output(qa) as tmp:
-                axes[0].figure.savefig(tmp, dpi=120, format=qa.suffix.lstrip(".").lower())
-    except MsEvidenceError as exc:
-        typer.echo(f"error: {one_line(exc)}", err=True)
-        raise typer.Exit(2) from None
+    Example: `msevidence reconstruct --curve data/digitized/oratorio-cdp12_edss-synthetic-example-curve.csv --at-risk data/digitized/oratorio-cdp12_edss-synthetic-example-at-risk.csv --endpoint cdp12_edss --out reconstructed/events.csv`
+    """
+    from msevidence.data.digitized import MAX_AT_RISK, parse_total_events
+    from msevidence.reconstruct import KMReconstruction
+
+    totals = parse_total_events(total_events)
+    for arm, n in totals.items():
+        if n > MAX_AT_RISK:
+            raise LimitError(f"--total-events: {arm}={n:,}; at most {MAX_AT_RISK:,} events per arm "
+                             "(rule: numbers at risk)")
+    _check_paths(curve, at_risk, out, qa)  # before any work: never overwrite an input, one line per problem
+    rec = KMReconstruction(endpoint=endpoint, time_unit=time_unit, y_scale=y_scale, curve_kind=curve_kind)
+    rec.fit(curve, at_risk, total_events=totals or None)
+    _write(rec, out)
+    if qa is not None:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        axes = rec.plot()
+        with atomic_output(qa) as tmp:
+            axes[0].figure.savefig(tmp, dpi=120, format=qa.suffix.lstrip(".").lower())
     doc = rec.to_json()
     doc["out"] = str(out)
     for d in doc["arms"].values():

@@ -24,7 +24,10 @@ def report(
     evidence: EvidenceOption = None,
 ) -> None:
     """Execute a report set with papermill in parallel into OUT/<set>/ (HTML, index.html, manifest.json) and
-    list every set rendered in OUT in OUT/index.html."""
+    list every set rendered in OUT in OUT/index.html.
+
+    Example: `msevidence report --set teaching --only evidence-overview`
+    """
     use_evidence(evidence)
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 

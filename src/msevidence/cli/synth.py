@@ -18,8 +18,7 @@ from msevidence.cli.errors import output_error
 from msevidence.cli.output import bold, console
 from msevidence.cli.simulate import parse_sizes
 from msevidence.errors import OptionError, OutputError
-from msevidence.evidence import load_evidence
-from msevidence.synthetic.trial import MAX_PER_ARM
+from msevidence.safeio import MAX_PER_ARM
 
 FILES = ("visits.csv", "events.csv", "calibration.json")
 
@@ -40,12 +39,16 @@ def synth_cmd(
         help="Unconfirmed progression at end of follow-up: event or censor (default: the trial's rule).")] = None,
     evidence: EvidenceOption = None,
 ) -> None:
-    """Simulate SYNTHETIC patient-level data calibrated to a trial's published summaries."""
-    from msevidence.synthetic import simulate_trial
+    """Simulate SYNTHETIC patient-level data calibrated to a trial's published summaries.
 
+    Example: `msevidence synth --trial ORATORIO --seed 1`
+    """
     sizes = parse_sizes(n_per_arm, MAX_PER_ARM)
     if unconfirmed not in (None, "event", "censor"):
         raise OptionError("--unconfirmed", f"{unconfirmed!r}: expected 'event' or 'censor'")
+    from msevidence.evidence import load_evidence
+    from msevidence.synthetic import simulate_trial
+
     target = out or Path("data") / "synthetic" / f"{trial}-seed{seed}"
     _check_output_folder(target)
     use_evidence(evidence)

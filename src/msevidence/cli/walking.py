@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import os
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
@@ -14,9 +14,11 @@ from rich.text import Text
 from msevidence.cli.app import app
 from msevidence.cli.fit import synthetic_label
 from msevidence.cli.output import bold, console, dumps, estimability, number
-from msevidence.data.visits import T25FW_RANGE_VAR, VisitsTableError, read_visits, t25fw_range_s
-from msevidence.errors import OptionError
-from msevidence.models.walking import WalkingSummary, summarize_walking
+from msevidence.data.t25fw import T25FW_RANGE_VAR, t25fw_range_s
+from msevidence.errors import OptionError, TableError
+
+if TYPE_CHECKING:
+    from msevidence.models.walking import WalkingSummary
 
 UNSTATED = "visits table of unstated provenance"
 
@@ -37,7 +39,10 @@ def walking(
         "--t25fw-range", help="Plausible walk times MIN,MAX in seconds (default 1,600; outside = data error).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the results as JSON.")] = False,
 ) -> None:
-    """Walking speed (T25FW): % change, confirmed ≥20% worsening/improvement, mixed model, EDSS discordance."""
+    """Walking speed (T25FW): % change, confirmed ≥20% worsening/improvement, mixed model, EDSS discordance.
+
+    Example: `msevidence walking data/synthetic/ORATORIO-seed1/visits.csv --week 120 --t25fw-range 1,180`
+    """
     if unconfirmed not in ("censor", "event"):
         raise OptionError("--unconfirmed", f"must be 'censor' or 'event', not {unconfirmed!r}")
     if not math.isfinite(week) or week < 0:
@@ -50,11 +55,14 @@ def walking(
             t25fw_range_s()
         except OptionError as exc:
             raise OptionError("--t25fw-range" if t25fw_range is not None else exc.option, exc.rule) from None
+        from msevidence.data.visits import read_visits
+        from msevidence.models.walking import summarize_walking
+
         table = read_visits(visits)
         if provenance == UNSTATED:
             provenance = synthetic_label(visits) or UNSTATED
         if not (table["week"] == week).any():
-            raise VisitsTableError(f"no visit at week {week:g} (weeks: "
+            raise TableError(f"no visit at week {week:g} (weeks: "
                                    f"{', '.join(f'{w:g}' for w in sorted(table['week'].unique()))})",
                                    source=str(visits), column="week")
         res = summarize_walking(table, week=week, treatment=treatment, control=control,
@@ -84,6 +92,7 @@ def _print(res: WalkingSummary) -> None:
         t.add_column(f"{a.arm} ({a.role})", justify="right")
     rows = (("patients in arm", lambda a: str(a.n_patients)),
             (f"patients with a walk time at week {wk}", lambda a: str(a.n)),
+            (f"patients who could not walk at week {wk}", lambda a: str(a.n_unable)),
             ("% change: geometric mean", lambda a: _pct(a.geometric_mean_pct_change)),
             ("% change: arithmetic mean", lambda a: _pct(a.mean_pct_change)),
             ("% change: median", lambda a: _pct(a.median_pct_change)),
@@ -110,7 +119,8 @@ def _print(res: WalkingSummary) -> None:
                   number(x.agreement, ".2f"), number(x.kappa, ".2f"))
     out.print(d)
     out.print(f"Worsening/improvement proportions are of all patients in the arm; unconfirmed onsets at the "
-                  f"end of follow-up: {res.unconfirmed_at_end}.")
+              f"end of follow-up: {res.unconfirmed_at_end}. A visit where the patient could not walk counts as "
+              "≥20% worse; it has no time, so the % changes leave it out.")
 
 
 def _pct(x) -> str:

@@ -13,17 +13,13 @@ from rich.text import Text
 
 from msevidence.cli.app import app
 from msevidence.cli.output import console, dumps, inert
-from msevidence.errors import MsEvidenceError, OptionError
+from msevidence.errors import OptionError
 
 EvidenceOpt = Annotated[Path | None, typer.Option("--evidence", help="Evidence folder (default: the store).")]
 
 
 def _run(body: Callable[[], None]) -> None:
-    try:
-        body()
-    except MsEvidenceError as exc:
-        typer.echo(f"error: {' | '.join(str(exc).splitlines())}", err=True)
-        raise typer.Exit(2) from None
+    body()  # an MsEvidenceError is one line on stderr, exit 2 (msevidence.cli.errors)
 
 
 def _json(obj: Any) -> str:
@@ -62,7 +58,10 @@ def sof_cmd(
     evidence: EvidenceOpt = None,
 ) -> None:
     """GRADE Summary of Findings: disability progression and walking speed apart, absolute effects per 1,000,
-    certainty by domain against a question."""
+    certainty by domain against a question.
+
+    Example: `msevidence sof --trial ORATORIO`
+    """
 
     def body():
         from msevidence.judgement.grade import QUESTIONS
@@ -99,7 +98,10 @@ def reanalyze_cmd(
     evidence: EvidenceOpt = None,
 ) -> None:
     """Bayesian re-reading of a published ratio: posterior, credible interval, P(benefit), P(important benefit),
-    read in the endpoint's own direction; refuses endpoints that are not ratios of events or proportions."""
+    read in the endpoint's own direction; refuses endpoints that are not ratios of events or proportions.
+
+    Example: `msevidence reanalyze --trial ORATORIO --endpoint cdp12_edss --prior sceptical`
+    """
 
     def body():
         from msevidence.judgement.bayes import across_priors, make_prior, reanalyze
@@ -142,7 +144,10 @@ def pool_cmd(
     evidence: EvidenceOpt = None,
     extra: Annotated[list[str] | None, typer.Argument(hidden=True)] = None,
 ) -> None:
-    """Pool ratios on the log scale (fixed, DL, REML) — only like with like; refuses with the reason otherwise."""
+    """Pool ratios on the log scale (fixed, DL, REML) — only like with like; refuses with the reason otherwise.
+
+    Example: `msevidence pool --trials OPERA_I OPERA_II --endpoint arr`
+    """
 
     def body():
         from msevidence.judgement.pooling import MetaAnalysis, estimates_from_store, read_estimates_csv
@@ -182,7 +187,10 @@ def claims_cmd(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON (same as --format json).")] = False,
     evidence: EvidenceOpt = None,
 ) -> None:
-    """What people say, and what the evidence shows: each claim with its verdict, certainty and sources."""
+    """What people say, and what the evidence shows: each claim with its verdict, certainty and sources.
+
+    Example: `msevidence claims --format json`
+    """
 
     def body():
         from msevidence.evidence.store import load_claims

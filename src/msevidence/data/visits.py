@@ -7,8 +7,6 @@ each patient's week-0 row. T25FW is seconds to walk 25 feet; walking speed = 25 
 
 from __future__ import annotations
 
-import math
-import os
 from pathlib import Path
 
 import numpy as np
@@ -21,36 +19,20 @@ from msevidence.data.confirm import (
     pct_improved,
     pct_worsened,
 )
+from msevidence.data.t25fw import T25FW_RANGE_S, T25FW_RANGE_VAR, t25fw_range_s  # noqa: F401 - re-exported
 from msevidence.data.tables import first_row, read_table
-from msevidence.errors import OptionError, TableError
+from msevidence.errors import TableError
 
 REQUIRED_COLUMNS = ("patient_id", "arm", "week", "edss", "t25fw_s")
 WALK_FEET = 25.0
 METRES_PER_FOOT = 0.3048
 THRESHOLD_PCT = 20.0
-# Plausible T25FW times (seconds): below 1 s is faster than a sprint over 7.6 m, above 600 s (10 minutes) is not a
-# walk time. The MSFC protocol stops a trial at 180 s, but the synthetic generator does not apply that cap, so the
-# default stays wider; use "1,180" for protocol data. Override: $MSEVIDENCE_T25FW_RANGE_S="MIN,MAX".
-T25FW_RANGE_S = (1.0, 600.0)
-T25FW_RANGE_VAR = "MSEVIDENCE_T25FW_RANGE_S"
 MAX_WEEK = 2600.0  # 50 years
+UNABLE_COLUMN = "t25fw_unable"  # optional: True where the patient could not complete the walk (no time recorded)
+_TRUE, _FALSE = {"true", "1", "yes"}, {"false", "0", "no", ""}
 
 
 VisitsTableError = TableError  # the one table-error type (msevidence.errors)
-
-
-def t25fw_range_s() -> tuple[float, float]:
-    """The plausible T25FW range in seconds: :data:`T25FW_RANGE_S`, or ``$MSEVIDENCE_T25FW_RANGE_S`` ("MIN,MAX")."""
-    text = os.environ.get(T25FW_RANGE_VAR)
-    if not text:
-        return T25FW_RANGE_S
-    try:
-        low, high = (float(x) for x in text.split(","))
-    except ValueError:
-        raise OptionError(T25FW_RANGE_VAR, f"expected MIN,MAX in seconds, got {text!r}") from None
-    if not (math.isfinite(low) and math.isfinite(high) and 0 < low < high):
-        raise OptionError(T25FW_RANGE_VAR, f"expected 0 < MIN < MAX (finite seconds), got {text!r}")
-    return low, high
 
 
 def read_visits(path_or_df: str | Path | pd.DataFrame, *, source: str | None = None,
@@ -67,7 +49,9 @@ def validate_visits(df: pd.DataFrame, *, source: str = "visits table",
     Rules: required columns present; every number finite; ``week`` non-negative, never missing;
     ``t25fw_s`` within the plausible range (default :data:`T25FW_RANGE_S`, see :func:`t25fw_range_s`) and
     ``edss`` in 0-10 where present (NaN = visit not assessed); one row per patient and week; one arm per
-    patient; every patient has a week-0 row with both ``edss`` and ``t25fw_s`` (the baseline).
+    patient; every patient has a week-0 row with both ``edss`` and ``t25fw_s`` (the baseline). The optional
+    ``t25fw_unable`` column (true/false; added as false when absent) marks visits where the patient could not
+    complete the walk within the protocol's time limit: such a visit has no ``t25fw_s`` and is not a baseline.
     """
     missing = [c for c in REQUIRED_COLUMNS if c not in df.columns]
     if missing:
@@ -101,6 +85,7 @@ def validate_visits(df: pd.DataFrame, *, source: str = "visits table",
         if bad.any():
             raise VisitsTableError(f"{rule} (row {_row(bad)})", source=source, column=col)
     df["arm"] = df["arm"].astype(str)
+    df[UNABLE_COLUMN] = _unable(df, source)
     dup = df.duplicated(["patient_id", "week"])
     if dup.any():
         raise VisitsTableError(f"patient {df['patient_id'][dup].iloc[0]!r} has two rows for week "
@@ -119,6 +104,31 @@ def validate_visits(df: pd.DataFrame, *, source: str = "visits table",
 
 
 _row = first_row
+
+
+def _unable(df: pd.DataFrame, source: str) -> pd.Series:
+    """The ``t25fw_unable`` column as booleans (false when absent), checked against the walk times."""
+    if UNABLE_COLUMN not in df.columns:
+        return pd.Series(False, index=df.index)
+    text = df[UNABLE_COLUMN].map(lambda v: "" if pd.isna(v) else str(v).strip().lower().removesuffix(".0"))
+    bad = ~text.isin(_TRUE | _FALSE)
+    if bad.any():
+        raise VisitsTableError(f"{df[UNABLE_COLUMN][bad].iloc[0]!r} is not true or false (row {_row(bad)})",
+                               source=source, column=UNABLE_COLUMN)
+    unable = text.isin(_TRUE)
+    for bad, rule in ((unable & df["t25fw_s"].notna(), "a visit where the patient could not walk has no walk time"),
+                      (unable & (df["week"] == 0), "the baseline (week 0) needs a completed walk")):
+        if bad.any():
+            raise VisitsTableError(f"{rule} (row {_row(bad)})", source=source, column=UNABLE_COLUMN)
+    return unable
+
+
+def t25fw_or_unable(visits: pd.DataFrame) -> pd.Series:
+    """``t25fw_s`` with +inf where the patient could not walk: an assessed visit, worse than any time (so it
+    counts as >= 20% worsening and breaks an improvement), as trials counted it."""
+    if UNABLE_COLUMN not in visits.columns:  # a table that records no inability to walk
+        return visits["t25fw_s"]
+    return visits["t25fw_s"].where(~visits[UNABLE_COLUMN].astype(bool), np.inf)
 
 
 def _first_value(t: pd.Series, low: float, high: float) -> str:
@@ -173,12 +183,14 @@ def walking_events(visits: pd.DataFrame, unconfirmed_at_end: UnconfirmedAtEnd = 
     survival module. Endpoints (confirmation rule of DESIGN.md via `msevidence.confirm`):
 
     - ``cdp12_edss``/``cdp24_edss``: EDSS CDP (≥1.0 if baseline ≤5.5, ≥0.5 if >5.5), confirmed 12/24 weeks;
-    - ``t25fw20_cp12``/``t25fw20_cp24``: T25FW time ≥ 1.2·T0, confirmed 12/24 weeks;
+    - ``t25fw20_cp12``/``t25fw20_cp24``: T25FW time ≥ 1.2·T0, confirmed 12/24 weeks (a visit where the patient
+      could not walk counts as worse, see :func:`t25fw_or_unable`);
     - ``t25fw20_improved_cp12``/``t25fw20_improved_cp24``: T25FW time ≤ T0/1.2 (speed ≥20% faster), confirmed.
 
     `unconfirmed_at_end` says what happens to an onset that follow-up ended before it could be confirmed.
     """
     arms = visits.groupby("patient_id")["arm"].first()
+    visits = visits.assign(t25fw_s=t25fw_or_unable(visits))
     frames = []
     for column, rule in (("edss", "edss"), ("t25fw_s", "worse"), ("t25fw_s", "better")):
         ids, weeks, values = _wide(visits, column)

@@ -1,5 +1,5 @@
 """The main report (progression vs walking) for one placebo-controlled trial: published evidence next to a
-labelled synthetic reproduction, section by section (see notebooks/progression_vs_walking.py)."""
+labelled synthetic reproduction, section by section (see notebooks/progression_vs_walking.ipynb)."""
 
 from __future__ import annotations
 

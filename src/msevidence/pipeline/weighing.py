@@ -1,7 +1,7 @@
 """Weighing the evidence for a report: Summary of Findings, sceptical re-reading of primary endpoints, claims.
 
-The main report (notebooks/progression_vs_walking.py), the teaching page and the analyst notebook
-(notebooks/weigh_evidence.py) call :func:`weighing` once and then only display what it returns.
+The main report (notebooks/progression_vs_walking.ipynb), the teaching page and the analyst notebook
+(notebooks/weigh_evidence.ipynb) call :func:`weighing` once and then only display what it returns.
 """
 
 from __future__ import annotations

@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 
 from msevidence.data.confirm import confirmed_onsets, edss_worsened, pct_worsened
+from msevidence.data.visits import t25fw_or_unable
 from msevidence.errors import OptionError
 from msevidence.evidence import EvidenceSet, load_evidence
 from msevidence.models.survival.batched import event_table, fit_many
@@ -47,7 +48,8 @@ def reference_events(trial: str, endpoint: str, confirmation_weeks: int | None =
     visit = tr.design.visit_interval_weeks
     if confirmation_weeks <= 0 or confirmation_weeks % visit:
         raise OptionError("--confirmation-weeks", f"must be a positive multiple of the visit interval ({visit} weeks)")
-    wide = st.visits.pivot(index="patient_id", columns="week", values=col)
+    visits = st.visits.assign(t25fw_s=t25fw_or_unable(st.visits))  # could not walk: assessed, and worse
+    wide = visits.pivot(index="patient_id", columns="week", values=col)
     values, weeks = wide.to_numpy(float), wide.columns.to_numpy(float)
     crit = edss_worsened(values, values[:, 0]) if pct is None else pct_worsened(values, values[:, 0], pct)
     time, event = confirmed_onsets(values, weeks, crit, confirmation_weeks, st.metadata["unconfirmed_progression"])

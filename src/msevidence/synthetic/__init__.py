@@ -1,8 +1,11 @@
 """SYNTHETIC patient-level trials calibrated to published summaries (every output is labelled synthetic).
 
 >>> import msevidence.synthetic as syn
->>> st = syn.simulate_trial("ORATORIO", seed=1)   # doctest: +SKIP
->>> st.events.query("endpoint == 'cdp12_edss'")   # doctest: +SKIP
+>>> st = syn.simulate_trial("ORATORIO", seed=1, n_per_arm={"OCR": 60, "PBO": 30})
+>>> st.label
+'SYNTHETIC data calibrated to ORATORIO (seed 1)'
+>>> len(st.events.query("endpoint == 'cdp12_edss'"))
+90
 """
 
 from msevidence.errors import CalibrationError

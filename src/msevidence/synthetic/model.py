@@ -8,7 +8,10 @@ per-patient slope drawn from a two-component "walking progressor" mixture: a pat
 probability pi (control) or pi * omega (treatment; treatment acts on who progresses), more likely with a high
 EDSS frailty (latent normal threshold, correlation ``edss_t25fw_correlation``); progressors' log-slope is
 N(mu_p, sigma_p^2), stable walkers' N(mu_0, sigma_0^2) (mu_0, sigma_0, sigma_p named assumptions; pi, omega and
-per-arm mu_p calibrated). Caveat, shown in every output's metadata: to meet ORATORIO's composite hazard ratios
+per-arm mu_p calibrated). As in the trials, a walk is timed only up to a time limit (assumption
+``t25fw_time_limit_s``): from the first visit at which a patient's walk would take longer, the patient "could
+not walk" (``t25fw_unable`` 1, no time; the state is kept, since T25FW worsening past the limit is not seen to
+reverse in this model), which counts as >= 20% worsening for the T25FW endpoints. Caveat, shown in every output's metadata: to meet ORATORIO's composite hazard ratios
 and geometric-mean T25FW changes together, the calibration halves the share of progressors on ocrelizumab but
 lets ocrelizumab progressors decline faster than placebo progressors; that is a fitting compromise of this model,
 not a finding. 9HPT: log-normal baseline, normal per-patient slope correlated with the EDSS frailty, visit noise.
@@ -33,7 +36,7 @@ ASSUMPTION_IDS = (
     "t25fw_baseline_median_s", "t25fw_baseline_log_sd", "t25fw_visit_noise_log_sd", "t25fw_stable_log_change_per_year",
     "t25fw_stable_slope_log_sd_per_year", "t25fw_progressor_slope_log_sd_per_year",
     "nhpt_baseline_median_s", "nhpt_baseline_log_sd", "nhpt_visit_noise_log_sd", "nhpt_log_change_per_year",
-    "nhpt_slope_log_sd_per_year", "dropout_per_year", "follow_up_extra_weeks_max",
+    "nhpt_slope_log_sd_per_year", "dropout_per_year", "follow_up_extra_weeks_max", "t25fw_time_limit_s",
 )
 
 
@@ -166,7 +169,9 @@ def _fixed_parts(d: dict, design: Design, gp: GeneratorParams, a: dict[str, floa
 
 def simulate(d: dict, treated: np.ndarray, design: Design, cal: Calibrated, gp: GeneratorParams,
              a: dict[str, float], timed: bool = True, memo: dict | None = None) -> dict[str, np.ndarray]:
-    """Patients x visits arrays (NaN = no assessment): edss, t25fw_s, nhpt_s; deterministic given draws `d`.
+    """Patients x visits arrays (NaN = no assessment): edss, t25fw_s, t25fw_unable, nhpt_s; deterministic given
+    draws `d`. ``t25fw_unable`` is 1 from the first visit whose walk would exceed ``a["t25fw_time_limit_s"]``
+    (``t25fw_s`` is NaN there: the walk was not completed), else 0.
 
     `timed` False skips the timed tests (returns edss only; the EDSS values are the same). `memo` (a dict the
     caller keeps for one set of draws, design, `gp` and `a`) caches the parts that do not depend on `cal`.
@@ -214,7 +219,8 @@ def simulate(d: dict, treated: np.ndarray, design: Design, cal: Calibrated, gp: 
                        a["t25fw_stable_log_change_per_year"] + a["t25fw_stable_slope_log_sd_per_year"] * d["z_tslope"])
     log_t0 = np.log(a["t25fw_baseline_median_s"]) + a["t25fw_baseline_log_sd"] * (
         rb * z_edss + np.sqrt(1 - rb**2) * d["z_t0"])
-    t25 = np.exp(log_t0[:, None] + slope_t[:, None] * yrs + a["t25fw_visit_noise_log_sd"] * d["e_t25"])
+    t25 = np.round(np.exp(log_t0[:, None] + slope_t[:, None] * yrs + a["t25fw_visit_noise_log_sd"] * d["e_t25"]), 1)
+    unable = np.maximum.accumulate(t25 > a["t25fw_time_limit_s"], axis=1)  # once too slow, unable from then on
     m_c, m_t = cal.t25fw_mean_log_change("control", a), cal.t25fw_mean_log_change("treatment", a)
     ratio = m_t / m_c if m_c > 0 else 1.0
     if cal.nhpt_log_change_per_year:
@@ -224,7 +230,14 @@ def simulate(d: dict, treated: np.ndarray, design: Design, cal: Calibrated, gp: 
     slope_n = mu_n + a["nhpt_slope_log_sd_per_year"] * (rho * d["z_frail"] + np.sqrt(1 - rho**2) * d["z_nslope"])
     log_n0 = np.log(a["nhpt_baseline_median_s"]) + a["nhpt_baseline_log_sd"] * d["z_n0"]
     nhpt = np.exp(log_n0[:, None] + slope_n[:, None] * yrs + a["nhpt_visit_noise_log_sd"] * d["e_nhpt"])
-    return {"edss": edss * nan, "t25fw_s": np.round(t25, 1) * nan, "nhpt_s": np.round(nhpt, 1) * nan}
+    return {"edss": edss * nan, "t25fw_s": np.where(unable, np.nan, t25) * nan, "t25fw_unable": unable * nan,
+            "nhpt_s": np.round(nhpt, 1) * nan}
+
+
+def t25fw_for_worsening(sim: dict[str, np.ndarray]) -> np.ndarray:
+    """T25FW times with +inf where the patient could not walk: an assessed visit, worse than any time."""
+    unable = sim.get("t25fw_unable")
+    return sim["t25fw_s"] if unable is None else np.where(unable == 1, np.inf, sim["t25fw_s"])
 
 
 COMPONENTS = ("EDSS", "T25FW", "9HPT")  # composite components the generator simulates
@@ -257,7 +270,8 @@ def endpoints(sim: dict[str, np.ndarray], weeks: np.ndarray, unconfirmed: str, p
     three. `only` may also hold :class:`Composite` endpoints of other components/thresholds (keyed by name).
     """
     requested = set(ENDPOINTS) if only is None else set(only)
-    edss, t25, nhpt = sim["edss"], sim.get("t25fw_s"), sim.get("nhpt_s")
+    edss, nhpt = sim["edss"], sim.get("nhpt_s")
+    t25 = t25fw_for_worsening(sim) if "t25fw_s" in sim else None
     comps = {f"ccdp{cw}": (COMPONENTS, cw, pct) for cw in (12, 24)}
     for c in requested:
         if isinstance(c, Composite):

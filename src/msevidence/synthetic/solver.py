@@ -31,14 +31,15 @@ from msevidence.synthetic.result import CalibrationResult, CalibrationRow
 from msevidence.synthetic.targets import DEFAULT_T25FW_LOG_CHANGE_PER_YEAR, TOLERANCE, Target, targets
 
 CALIBRATION_SEED = 20240601  # fixed stream of common random numbers for calibration (not a published number)
-MODEL_VERSION = 7  # bump when the generator changes, to invalidate cached calibrations
+MODEL_VERSION = 8  # bump when the generator changes, to invalidate cached calibrations
 DEFAULT_WALKING_PROGRESSOR_PROB = 0.5  # start value of pi; kept in both arms when there is no T25FW target
 DEFAULT_WALKING_PROGRESSOR_RATIO = 0.8  # start value of omega when walking targets exist (1 without them)
 DEFAULT_PLACEBO_RATE = 0.15  # start value of the search (per year)
 
 
 def geo_pct_change(t: np.ndarray, weeks: np.ndarray, week: float) -> np.ndarray:
-    """Geometric-mean % change from baseline at `week` over patients assessed then.
+    """Geometric-mean % change from baseline at `week` over patients assessed then (a patient who could not
+    walk has no time and is left out, as an MMRM on observed log times leaves them out).
 
     `t` is patients x visits, or replicates x patients x visits (one value per replicate).
     """

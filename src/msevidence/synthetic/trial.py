@@ -12,20 +12,20 @@ import pandas as pd
 from msevidence.data.tables import PROVENANCE_COLUMN
 from msevidence.errors import LimitError
 from msevidence.evidence import EvidenceSet, Trial, load_evidence
+from msevidence.safeio import MAX_PER_ARM
 from msevidence.synthetic.cache import cache_path, load_or_calibrate
 from msevidence.synthetic.design import assumptions_for, design_for
 from msevidence.synthetic.model import GeneratorParams, draws, endpoints, simulate
 from msevidence.synthetic.result import CalibrationResult
 from msevidence.synthetic.solver import MODEL_VERSION
 
-MAX_PER_ARM = 100_000  # patients per arm; 10 million would need tens of GB
-
 
 @dataclass(frozen=True)
 class SyntheticTrial:
     """SYNTHETIC patient-level data calibrated to a trial's published summaries.
 
-    visits: patient_id, arm, week, edss, t25fw_s, nhpt_s (assessed visits only).
+    visits: patient_id, arm, week, edss, t25fw_s, t25fw_unable, nhpt_s (assessed visits only; t25fw_unable True:
+    the patient could not complete the walk within the time limit, t25fw_s empty).
     events: patient_id, arm, endpoint, time_weeks, event.
     calibration: target, status, summary, published, achieved_mean/low/high (over replicates), tolerance, met.
     metadata: provenance="synthetic", trial, seed, evidence hash, parameters, assumptions with rationale, rules.
@@ -122,7 +122,8 @@ def simulate_trial(trial: str | Trial, seed: int = 1, n_per_arm: dict[str, int] 
     seen = ~np.isnan(sim["edss"])
     r, k = np.nonzero(seen)
     visits = pd.DataFrame({"patient_id": pid[r], "arm": arm[r], "week": weeks[k].astype(int),
-                           "edss": sim["edss"][r, k], "t25fw_s": sim["t25fw_s"][r, k], "nhpt_s": sim["nhpt_s"][r, k]})
+                           "edss": sim["edss"][r, k], "t25fw_s": sim["t25fw_s"][r, k],
+                           "t25fw_unable": sim["t25fw_unable"][r, k] == 1, "nhpt_s": sim["nhpt_s"][r, k]})
     ev_rows = []
     for name, (t, e) in endpoints(sim, weeks, design.unconfirmed, gp.pct_threshold).items():
         ev_rows.append(pd.DataFrame({"patient_id": pid, "arm": arm, "endpoint": name, "time_weeks": t, "event": e}))

@@ -1,8 +1,13 @@
 """Time-to-progression models: Kaplan-Meier, log-rank, Cox PH (+ PH test), parametric/AFT, RMST, absolute effects.
 
->>> from msevidence.survival import analyze
->>> res = analyze("events.csv", "CDP12", data_provenance="SYNTHETIC data (seed 1)")   # doctest: +SKIP
->>> res.cox, res.rmst, res.absolute, res.to_json()
+>>> from msevidence.models.survival import analyze
+>>> from msevidence.synthetic import simulate_trial
+>>> sim = simulate_trial("ORATORIO", seed=1, n_per_arm={"OCR": 60, "PBO": 30})
+>>> res = analyze(sim.events, "cdp12_edss", data_provenance=sim.label)
+>>> res.n, res.events
+({'OCR': 60, 'PBO': 30}, {'OCR': 21, 'PBO': 11})
+
+Then ``res.cox``, ``res.rmst``, ``res.absolute``, ``res.ph_test.message`` and ``res.to_json()``.
 """
 
 from msevidence.models.survival.absolute import (

@@ -11,9 +11,10 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from msevidence.errors import InputError, NotEstimableError
 from msevidence.models.base import Fitter
 from msevidence.models.survival.batched import fit_many
-from msevidence.models.survival.km import km_table
+from msevidence.models.survival.km import km_table, one_endpoint, require_arms
 
 TIES = ("efron", "breslow")
 PH_ALPHA = 0.05
@@ -107,6 +108,8 @@ class PHTestResult:
 
     def plot(self, **kwargs):
         """Scaled Schoenfeld residuals over time; see `msevidence.figures.survival.schoenfeld_plot`."""
+        if not self.estimable:
+            raise NotEstimableError(f"no proportional-hazards plot: the test is not estimable ({self.reason})")
         from msevidence.presentation.figures.survival import schoenfeld_plot
 
         kwargs.setdefault("provenance", self.data_provenance)
@@ -150,8 +153,14 @@ def separation(time: np.ndarray, event: np.ndarray, x: np.ndarray) -> str | None
 class CoxPH(Fitter):
     """Cox PH model of treatment vs control, R ``coxph``-equivalent (Efron ties by default).
 
-    >>> cox = CoxPH(ties="efron").fit(events, "OCR", "PBO", strata=["region"])   # doctest: +SKIP
-    >>> cox.result_.hr, cox.summary, cox.ph_test().message
+    >>> import pandas as pd
+    >>> events = pd.DataFrame({"arm": ["OCR"] * 6 + ["PBO"] * 6, "time_weeks": [12, 24, 36, 48, 60, 72] * 2,
+    ...                        "event": [1, 0, 0, 1, 0, 0, 1, 1, 0, 1, 1, 0]})
+    >>> cox = CoxPH(ties="efron").fit(events, "OCR", "PBO")
+    >>> round(cox.result_.hr, 2), cox.ph_test().message
+    (0.5, 'No evidence against proportional hazards (p = 0.482 ≥ 0.05).')
+
+    ``strata=["region"]`` stratifies by a column; ``endpoint=`` picks one endpoint of a longer table.
 
     Fitted: ``result_`` (:class:`CoxResult`; ``result_.estimable`` False with a ``reason`` when the HR has no
     finite estimate), ``params_`` (log HR), ``standard_errors_``.
@@ -165,8 +174,13 @@ class CoxPH(Fitter):
         self.data_provenance = data_provenance
 
     def fit(self, events: pd.DataFrame, treatment: str, control: str,
-            strata: Sequence[str] | None = None) -> CoxPH:
-        """Fit on the rows of the two arms; covariate = 1 for `treatment`, 0 for `control`."""
+            strata: Sequence[str] | None = None, endpoint: str | None = None) -> CoxPH:
+        """Fit on the rows of the two arms; covariate = 1 for `treatment`, 0 for `control`; `endpoint` picks the
+        rows of one endpoint (required when the table's ``endpoint`` column holds several)."""
+        events = one_endpoint(events, endpoint, "CoxPH.fit")
+        require_arms(events, [treatment, control], "CoxPH.fit")
+        if treatment == control:
+            raise InputError(f"CoxPH.fit: treatment and control are the same arm ({treatment!r})")
         sub = events[events["arm"].isin([treatment, control])]
         self._time = sub["time_weeks"].to_numpy(float)
         self._event = sub["event"].to_numpy(int)
@@ -238,6 +252,8 @@ class CoxPH(Fitter):
 
         self._require_fit()
         r = self.result_
+        if not r.estimable:
+            raise NotEstimableError(f"no forest plot: the hazard ratio is not estimable ({r.reason})")
         df = pd.DataFrame([{"label": f"{r.treatment} vs {r.control}", "estimate": r.hr, "ci_low": r.ci_low,
                             "ci_high": r.ci_high}])
         kwargs.setdefault("provenance", self.data_provenance)

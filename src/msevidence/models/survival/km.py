@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from msevidence.errors import InputError
 from msevidence.models.base import Fitter
 
 CONF_TYPES = ("log", "log-log", "plain")
@@ -49,6 +50,31 @@ def km_table(time: np.ndarray, event: np.ndarray, conf_level: float = 0.95, conf
                          "ci_low": lo, "ci_high": hi})
 
 
+def one_endpoint(events: pd.DataFrame, endpoint: str | None, who: str) -> pd.DataFrame:
+    """The rows of `endpoint`; refuses a table holding several endpoints when none is chosen (never pools them)."""
+    if "endpoint" not in events.columns:
+        if endpoint is not None:
+            raise InputError(f"{who}: endpoint={endpoint!r} given but the events table has no 'endpoint' column")
+        return events
+    known = sorted(map(str, events["endpoint"].unique()))
+    if endpoint is None:
+        if len(known) > 1:
+            raise InputError(f"{who}: the events table holds {len(known)} endpoints ({', '.join(known)}); choose "
+                             f"one with endpoint=, e.g. endpoint={known[0]!r}")
+        return events
+    if endpoint not in known:
+        raise InputError(f"{who}: unknown endpoint {endpoint!r}; the table has {', '.join(known)}")
+    return events[events["endpoint"] == endpoint]
+
+
+def require_arms(events: pd.DataFrame, arms: Iterable[str], who: str) -> None:
+    """Refuse an arm the table does not hold, naming it and the arms available."""
+    known = sorted(map(str, events["arm"].unique()))
+    for arm in arms:
+        if arm not in known:
+            raise InputError(f"{who}: arm {arm!r} is not in the events table; arms are {', '.join(known)}")
+
+
 def _step(times: np.ndarray, values: np.ndarray, at: np.ndarray, before: float = 1.0) -> np.ndarray:
     """Right-continuous step function through (times, values), `before` ahead of the first time."""
     idx = np.searchsorted(times, at, side="right") - 1
@@ -71,8 +97,14 @@ def _quantile_time(t: np.ndarray, s: np.ndarray, level: float) -> float:
 class KaplanMeier(Fitter):
     """Kaplan-Meier estimate per arm of an events table (one endpoint).
 
-    >>> km = KaplanMeier().fit(events)          # doctest: +SKIP
-    >>> km.summary; km.quantiles(); km.risk_table([0, 48, 96]); km.plot()
+    >>> import pandas as pd
+    >>> events = pd.DataFrame({"arm": ["OCR"] * 4 + ["PBO"] * 4, "time_weeks": [12, 24, 36, 48] * 2,
+    ...                        "event": [1, 0, 0, 0, 1, 1, 0, 1]})
+    >>> KaplanMeier().fit(events, arms=["OCR", "PBO"])
+    <KaplanMeier (log CI) OCR: n=4, events=1, median not reached; PBO: n=4, events=3, median=36>
+
+    Then ``km.summary``, ``km.quantiles()``, ``km.risk_table([0, 24, 48])``, ``km.plot()``. A table holding
+    several endpoints needs ``endpoint=``: curves of different endpoints are never pooled.
 
     Fitted: ``curves_`` (one table per arm: time, n_risk, n_event, n_censor, survival, se, CI) and ``data_``.
     """
@@ -86,8 +118,13 @@ class KaplanMeier(Fitter):
         self.conf_type = conf_type
         self.data_provenance = data_provenance
 
-    def fit(self, events: pd.DataFrame, arms: Sequence[str] | None = None) -> KaplanMeier:
-        """Fit one curve per arm (columns ``arm, time_weeks, event``); `arms` fixes the order."""
+    def fit(self, events: pd.DataFrame, arms: Sequence[str] | None = None,
+            endpoint: str | None = None) -> KaplanMeier:
+        """Fit one curve per arm (columns ``arm, time_weeks, event``); `arms` fixes the order; `endpoint` picks
+        the rows of one endpoint (required when the table's ``endpoint`` column holds several)."""
+        events = one_endpoint(events, endpoint, "KaplanMeier.fit")
+        if arms is not None:
+            require_arms(events, arms, "KaplanMeier.fit")
         arms = list(arms) if arms is not None else sorted(events["arm"].unique())
         self.data_ = {a: events.loc[events["arm"] == a, ["time_weeks", "event"]].to_numpy() for a in arms}
         self.curves_ = {a: km_table(x[:, 0], x[:, 1], self.conf_level, self.conf_type) for a, x in self.data_.items()}
@@ -171,7 +208,8 @@ class KaplanMeier(Fitter):
         if not self.fitted:
             return f"<KaplanMeier ({self.conf_type} CI): not fitted>"
         med = self.median().set_index("arm")["time"]
-        parts = [f"{a}: n={int(c['n_risk'].iloc[0])}, events={int(c['n_event'].sum())}, median={med[a]:g}"
+        parts = [f"{a}: n={int(c['n_risk'].iloc[0])}, events={int(c['n_event'].sum())}, "
+                 + ("median not reached" if np.isnan(med[a]) else f"median={med[a]:g}")
                  for a, c in self.curves_.items()]
         return f"<KaplanMeier ({self.conf_type} CI) {'; '.join(parts)}>"
 

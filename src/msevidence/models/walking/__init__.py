@@ -1,7 +1,12 @@
 """Walking speed (T25FW) as a first-class outcome, kept apart from EDSS disability progression.
 
->>> s = summarize_walking("visits.csv", week=120)          # doctest: +SKIP
->>> s.to_frame(); s.mixed_model; s.plot()  # doctest: +SKIP
+>>> from msevidence.synthetic import simulate_trial
+>>> sim = simulate_trial("ORATORIO", seed=1, n_per_arm={"OCR": 60, "PBO": 30})
+>>> s = summarize_walking(sim.visits, week=120)
+>>> s.treatment, s.control, s.arm("OCR").n_patients
+('OCR', 'PBO', 60)
+
+Then ``s.to_frame()``, ``s.mixed_model``, ``s.plot()``; a visits file path works as well as a table.
 """
 
 from msevidence.models.walking.mixed import MixedModelRatio, WalkingMixedModel

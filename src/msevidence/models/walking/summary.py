@@ -15,6 +15,7 @@ import pandas as pd
 from msevidence.data.confirm import UnconfirmedAtEnd
 from msevidence.data.tables import infer_arms
 from msevidence.data.visits import (
+    UNABLE_COLUMN,
     VisitsTableError,
     pct_change_by_visit,
     read_visits,
@@ -25,6 +26,9 @@ from msevidence.models.walking.mixed import MixedModelRatio, WalkingMixedModel
 
 GEOMETRIC = "geometric mean % change, 100·(exp(mean log(T/T0)) − 1)"
 ARITHMETIC = "arithmetic mean % change, mean of 100·(T/T0 − 1)"
+UNABLE = ("patients who could not complete the walk within the protocol's time limit at the week: they have no "
+          "time, so the % changes and walking speeds leave them out (as an MMRM on observed log times does), "
+          "while the confirmed-worsening proportions count such a visit as ≥20% worse")
 
 
 @dataclass(frozen=True)
@@ -44,6 +48,7 @@ class ArmWalking:
     improved_20_confirmed_24w: float
     walking_speed_change_ft_s: float
     walking_speed_change_m_s: float
+    n_unable: int = 0  # patients who could not complete the walk at the week (no time; left out of % change)
 
 
 @dataclass(frozen=True)
@@ -127,7 +132,8 @@ class WalkingSummary:
             keys = ("mean_pct_change", "geometric_mean_pct_change", "median_pct_change",
                     "worsened_20_confirmed_12w", "worsened_20_confirmed_24w", "improved_20_confirmed_12w",
                     "improved_20_confirmed_24w", "walking_speed_change_ft_s", "walking_speed_change_m_s")
-            return {"role": a.role, "n_patients": a.n_patients, "n": a.n, **{k: _num(getattr(a, k)) for k in keys}}
+            return {"role": a.role, "n_patients": a.n_patients, "n": a.n, "n_unable": a.n_unable,
+                    **{k: _num(getattr(a, k)) for k in keys}}
 
         m = self.mixed_model
         return {
@@ -159,6 +165,7 @@ class WalkingSummary:
                 "discordance": "EDSS CDP12 (>=1.0 if baseline <=5.5, >=0.5 if >5.5) vs confirmed >=20% T25FW "
                                "worsening (12 weeks), onset by the week",
                 "unconfirmed_at_end": self.unconfirmed_at_end,
+                "n_unable": UNABLE,
             },
             "data_provenance": self.data_provenance,
         }
@@ -202,6 +209,7 @@ def summarize_walking(visits, week: float = 120, treatment: str | None = None, c
         "t25fw_improved24": wide[("hit", "t25fw20_improved_cp24")].astype(bool),
     })
     at = changes[changes["week"] == week]
+    unable = visits[(visits["week"] == week) & visits[UNABLE_COLUMN]].groupby("arm")["patient_id"].nunique()
     if at.empty:  # otherwise every per-arm summary is silently NaN
         raise VisitsTableError(f"no T25FW assessment at week {week:g} (weeks: "
                                f"{', '.join(f'{w:g}' for w in sorted(changes['week'].unique()))})", column="week")
@@ -218,7 +226,7 @@ def summarize_walking(visits, week: float = 120, treatment: str | None = None, c
             improved_20_confirmed_12w=float(p["t25fw_improved12"].mean()),
             improved_20_confirmed_24w=float(p["t25fw_improved24"].mean()),
             walking_speed_change_ft_s=float(a["speed_change_ft_s"].mean()),
-            walking_speed_change_m_s=float(a["speed_change_m_s"].mean())))
+            walking_speed_change_m_s=float(a["speed_change_m_s"].mean()), n_unable=int(unable.get(arm, 0))))
     try:
         mm = WalkingMixedModel(treatment, control, data_provenance=data_provenance).fit(visits).ratio(week)
     except (VisitsTableError, np.linalg.LinAlgError, ValueError) as exc:

@@ -23,13 +23,11 @@
 # The trials cannot say what will happen to you. They show what happened to groups of people like you.
 
 # %% tags=["parameters"]
-from typing import Optional  # papermill reads Optional[float] (it does not parse "float | None")
-
 ms_type: str = "PPMS"  # PPMS, or RMS for relapsing MS
-age_band: Optional[str] = "40-49"  # under 18, 18-29, 30-39, 40-49, 50-55, 56-65, over 65 (None: not given)
-edss: Optional[float] = 4.5  # disability score, 0 to 10 in steps of 0.5 (None: not known)
-t25fw_s: Optional[float] = 7.5  # seconds to walk 25 feet today (None: not given)
-msws12: Optional[float] = None  # walking questionnaire score, 0 to 100 (None: not given)
+age_band: "Optional[str]" = "40-49"  # under 18, 18-29, 30-39, 40-49, 50-55, 56-65, over 65 (None: not given)
+edss: "Optional[float]" = 4.5  # disability score, 0 to 10 in steps of 0.5 (None: not known)
+t25fw_s: "Optional[float]" = 7.5  # seconds to walk 25 feet today (None: not given)
+msws12: "Optional[float]" = None  # walking questionnaire score, 0 to 100 (None: not given)
 example: str = "Example person 2 (made up): primary progressive MS, aged 40-49, EDSS 4.5, walks 25 feet in 7.5 seconds."  # who this page is for
 app: bool = True  # show the interactive form (JupyterLab or Voilà; reports pass False)
 

@@ -1,7 +1,7 @@
 # ---
 # jupyter:
 #   jupytext:
-#     formats: ipynb,py:percent
+#     formats: notebooks///ipynb,notebooks_py///py:percent
 #     text_representation:
 #       extension: .py
 #       format_name: percent
@@ -22,11 +22,11 @@
 # reproduced ones come from a synthetic trial and are labelled so.
 
 # %% tags=["parameters"]
-trial = "ORATORIO"  # a trial whose evidence includes a T25FW result
-seed = 1  # random seed of the synthetic trial
-n_per_arm = None  # synthetic patients per arm (None: as randomized)
-week = 120  # week of comparison
-unconfirmed_at_end = "censor"  # an initial 20% worsening not confirmable at the end: censor or event
+trial: str = "ORATORIO"  # a trial whose evidence includes a T25FW result
+seed: int = 1  # random seed of the synthetic trial
+n_per_arm: "Optional[int]" = None  # synthetic patients per arm (None: as randomized)
+week: int = 120  # week of comparison
+unconfirmed_at_end: str = "censor"  # an initial 20% worsening not confirmable at the end: censor or event
 
 # %%
 import matplotlib.pyplot as plt

@@ -1,7 +1,7 @@
 # ---
 # jupyter:
 #   jupytext:
-#     formats: ipynb,py:percent
+#     formats: notebooks///ipynb,notebooks_py///py:percent
 #     text_representation:
 #       extension: .py
 #       format_name: percent
@@ -23,16 +23,16 @@
 # shown next to them, with their source.
 
 # %% tags=["parameters"]
-trial = "ORATORIO"  # trial id in the evidence store
-endpoint = "cdp12_edss"  # endpoint id (e.g. cdp12_edss, cdp24_edss, t25fw20_cp12, ccdp12)
-data_source = "synthetic"  # synthetic or reconstructed
-seed = 1  # random seed (synthetic data only)
-n_per_arm = None  # synthetic patients per arm (None: as randomized)
-unconfirmed_progression = None  # event or censor (None: the trial's rule)
-tau = None  # RMST horizon in weeks (None: shortest arm's follow-up)
-at_week = 120  # week of the absolute effect
-distributions = ["exponential", "weibull", "log-normal"]  # parametric models to compare
-accuracy_trials = 20  # simulated round trips measuring the reconstruction's accuracy (reconstructed data only)
+trial: str = "ORATORIO"  # trial id in the evidence store
+endpoint: str = "cdp12_edss"  # endpoint id (e.g. cdp12_edss, cdp24_edss, t25fw20_cp12, ccdp12)
+data_source: str = "synthetic"  # synthetic or reconstructed
+seed: int = 1  # random seed (synthetic data only)
+n_per_arm: "Optional[int]" = None  # synthetic patients per arm (None: as randomized)
+unconfirmed_progression: "Optional[str]" = None  # event or censor (None: the trial's rule)
+tau: "Optional[float]" = None  # RMST horizon in weeks (None: shortest arm's follow-up)
+at_week: float = 120  # week of the absolute effect
+distributions: list[str] = ["exponential", "weibull", "log-normal"]  # parametric models to compare
+accuracy_trials: int = 20  # simulated round trips measuring the reconstruction's accuracy (reconstructed data only)
 
 # %%
 import matplotlib.pyplot as plt

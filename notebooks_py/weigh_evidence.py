@@ -1,7 +1,7 @@
 # ---
 # jupyter:
 #   jupytext:
-#     formats: ipynb,py:percent
+#     formats: notebooks///ipynb,notebooks_py///py:percent
 #     text_representation:
 #       extension: .py
 #       format_name: percent
@@ -21,13 +21,13 @@
 # the controls under each figure redraw it; in the rendered report the figures are static.
 
 # %% tags=["parameters"]
-trial = "ORATORIO"  # trial id in the evidence store
-endpoint = "cdp12_edss"  # endpoint to re-read (a published ratio with a CI or a p value)
-threshold = 0.8  # clinically important ratio (below 1): P(important benefit), GRADE imprecision; never the prior
-question = "ppms_vs_placebo"  # question certainty is rated against: ppms_vs_placebo or rms_vs_interferon
-prior = "sceptical"  # sceptical, neutral, enthusiastic, pessimistic, or "MEAN,SD" of the log ratio
-method = "dl"  # pooling method: fixed, dl or reml
-estimates_csv = None  # optional CSV of your own estimates: study, estimate, ci_low, ci_high (ratio scale)
+trial: str = "ORATORIO"  # trial id in the evidence store
+endpoint: str = "cdp12_edss"  # endpoint to re-read (a published ratio with a CI or a p value)
+threshold: float = 0.8  # clinically important ratio (below 1): P(important benefit), GRADE imprecision; never the prior
+question: str = "ppms_vs_placebo"  # question certainty is rated against: ppms_vs_placebo or rms_vs_interferon
+prior: str = "sceptical"  # sceptical, neutral, enthusiastic, pessimistic, or "MEAN,SD" of the log ratio
+method: str = "dl"  # pooling method: fixed, dl or reml
+estimates_csv: "Optional[str]" = None  # optional CSV of your own estimates: study, estimate, ci_low, ci_high (ratio scale)
 
 # %%
 import matplotlib.pyplot as plt

@@ -1,7 +1,7 @@
 # ---
 # jupyter:
 #   jupytext:
-#     formats: ipynb,py:percent
+#     formats: notebooks///ipynb,notebooks_py///py:percent
 #     text_representation:
 #       extension: .py
 #       format_name: percent
@@ -22,11 +22,11 @@
 # store with their source; reproduced numbers come from simulated (synthetic) patients and are labelled so.
 
 # %% tags=["parameters"]
-trial = "ORATORIO"  # a placebo-controlled trial in the evidence store
-seed = 1  # random seed of the synthetic reproduction
-n_per_arm = None  # synthetic patients per arm (None: as randomized in the trial)
-confirmation_weeks = 12  # confirmation window of disability progression (12 or 24)
-week = 120  # week at which walking speed and absolute risks are compared
+trial: str = "ORATORIO"  # a placebo-controlled trial in the evidence store
+seed: int = 1  # random seed of the synthetic reproduction
+n_per_arm: "Optional[int]" = None  # synthetic patients per arm (None: as randomized in the trial)
+confirmation_weeks: int = 12  # confirmation window of disability progression (12 or 24)
+week: int = 120  # week at which walking speed and absolute risks are compared
 
 # %%
 import matplotlib.pyplot as plt

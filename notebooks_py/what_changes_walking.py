@@ -20,8 +20,8 @@
 # from other studies, kept apart from the Ocrevus trials.
 
 # %% tags=["parameters"]
-outcome_scale = None  # one outcome scale, e.g. "6MWT", "T25FW", "MSWS-12", "falls_rate" (None: all)
-population = None  # one MS type: "relapsing", "progressive", "mixed", "not_stated" (None: all)
+outcome_scale: "Optional[str]" = None  # one outcome scale, e.g. "6MWT", "T25FW", "MSWS-12", "falls_rate" (None: all)
+population: "Optional[str]" = None  # one MS type: "relapsing", "progressive", "mixed", "not_stated" (None: all)
 
 # %%
 import matplotlib.pyplot as plt

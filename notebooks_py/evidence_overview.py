@@ -1,7 +1,7 @@
 # ---
 # jupyter:
 #   jupytext:
-#     formats: ipynb,py:percent
+#     formats: notebooks///ipynb,notebooks_py///py:percent
 #     text_representation:
 #       extension: .py
 #       format_name: percent
@@ -23,8 +23,8 @@
 # are marked as such and are never evidence of benefit over placebo.
 
 # %% tags=["parameters"]
-evidence_dir = None  # folder of trial YAML files (None: the shipped evidence store)
-include_active = True  # also list non-placebo comparisons (labelled "ACTIVE comparator" / "early vs DELAYED")
+evidence_dir: "Optional[str]" = None  # folder of trial YAML files (None: the shipped evidence store)
+include_active: bool = True  # also list non-placebo comparisons (labelled "ACTIVE comparator" / "early vs DELAYED")
 
 # %%
 import matplotlib.pyplot as plt

@@ -1,7 +1,7 @@
 # ---
 # jupyter:
 #   jupytext:
-#     formats: ipynb,py:percent
+#     formats: notebooks///ipynb,notebooks_py///py:percent
 #     text_representation:
 #       extension: .py
 #       format_name: percent
@@ -24,14 +24,14 @@
 # is synthetic; published numbers come from the evidence store with their source.
 
 # %% tags=["parameters"]
-trial = "ORATORIO"  # a placebo-controlled trial in the evidence store with calibration targets
-endpoint = "cdp12_edss"  # main endpoint of the replays
-n_trials = 2000  # simulated trials per design (a few thousand keeps the run short)
-seed = 1  # random seed (same seed, same numbers)
-sizes = [300, 500, 732, 1000]  # patients randomized in all (the trial's allocation ratio is kept)
-true_hrs = [0.6, 0.7, 0.8, 1.0]  # true hazard ratios of the power curves
-what_if = ["cdp12_edss", "cdp24_edss", "t25fw20_cp12"]  # main endpoints compared
-processes = None  # local worker processes for the power curves (None: all cores)
+trial: str = "ORATORIO"  # a placebo-controlled trial in the evidence store with calibration targets
+endpoint: str = "cdp12_edss"  # main endpoint of the replays
+n_trials: int = 2000  # simulated trials per design (a few thousand keeps the run short)
+seed: int = 1  # random seed (same seed, same numbers)
+sizes: list[int] = [300, 500, 732, 1000]  # patients randomized in all (the trial's allocation ratio is kept)
+true_hrs: list[float] = [0.6, 0.7, 0.8, 1.0]  # true hazard ratios of the power curves
+what_if: list[str] = ["cdp12_edss", "cdp24_edss", "t25fw20_cp12"]  # main endpoints compared
+processes: "Optional[int]" = None  # local worker processes for the power curves (None: all cores)
 
 # %%
 import matplotlib.pyplot as plt

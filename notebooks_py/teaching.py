@@ -1,7 +1,7 @@
 # ---
 # jupyter:
 #   jupytext:
-#     formats: ipynb,py:percent
+#     formats: notebooks///ipynb,notebooks_py///py:percent
 #     text_representation:
 #       extension: .py
 #       format_name: percent
@@ -26,11 +26,11 @@
 # next to it. Numbers that are not trial results are marked: an **assumption** or **your what-if value**.
 
 # %% tags=["parameters"]
-trial = "ORATORIO"  # a placebo-controlled trial in the evidence store
-control_risk = None  # share who got worse on placebo (None: the published value)
-hr = None  # hazard ratio (None: the published value)
-baseline_s = None  # seconds to walk 25 feet at the start (None: the named assumption)
-sliders = True  # show the interactive sliders (False for printed reports)
+trial: str = "ORATORIO"  # a placebo-controlled trial in the evidence store
+control_risk: "Optional[float]" = None  # share who got worse on placebo (None: the published value)
+hr: "Optional[float]" = None  # hazard ratio (None: the published value)
+baseline_s: "Optional[float]" = None  # seconds to walk 25 feet at the start (None: the named assumption)
+sliders: bool = True  # show the interactive sliders (False for printed reports)
 
 # %%
 import matplotlib.pyplot as plt

@@ -1,0 +1,88 @@
+"""The command line starts light and refuses bad input in one format (times are in benchmarks/bench_startup.py).
+
+`--help`, `--version` and every refusal of a bad option answer without importing the heavy libraries; every
+refusal, whatever raised it (click's usage errors, an option rule, an MsEvidenceError of the API), is one line
+``error: …`` on stderr with exit code 2.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+HEAVY = ("pandas", "numpy", "scipy", "lifelines", "matplotlib", "statsmodels", "papermill", "dask", "nbformat")
+PROBE = """
+import sys
+from msevidence.cli import main
+try:
+    main(sys.argv[1:])
+except SystemExit as exc:
+    code = exc.code
+heavy = [m for m in {heavy!r} if m in sys.modules]
+print("HEAVY:" + ",".join(heavy), file=sys.stderr)
+sys.exit(code)
+"""
+
+REFUSALS = {
+    "unknown option": ["list", "--no-such-option"],
+    "missing option": ["synth"],
+    "wrong type": ["walking", "visits.csv", "--week", "soon"],
+    "range of a typer option": ["report", "--workers", "0"],
+    "fit --ties": ["fit", "events.csv", "--endpoint", "cdp12_edss", "--ties", "bad"],
+    "fit --tau": ["fit", "events.csv", "--endpoint", "cdp12_edss", "--tau", "-1"],
+    "walking --t25fw-range": ["walking", "visits.csv", "--t25fw-range", "5"],
+    "walking --unconfirmed": ["walking", "visits.csv", "--unconfirmed", "maybe"],
+    "list --format": ["list", "--format", "xml"],
+    "synth --n-per-arm": ["synth", "--trial", "ORATORIO", "--n-per-arm", "X"],
+    "synth --unconfirmed": ["synth", "--trial", "ORATORIO", "--unconfirmed", "maybe"],
+    "simulate --n-trials": ["simulate", "--trial", "ORATORIO", "--endpoint", "cdp12_edss", "--n-trials", "0"],
+    "simulate --hr": ["simulate", "--trial", "ORATORIO", "--endpoint", "cdp12_edss", "--hr", "-2"],
+}
+
+
+def _run(args: list[str], cwd) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-c", PROBE.format(heavy=HEAVY), *args], cwd=cwd, capture_output=True,
+                          text=True, timeout=120)
+
+
+def _heavy(stderr: str) -> str:
+    return stderr.rsplit("HEAVY:", 1)[1].strip()
+
+
+@pytest.mark.parametrize("args", [["--help"], ["--version"], ["fit", "--help"], ["simulate", "--help"]],
+                         ids=" ".join)
+def test_help_and_version_load_no_heavy_library(args, tmp_path):
+    r = _run(args, tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert _heavy(r.stderr) == ""
+    if args == ["--version"]:
+        from importlib.metadata import version
+
+        assert r.stdout.strip() == f"msevidence {version('msevidence')}"
+
+
+@pytest.mark.parametrize("args", list(REFUSALS.values()), ids=list(REFUSALS))
+def test_every_refusal_is_one_line_in_one_format_without_heavy_imports(args, tmp_path):
+    r = _run(args, tmp_path)
+    message = r.stderr.rsplit("HEAVY:", 1)[0].strip()
+    assert r.returncode == 2, r.stderr
+    assert message.count("\n") == 0 and message.startswith("error: "), message
+    assert "Traceback" not in r.stderr and r.stdout == ""
+    assert _heavy(r.stderr) == "", f"{' '.join(args)} imported {_heavy(r.stderr)} before refusing"
+
+
+def test_an_api_error_reaches_the_user_in_the_same_format(tmp_path):
+    """An MsEvidenceError raised deep in the API (here: a missing events file) and one raised in simulate."""
+    for args in (["fit", "missing.csv", "--endpoint", "cdp12_edss"],
+                 ["simulate", "--trial", "NOPE", "--endpoint", "cdp12_edss", "--n-trials", "10"]):
+        r = _run(args, tmp_path)
+        message = r.stderr.rsplit("HEAVY:", 1)[0].strip()
+        assert r.returncode == 2 and message.startswith("error: ") and "\n" not in message, r.stderr
+
+
+def test_importing_the_package_and_the_command_line_loads_no_heavy_library():
+    code = f"import sys, msevidence, msevidence.cli; print(','.join(m for m in {HEAVY!r} if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == ""
