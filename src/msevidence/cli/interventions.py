@@ -13,12 +13,8 @@ from rich.text import Text
 
 from msevidence.cli.app import app
 from msevidence.cli.output import console, dumps
-from msevidence.errors import MsEvidenceError, OptionError
-from msevidence.evidence.interventions import Kind, Scale, Study, load_interventions
-from msevidence.judgement.interventions import DESIGN_LABELS, STATISTIC_LABELS, intervention_claims
+from msevidence.errors import OptionError
 
-KINDS: tuple[str, ...] = get_args(Kind)
-SCALES: tuple[str, ...] = get_args(Scale)
 POPULATIONS = ("relapsing", "progressive", "mixed", "not_stated")
 COLUMNS = ["study", "kind", "comparator", "design", "population", "outcome", "statistic", "estimate", "CI", "p",
            "certainty", "source"]
@@ -31,6 +27,8 @@ def _check(option: str, value: str | None, known: tuple[str, ...]) -> None:
 
 def result_rows(store, kind=None, outcome=None, population=None) -> list[dict]:
     """One JSON-ready row per result, with its study's comparator, design and population."""
+    from msevidence.judgement.interventions import DESIGN_LABELS, STATISTIC_LABELS
+
     rows = []
     for s, r in store.results(outcome_scale=outcome, kind=kind, population=population):
         rows.append({
@@ -92,8 +90,10 @@ def print_store(store, *, as_json: bool, kind=None, outcome=None, population=Non
 
 @app.command("interventions")
 def interventions_cmd(
-    kind: Annotated[str | None, typer.Option("--kind", help=f"One of: {', '.join(KINDS)}.")] = None,
-    outcome: Annotated[str | None, typer.Option("--outcome", help=f"Outcome scale: {', '.join(SCALES)}.")] = None,
+    kind: Annotated[str | None, typer.Option("--kind", help="Kind of intervention, e.g. exercise, "
+                                             "balance_training, cooling, symptomatic_drug.")] = None,
+    outcome: Annotated[str | None, typer.Option("--outcome", help="Outcome scale, e.g. T25FW, 6MWT, MSWS-12, "
+                                                "falls_rate.")] = None,
     population: Annotated[str | None, typer.Option("--population", help=f"MS type: {', '.join(POPULATIONS)}.")]
     = None,
     as_json: Annotated[bool, typer.Option("--json", help="JSON instead of a table.")] = False,
@@ -103,23 +103,25 @@ def interventions_cmd(
                                                   "evidence/interventions of the store).")] = None,
 ) -> None:
     """List published results of other walking interventions (exercise, balance, cooling, walking aids,
-    fampridine...), never mixed with ocrelizumab trials; `--claims` shows the verdicts this store gives."""
-    try:
-        if schema:
-            typer.echo(json.dumps(Study.model_json_schema(), indent=2, ensure_ascii=False))
-            return
-        _check("--kind", kind, KINDS)
-        _check("--outcome", outcome, SCALES)
-        _check("--population", population, POPULATIONS)
-        store = load_interventions(evidence)
-        if claims:
-            found = intervention_claims(store, evidence / "claims.yaml" if evidence else None)
-            if as_json:
-                typer.echo(dumps([c.to_dict() for c in found], indent=1))
-            else:
-                console(width=200).print(_claims_table(found))
-            return
-        print_store(store, as_json=as_json, kind=kind, outcome=outcome, population=population)
-    except MsEvidenceError as exc:
-        typer.echo(f"error: {' | '.join(str(exc).splitlines())}", err=True)
-        raise typer.Exit(2) from None
+    fampridine...), never mixed with ocrelizumab trials; `--claims` shows the verdicts this store gives.
+
+    Example: `msevidence interventions --outcome T25FW`
+    """
+    _check("--population", population, POPULATIONS)
+    from msevidence.evidence.interventions import Kind, Scale, Study, load_interventions
+    from msevidence.judgement.interventions import intervention_claims
+
+    if schema:
+        typer.echo(json.dumps(Study.model_json_schema(), indent=2, ensure_ascii=False))
+        return
+    _check("--kind", kind, get_args(Kind))
+    _check("--outcome", outcome, get_args(Scale))
+    store = load_interventions(evidence)
+    if claims:
+        found = intervention_claims(store, evidence / "claims.yaml" if evidence else None)
+        if as_json:
+            typer.echo(dumps([c.to_dict() for c in found], indent=1))
+        else:
+            console(width=200).print(_claims_table(found))
+        return
+    print_store(store, as_json=as_json, kind=kind, outcome=outcome, population=population)

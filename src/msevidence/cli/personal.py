@@ -20,7 +20,10 @@ def personal(
     evidence: EvidenceOption = None,
 ) -> None:
     """Out of 100 people like you, without and with Ocrevus, over the trials' stated time; and what a 20% slower
-    walk and ordinary visit-to-visit variation mean for your walk time."""
+    walk and ordinary visit-to-visit variation mean for your walk time.
+
+    Example: `msevidence personal --ms-type PPMS --edss 4.5 --t25fw-s 7.5`
+    """
     use_evidence(evidence)
     from msevidence.cli.output import dumps
     from msevidence.pipeline.personal import personal_answer

@@ -35,8 +35,8 @@ def parse_sizes(items: list[str] | None, maximum: int | None = None) -> dict[str
 def parse_range(option: str, text: str | None, integer: bool = False,
                 bounds: tuple[float, float] = (0.0, math.inf)) -> list[float] | None:
     """``a,b,c`` or ``start:stop:step`` (stop included) -> values, each within `bounds` (the lower bound
-    excluded when it is 0), at most :data:`~msevidence.simulate.limits.MAX_GRID_VALUES` of them."""
-    from msevidence.simulate.limits import MAX_GRID_VALUES, grid_count
+    excluded when it is 0), at most :data:`~msevidence.limits.MAX_GRID_VALUES` of them."""
+    from msevidence.limits import MAX_GRID_VALUES, grid_count
 
     if text is None:
         return None
@@ -105,17 +105,18 @@ def simulate_cmd(
 
 def _run(trial, endpoint, n_trials, n_per_arm, hr, confirmation_weeks, seed, dask, processes, alpha, test,
          grid_mode, grid_n, grid_hr, grid_confirmation, out, as_json) -> None:
-    from msevidence.simulate import limits as lim
-    from msevidence.simulate.operating import check_settings
+    from msevidence import limits as lim
 
-    # every option is checked before any work (limits: msevidence.simulate.limits, listed in the README)
+    # every option is checked before any work (limits: msevidence.limits, listed in the README)
     sizes = parse_sizes(n_per_arm, maximum=lim.MAX_PER_ARM)
     lim.check_n_trials(n_trials)
-    check_settings(alpha, test, seed, processes)
     if hr is not None:
         lim.check_hr(hr)
     if confirmation_weeks is not None:
         lim.check_confirmation(confirmation_weeks)
+    from msevidence.simulate.operating import check_settings
+
+    check_settings(alpha, test, seed, processes)
     if not grid_mode and any(v is not None for v in (grid_n, grid_hr, grid_confirmation)):
         raise OptionError("--grid-n/--grid-hr/--grid-confirmation", "only with --grid")
     if out is not None and not grid_mode:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from msevidence.errors import OptionError
-from msevidence.simulate.limits import MAX_PER_ARM_DESIGN, check_confirmation, check_hr, check_per_arm
+from msevidence.limits import MAX_PER_ARM_DESIGN, check_confirmation, check_hr, check_per_arm
 
 UNCONFIRMED = ("censor", "event")
 WEEKS_PER_YEAR = 52.1775

@@ -17,9 +17,9 @@ import numpy as np
 import pandas as pd
 
 from msevidence.errors import OptionError
+from msevidence.limits import check_n_trials, check_processes, check_seed, check_work
 from msevidence.models.survival.batched import fit_many
 from msevidence.simulate.design import TrialDesign
-from msevidence.simulate.limits import check_n_trials, check_processes, check_seed, check_work
 from msevidence.simulate.parallel import run_tasks
 
 CHUNK = 1000  # trials per task (fixed: part of what makes results independent of the split)
@@ -187,7 +187,7 @@ def _chunks(n_trials: int) -> list[int]:
 
 
 def check_settings(alpha: float, test: str, seed: int = 1, processes: int | None = None) -> None:
-    """The settings shared by every run (checked before any work: see :mod:`msevidence.simulate.limits`)."""
+    """The settings shared by every run (checked before any work: see :mod:`msevidence.limits`)."""
     if not (math.isfinite(alpha) and 0 < alpha < 1):
         raise OptionError("--alpha", f"must be between 0 and 1 (got {alpha:g})")
     if test not in TESTS:

@@ -48,7 +48,7 @@ def run_tasks(fn: Callable, args: Sequence[tuple], *, client=None, processes: in
 def _run_dask(fn, args, client, bar, task):
     from distributed import as_completed as dask_completed
 
-    from msevidence.simulate.limits import connect_dask
+    from msevidence.limits import connect_dask
 
     own = isinstance(client, str)
     c = connect_dask(client) if own else client
