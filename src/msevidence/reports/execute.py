@@ -54,6 +54,8 @@ def _execute(job: dict[str, Any]) -> dict[str, Any]:
     """Worker: execute one notebook into the staging folder and convert it; never raises."""
     import papermill as pm
 
+    from msevidence.reports.kernel import RunnerKernelManager
+
     os.environ["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"  # Agg-based, PNG inline
     stage, name = Path(job["stage"]), job["name"]
     out_nb = stage / f"{name}.ipynb"
@@ -61,8 +63,8 @@ def _execute(job: dict[str, Any]) -> dict[str, Any]:
     error = None
     try:
         pm.execute_notebook(job["notebook"], str(out_nb), parameters=job["parameters"], kernel_name=KERNEL_NAME,
-                            language="python",
-                            progress_bar=False, cwd=str(stage), execution_timeout=job["timeout"])
+                            language="python", progress_bar=False, cwd=str(stage), execution_timeout=job["timeout"],
+                            kernel_manager_class=RunnerKernelManager)
     except pm.PapermillExecutionError as exc:
         error = f"{exc.ename}: {exc.evalue}".strip()
     except Exception as exc:  # noqa: BLE001 - any failure is reported in the index, not raised
