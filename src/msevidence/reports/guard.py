@@ -23,6 +23,7 @@ import shutil
 import signal
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
@@ -162,4 +163,16 @@ def kill_tree(pids: Iterable[int]) -> None:
         with contextlib.suppress(psutil.NoSuchProcess):
             if p.ppid() != me:
                 others.append(p)
-    psutil.wait_procs(others, timeout=5)
+    # dead once a zombie: its new parent (init) reaps it whenever it likes, there is nothing to wait for
+    deadline = time.monotonic() + 5
+    while (others := [p for p in others if _running(p)]) and time.monotonic() < deadline:
+        time.sleep(0.02)
+
+
+def _running(p) -> bool:
+    import psutil
+
+    try:
+        return p.status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
