@@ -117,3 +117,20 @@ def test_random_interrupts_end_the_runner_and_its_kernels_and_leave_whole_pages(
         assert _whole_pages(out / "tiny") == [], where
         if p.returncode == 130:
             assert "Traceback" not in err, f"{where}\n{err[-2000:]}"
+
+
+def test_kill_tree_kills_grandchildren_and_leaves_our_children_for_us_to_reap():
+    """The cause of the runner that said "stopped" and stayed: the pool's workers were reaped by psutil, so
+    ``multiprocessing`` (whose wait then fails) believed them alive forever and its manager thread never ended."""
+    from msevidence.reports.guard import kill_tree
+
+    script = "import subprocess, sys, time; subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(60)']); " \
+             "time.sleep(60)"
+    child = subprocess.Popen([sys.executable, "-c", script])
+    end = time.monotonic() + 30
+    while not (grandchildren := psutil.Process(child.pid).children()) and time.monotonic() < end:
+        time.sleep(0.05)
+    assert grandchildren, "the child did not start its own child"
+    kill_tree([child.pid])
+    assert _alive(grandchildren, timeout=5) == []  # the kernel-like grandchild is dead
+    assert child.wait(timeout=5) == -signal.SIGKILL  # and the child is still ours to reap, with its exit status
