@@ -1,12 +1,12 @@
 """The kernel client the report runner gives papermill: no reply is waited for past its arrival.
 
 A cell that shows ipywidgets (``bayes_explorer``, the teaching sliders) sometimes stalled until the cell timeout
-(600 s) and then succeeded. Its reply had arrived in time: ``zmq.asyncio`` waits for a socket's file descriptor,
-which signals only a change of state, so when that signal was consumed before nbclient's wait began (the widgets'
-burst of comm messages makes this likely) the wait lasted until its timeout, whose final check found the reply
-(jupyter/nbclient#312). Here every wait on a channel is cut into slices of :data:`SLICE_S` seconds, each ending
-with that check, so a lost signal costs at most one slice; the cell's deadline is kept, so a cell that really
-runs too long is still a timeout (a failed page).
+(600 s) and then succeeded, so its reply had arrived in time and was only read when the wait ended.
+``zmq.asyncio`` waits on a socket's file descriptor, which signals a change of state, not a waiting message; a
+signal consumed before nbclient's wait began is lost, and the wait lasts until its timeout, whose final check
+finds the reply (the same stall on widget cells: jupyter/nbclient#312). Here every wait on a channel is cut into
+slices of :data:`SLICE_S` seconds, each ending with that check, so a lost signal costs at most one slice; the
+cell's deadline is kept, so a cell that really runs too long is still a timeout (a failed page).
 """
 
 from __future__ import annotations
