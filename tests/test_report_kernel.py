@@ -60,3 +60,18 @@ def test_the_runner_gives_papermill_this_client():
     client = km.client()
     assert client.shell_channel_class is kernel.SlicedChannel
     assert client.iopub_channel_class is kernel.SlicedChannel
+
+
+@pytest.mark.slow
+def test_a_cell_that_runs_past_the_timeout_is_a_failed_page(tmp_path):
+    import jupytext
+
+    from msevidence import reports
+
+    nb = tmp_path / "slow.ipynb"
+    jupytext.write(jupytext.reads('# %%\nprint("started")\n\n# %%\nimport time\n\ntime.sleep(60)\n', fmt="py:percent"), nb)
+    rs = reports.ReportSet(name="slow", runs=[reports.Run(name="slow", notebook=str(nb), audience="lay")])
+    [res] = reports.render(rs, out=tmp_path / "out", workers=1, timeout=2)
+    assert res.status == "failed" and "CellTimeoutError" in res.error, res.error
+    assert res.outputs == {"notebook": "slow.failed.ipynb", "analyst": "slow.failed.analyst.html"}
+    assert not (tmp_path / "out" / "slow" / "slow.lay.html").exists()
