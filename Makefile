@@ -23,9 +23,10 @@ $(STAMP): pyproject.toml
 report: install
 	$(BIN)/msevidence report --set default
 
-## Run the whole test suite (the same command CI runs).
+## Run the whole test suite (the same command CI runs), one pytest-xdist worker per core; each test file stays on
+## one worker, so the notebooks a file's fixture renders are rendered once.
 test: install
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto --dist loadfile
 
 lint: install
 	$(BIN)/ruff check src tests benchmarks

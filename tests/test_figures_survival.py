@@ -85,8 +85,15 @@ def test_forest_plot_log_axis_reference_line_and_groups():
 
 def test_schoenfeld_and_parametric_plots(events):
     cox = CoxPH(data_provenance=PROV).fit(events, "OCR", "PBO")
-    ax = cox.ph_test().plot()
+    ph = cox.ph_test()
+    ax = ph.plot()
     assert PROV in ax.get_title(loc="left") and "p = " in ax.texts[0].get_text()
+    # the points are the scaled residuals (jittered in time only), the dashed line the constant log HR
+    [points] = ax.collections
+    np.testing.assert_allclose(points.get_offsets()[:, 1], ph.residuals["scaled_residual"].to_numpy(float))
+    assert np.abs(points.get_offsets()[:, 0] - ph.residuals["time"].to_numpy(float)).max() <= 1.5
+    [constant] = [line for line in ax.get_lines() if line.get_label().startswith("constant log HR")]
+    assert list(constant.get_ydata()) == [ph.beta, ph.beta] and ph.beta == pytest.approx(cox.result_.log_hr)
     par = ParametricSurvival(distributions=["weibull"], data_provenance=PROV).fit(events, "OCR", "PBO")
     ax = par.plot(horizon=400)
     assert any("EXTRAPOLATION" in t.get_text() for t in ax.texts)

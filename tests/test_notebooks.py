@@ -15,6 +15,7 @@ import pytest
 
 import msevidence as mse
 from msevidence import reports
+from msevidence.evidence import EvidenceSet
 from msevidence.judgement.wording import assumption_name
 from msevidence.pipeline.main_report import without_code_asides
 
@@ -86,9 +87,8 @@ RUNS = {
 def executed(tmp_path_factory):
     out = tmp_path_factory.mktemp("notebooks")
     runs = [reports.Run(name=k, notebook=nb, parameters=p, audience="both") for k, (nb, p) in RUNS.items()]
-    if "ORATORIO_HAND" in mse.load_evidence():
-        runs.append(reports.Run(name="hand", notebook="progression_vs_walking", audience="lay",
-                                parameters={"trial": "ORATORIO_HAND", "seed": 3, "n_per_arm": SMALL}))
+    runs.append(reports.Run(name="hand", notebook="progression_vs_walking", audience="lay",  # no walking results
+                            parameters={"trial": "ORATORIO_HAND", "seed": 3, "n_per_arm": SMALL}))
     results = reports.render(reports.ReportSet(name="nb-tests", runs=runs), out=out, workers=2)
     return out / "nb-tests", {r.name: r for r in results}  # each set renders into its own folder
 
@@ -184,8 +184,6 @@ def test_main_report_has_separate_domain_sections_and_lay_version_has_no_code(ex
 
 @pytest.mark.slow
 def test_main_report_says_plainly_when_a_trial_did_not_report_walking(executed):
-    if "hand" not in executed[1]:
-        pytest.skip("ORATORIO_HAND is not in the evidence store")
     out, rec = ok(executed, "hand")
     assert rec["verdicts"]["walking_speed"] == "not reported"
     assert rec["reproduced"]["walking"] is None  # nothing about walking is simulated
@@ -225,12 +223,12 @@ def test_walking_speed_geometric_mean_matches_hand_computation(executed):
 def test_walking_notebook_refuses_a_trial_without_walking_data():
     from msevidence import pipeline as narrative
 
-    ev = mse.load_evidence()
-    no_walk = [t.id for t in ev.placebo_controlled() if not narrative.walking_endpoints(t)]
-    if not no_walk:
-        pytest.skip("every placebo-controlled trial reports T25FW")
+    oratorio = mse.load_evidence()["ORATORIO"]  # a twin without its walking endpoints, built here
+    endpoints = [e for e in oratorio.endpoints if e not in narrative.walking_endpoints(oratorio)]
+    assert narrative.walking_endpoints(oratorio) and endpoints
+    ev = EvidenceSet({"NO_WALK": oratorio.model_copy(update={"id": "NO_WALK", "endpoints": endpoints})}, {})
     with pytest.raises(ValueError, match="reports no walking speed"):
-        narrative.walking_reproduction(ev, no_walk[0], n_per_arm=10)
+        narrative.walking_reproduction(ev, "NO_WALK", n_per_arm=10)
 
 
 @pytest.mark.slow

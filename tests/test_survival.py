@@ -421,6 +421,11 @@ def test_cox_says_not_estimable_instead_of_printing_nonsense(events, reason):
 
 
 def test_separation_check_agrees_with_statsmodels_on_estimable_data():
+    """Data the separation check lets through give statsmodels' PHReg estimate (Efron ties) and its SE."""
     ev = _tiny([12, 24, 36], [1, 0, 1], [12, 24, 36], [1, 1, 0])
     res = CoxPH().fit(ev, "OCR", "PBO").result_
     assert res.estimable and np.isfinite(res.hr) and res.ci_high < 1e3
+    x = (ev["arm"] == "OCR").to_numpy(float)[:, None]
+    sm = PHReg(ev["time_weeks"].to_numpy(float), x, status=ev["event"].to_numpy(), ties="efron").fit()
+    assert res.log_hr == pytest.approx(sm.params[0], abs=1e-6)
+    assert res.se == pytest.approx(sm.bse[0], abs=1e-6)

@@ -176,8 +176,6 @@ def test_active_comparator_label(ev):
 
 
 def test_hand_calibration_records_no_target_rows(ev):
-    if "ORATORIO_HAND" not in ev:
-        pytest.skip("ORATORIO_HAND evidence not present")
     st = simulate_trial("ORATORIO_HAND", seed=1, evidence=ev)
     cal = st.calibration
     assert (cal["status"] == "no target").any()
@@ -254,8 +252,6 @@ def test_shipped_cache_matches_the_current_generator(ev, tid):
     design_mod = importlib.import_module("msevidence.synthetic.design")
     from msevidence.synthetic.model import Calibrated
 
-    if tid not in ev:
-        pytest.skip(f"{tid} not in the evidence store")
     tr = ev[tid]
     cache = json.loads(cache_mod.cache_path(tid, ev).read_text())
     a_full = design_mod.assumptions_for(tr, ev)
@@ -333,8 +329,6 @@ def test_walking_progressor_share_matches_calibrated_pi(ev):
 def test_hand_without_walking_targets_has_no_treatment_effect_on_walking(ev):
     import importlib
 
-    if "ORATORIO_HAND" not in ev:
-        pytest.skip("ORATORIO_HAND evidence not present")
     cache_mod = importlib.import_module("msevidence.synthetic.cache")
     cache = json.loads(cache_mod.cache_path("ORATORIO_HAND", ev).read_text())
     c = cache["calibrated"]
@@ -346,8 +340,6 @@ def test_hand_without_walking_targets_has_no_treatment_effect_on_walking(ev):
 def test_hand_composite_check_uses_only_edss_and_9hpt(ev):
     from msevidence.synthetic.model import endpoints
 
-    if "ORATORIO_HAND" not in ev:
-        pytest.skip("ORATORIO_HAND evidence not present")
     tr = ev["ORATORIO_HAND"]
     ep = tr.find_endpoint(scale="composite", analysis="time_to_event", confirmation_weeks=12)
     [t] = [t for t in targets(tr) if t.endpoint.startswith("ccdp")]

@@ -12,6 +12,7 @@ import pytest
 import msevidence as mse
 from msevidence import reports
 from msevidence.errors import InputError
+from msevidence.evidence import EvidenceSet
 from msevidence.presentation import teaching
 from msevidence.presentation.teaching import ASSUMED, DERIVED, PUBLISHED, WHAT_IF, TeachingError
 
@@ -22,7 +23,11 @@ CDP = ORA.endpoint("cdp12_edss")
 HR = CDP.effect("hazard_ratio")
 WALK = ORA.endpoint("t25fw_pct_change_w120")
 ACTIVE = [t.id for t in EV if t.comparator == "active"]
-needs_hand = pytest.mark.skipif("ORATORIO_HAND" not in EV, reason="ORATORIO_HAND is not in the evidence store")
+
+
+def _twin(tid: str, **changes) -> EvidenceSet:
+    """An evidence set holding ORATORIO changed as given, under the id `tid` (built here, not shipped)."""
+    return EvidenceSet({tid: EV["ORATORIO"].model_copy(update={"id": tid, **changes})}, {})
 
 
 @pytest.fixture(autouse=True)
@@ -82,13 +87,13 @@ def test_what_if_labelling_switches_when_a_value_moves():
     assert not back["what_if"] and back["title"] == teaching.progression_what_if("ORATORIO", evidence=EV)["title"]
 
 
-@needs_hand
 def test_trial_without_a_published_hr_uses_a_labelled_derived_hr():
-    hand = EV["ORATORIO_HAND"]
-    ep = hand.endpoint("cdp12_edss")
+    no_hr = [e.model_copy(update={"effects": []}) if e.id == "cdp12_edss" else e for e in EV["ORATORIO"].endpoints]
+    ev = _twin("NO_HR", endpoints=no_hr)
+    ep = ev["NO_HR"].endpoint("cdp12_edss")
     assert ep.effect("hazard_ratio") is None
     rt, rc = ep.result("OCR", "proportion_with_event").value, ep.result("PBO", "proportion_with_event").value
-    r = teaching.progression_what_if("ORATORIO_HAND", evidence=EV)
+    r = teaching.progression_what_if("NO_HR", evidence=ev)
     assert r["hr_label"] == DERIVED and r["hr"] == pytest.approx(math.log(1 - rt) / math.log(1 - rc))
     assert r["treated_risk"] == pytest.approx(rt)  # the derived HR reproduces the published percentage
     assert r["hr_ci_low"] is None and "not published" in " ".join(r["title"].split()) and r["hr_formula"]
@@ -137,10 +142,9 @@ def test_oratorio_walking_uses_published_changes_and_the_named_assumption():
     assert mine["time_s"]["placebo"] == pytest.approx(10.0 * (1 + pbo / 100))
 
 
-@needs_hand
-def test_oratorio_hand_walking_says_not_reported():
-    assert not [e for e in EV["ORATORIO_HAND"].endpoints if e.domain == "walking_speed"]
-    r = teaching.walking_what_if("ORATORIO_HAND", evidence=EV)
+def test_a_trial_without_walking_results_says_not_reported():
+    ev = _twin("NO_WALK", endpoints=[e for e in EV["ORATORIO"].endpoints if e.domain != "walking_speed"])
+    r = teaching.walking_what_if("NO_WALK", evidence=ev)
     assert r["reported"] is False and "not reported in this trial" in r["message"]
     with pytest.raises(TeachingError, match="not reported in this trial"):
         teaching.walking_figure(r)

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 import msevidence as mse
+from msevidence import synthetic
 from msevidence.data.visits import pct_change_by_visit, walking_changes
 from msevidence.judgement.compare import published_vs_reproduced, walking_verdict
 from msevidence.models.walking import summarize_walking
@@ -20,20 +21,18 @@ SEEDS = range(1, 11)
 
 
 @pytest.fixture(scope="module")
-def synthetic():
-    synthetic = pytest.importorskip("msevidence.synthetic", reason="msevidence.synthetic not available yet")
-    if not hasattr(synthetic, "simulate_trial"):
-        pytest.skip("msevidence.synthetic.simulate_trial not available yet")
-    return synthetic
+def sims():
+    """The synthetic ORATORIO trials of seeds 1-10, simulated once for the module."""
+    return {seed: synthetic.simulate_trial("ORATORIO", seed=seed) for seed in SEEDS}
 
 
 @pytest.mark.slow
-def test_week120_geometric_change_matches_published(synthetic):
+def test_week120_geometric_change_matches_published(sims):
     trial = mse.load_evidence()["ORATORIO"]
     ep = trial.endpoint("t25fw_pct_change_w120")
     got = {arm: [] for arm in (trial.treatment.id, trial.control.id)}
     for seed in SEEDS:
-        by = pct_change_by_visit(walking_changes(synthetic.simulate_trial("ORATORIO", seed=seed).visits))
+        by = pct_change_by_visit(walking_changes(sims[seed].visits))
         for arm, value in by[by.week == 120].set_index("arm")["geometric_mean_pct_change"].items():
             got[arm].append(value)
     for arm, values in got.items():
@@ -41,9 +40,9 @@ def test_week120_geometric_change_matches_published(synthetic):
 
 
 @pytest.mark.slow
-def test_verdict_on_synthetic_oratorio(synthetic):
+def test_verdict_on_synthetic_oratorio(sims):
     trial = mse.load_evidence()["ORATORIO"]
-    sim = synthetic.simulate_trial("ORATORIO", seed=1)
+    sim = sims[1]
     s = summarize_walking(sim.visits, week=120, data_provenance=sim.label)
     for a in s.arms:  # walking got slower on average in both arms: no improvement
         assert a.geometric_mean_pct_change > 0 and a.mean_pct_change > a.geometric_mean_pct_change

@@ -6,27 +6,59 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+import matplotlib.pyplot as plt
+import numpy as np
+
 import msevidence as mse
+from msevidence.evidence import EvidenceSet
+from msevidence.judgement.bayes import BayesianReanalysis, published_likelihood
+from msevidence.judgement.sof import summary_of_findings
 from msevidence.pipeline import pooling_examples, weighing
 from msevidence.presentation.weighing_widgets import bayes_explorer, reanalysable, sof_explorer
 
 
+def _last_axes():
+    return plt.figure(plt.get_fignums()[-1]).axes[0]
+
+
 def test_bayes_explorer_redraws_on_prior_change():
     ev = mse.load_evidence()
+    plt.close("all")
     box = bayes_explorer(ev, "ORATORIO", "cdp12_edss")
-    pick, (prior, thr), out = box.children[0], box.children[1].children, box.children[2]
+    pick, (prior, thr) = box.children[0], box.children[1].children
     assert pick.value == ("ORATORIO", "cdp12_edss") and prior.value == "sceptical"
-    before = len(out.outputs)
+    assert "prior (sceptical)" in [t.get_text() for t in _last_axes().get_legend().get_texts()]
     prior.value = "enthusiastic"
     thr.value = 0.7
-    assert len(out.outputs) >= before  # interactive_output re-ran show()
+    ax = _last_axes()  # interactive_output re-ran show() with the new prior and threshold
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend == ["prior (enthusiastic)", "likelihood (published result)", "posterior", "important effect (0.7)"]
+    want = BayesianReanalysis("enthusiastic", 0.7).fit(published_likelihood(ev["ORATORIO"], "cdp12_edss"))
+    d = want.densities()
+    posterior = next(line for line in ax.get_lines() if line.get_label() == "posterior")
+    np.testing.assert_allclose(posterior.get_xdata(), d["hr"])
+    np.testing.assert_allclose(posterior.get_ydata(), d["posterior"])
     assert ("ORATORIO", "neoplasms") not in reanalysable(ev)
+    plt.close("all")
 
 
-def test_sof_explorer_builds():
-    box = sof_explorer(mse.load_evidence(), ["ORATORIO"])
-    boxes = box.children[0].children
-    assert sum(b.value for b in boxes) == 1
+def test_sof_explorer_redraws_for_the_ticked_trials():
+    oratorio = mse.load_evidence()["ORATORIO"]
+    ev = EvidenceSet({"ORATORIO": oratorio, "TWIN": oratorio.model_copy(update={"id": "TWIN", "name": "Twin"})}, {})
+    plt.close("all")
+    box = sof_explorer(ev, ["ORATORIO"])
+    boxes = dict(zip(ev.ids, box.children[0].children, strict=True))
+    assert [t for t, b in boxes.items() if b.value] == ["ORATORIO"]
+    other = "TWIN"
+    boxes[other].value = True
+
+    def labels(trials):
+        return [f"{r.trial}: {r.outcome}" for r in summary_of_findings(ev, trials).rows
+                if r.estimable and r.difference_per_1000 is not None]
+
+    drawn = [" ".join(t.get_text().split()) for t in reversed(_last_axes().get_yticklabels())]
+    assert drawn == [" ".join(x.split()) for x in labels(["ORATORIO", other])] != labels(["ORATORIO"])
+    plt.close("all")
 
 
 def test_weighing_sections_plain_words_and_records():

@@ -1,4 +1,4 @@
-"""Executing a report set: papermill in a bounded process pool, staging, and atomic publishing.
+"""Executing a report set: papermill in a few worker processes, staging, and atomic publishing.
 
 A set renders into its own folder, ``<out>/<set>/``; ``<out>/index.html`` lists every set there. Outputs are
 written to a staging folder and moved into place with :func:`os.replace`, so a failed or interrupted run never
@@ -18,8 +18,8 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from multiprocessing import get_context
+from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +40,7 @@ from msevidence.reports.guard import (
     kill_tree,
     output_lock,
     prepare_output,
+    signals_deferred,
     sigterm_as_interrupt,
     worker_init,
 )
@@ -53,6 +54,8 @@ def _execute(job: dict[str, Any]) -> dict[str, Any]:
     """Worker: execute one notebook into the staging folder and convert it; never raises."""
     import papermill as pm
 
+    from msevidence.reports.kernel import RunnerKernelManager
+
     os.environ["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"  # Agg-based, PNG inline
     stage, name = Path(job["stage"]), job["name"]
     out_nb = stage / f"{name}.ipynb"
@@ -60,8 +63,8 @@ def _execute(job: dict[str, Any]) -> dict[str, Any]:
     error = None
     try:
         pm.execute_notebook(job["notebook"], str(out_nb), parameters=job["parameters"], kernel_name=KERNEL_NAME,
-                            language="python",
-                            progress_bar=False, cwd=str(stage), execution_timeout=job["timeout"])
+                            language="python", progress_bar=False, cwd=str(stage), execution_timeout=job["timeout"],
+                            kernel_manager_class=RunnerKernelManager)
     except pm.PapermillExecutionError as exc:
         error = f"{exc.ename}: {exc.evalue}".strip()
     except Exception as exc:  # noqa: BLE001 - any failure is reported in the index, not raised
@@ -81,6 +84,69 @@ def _execute(job: dict[str, Any]) -> dict[str, Any]:
             error = error or f"HTML conversion failed: {type(exc).__name__}: {exc}"
     return {"name": name, "status": "ok" if error is None else "failed", "error": error, "outputs": outputs,
             "recorded": values, "started": started, "duration_s": round(time.perf_counter() - t0, 2)}
+
+
+def _serve(conn: Connection) -> None:
+    """Worker process: execute the jobs received on `conn` until it is closed or sends None."""
+    worker_init()
+    while True:
+        try:
+            job = conn.recv()
+        except EOFError:
+            return
+        if job is None:
+            return
+        conn.send(_execute(job))
+
+
+class _Workers:
+    """Worker processes (spawned, so no state is shared with the parent), each fed over its own pipe."""
+
+    def __init__(self) -> None:
+        self.ctx, self.idle, self.busy = get_context("spawn"), [], {}
+        self.procs: list[Any] = []
+
+    def start(self) -> None:
+        parent, child = self.ctx.Pipe()
+        with signals_deferred():  # a process is recorded as soon as it exists, or not started at all
+            p = self.ctx.Process(target=_serve, args=(child,), daemon=True, name="msevidence-report")
+            p.start()
+            self.procs.append(p)
+        child.close()
+        self.idle.append((p, parent))
+
+    def send(self, job: dict[str, Any]) -> None:
+        p, conn = self.idle.pop()
+        conn.send(job)
+        self.busy[conn] = (p, job, dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), time.perf_counter())
+
+    def results(self) -> Iterable[dict[str, Any]]:
+        """Results as they arrive; a worker that died fails its job and is replaced."""
+        for conn in wait(list(self.busy)):
+            p, job, started, t0 = self.busy.pop(conn)
+            try:
+                res = conn.recv()
+                self.idle.append((p, conn))
+            except EOFError:
+                p.join()
+                res = {"name": job["name"], "status": "failed", "outputs": {}, "recorded": {}, "started": started,
+                       "duration_s": round(time.perf_counter() - t0, 2),
+                       "error": f"the worker process ended unexpectedly (exit code {p.exitcode})"}
+                self.start()
+            yield res
+
+    def close(self) -> None:
+        for _, conn in self.idle:
+            conn.send(None)
+        for p in self.procs:
+            p.join(timeout=10)
+        self.kill()
+
+    def kill(self) -> None:
+        """Kill every worker and kernel now, then reap the workers."""
+        kill_tree([p.pid for p in self.procs if p.exitcode is None])  # not reaped yet: the pid is still ours
+        for p in self.procs:
+            p.join()
 
 
 def _publish(res: dict[str, Any], stage: Path, out: Path) -> dict[str, str]:
@@ -160,32 +226,36 @@ def _run_all(rs: ReportSet, runs, base: Path, stage: Path, set_dir: Path, root: 
                      "timeout": timeout} for r in runs}
     n = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
     order = [r.name for r in runs]
-    pool = ProcessPoolExecutor(max_workers=n, mp_context=get_context("spawn"), initializer=worker_init)
+    pending = [jobs[name] for name in order]
+    pool = _Workers()
     try:
-        futures = {pool.submit(_execute, job): name for name, job in jobs.items()}
-        for fut in as_completed(futures):
-            res = fut.result()
-            run = next(r for r in runs if r.name == res["name"])
-            res["outputs"] = _publish(res, stage, set_dir)
-            rr = RunResult(name=run.name, notebook=run.notebook, title=run.title or run.name,
-                           parameters=run.parameters, audiences=run.audiences(), status=res["status"],
-                           duration_s=res["duration_s"], started=res["started"], error=res["error"],
-                           outputs=res["outputs"], recorded=res["recorded"],
-                           effective_parameters=effective_parameters(jobs[run.name]["notebook"], run.parameters))
-            results.append(rr)
-            results.sort(key=lambda r: order.index(r.name))
-            write_manifest(rs, results, set_dir, wall_s=time.perf_counter() - t0, workers=n, say=say)
-            write_top_index(root, say)
-            if on_done:
-                on_done(rr)
+        for _ in range(n):
+            pool.start()
+        while pending or pool.busy:
+            while pending and pool.idle:
+                pool.send(pending.pop(0))
+            for res in pool.results():
+                run = next(r for r in runs if r.name == res["name"])
+                res["outputs"] = _publish(res, stage, set_dir)
+                rr = RunResult(name=run.name, notebook=run.notebook, title=run.title or run.name,
+                               parameters=run.parameters, audiences=run.audiences(), status=res["status"],
+                               duration_s=res["duration_s"], started=res["started"], error=res["error"],
+                               outputs=res["outputs"], recorded=res["recorded"],
+                               effective_parameters=effective_parameters(jobs[run.name]["notebook"], run.parameters))
+                results.append(rr)
+                results.sort(key=lambda r: order.index(r.name))
+                write_manifest(rs, results, set_dir, wall_s=time.perf_counter() - t0, workers=n, say=say)
+                write_top_index(root, say)
+                if on_done:
+                    on_done(rr)
+        pool.close()
     except BaseException as exc:  # Ctrl-C, SIGTERM or an output error: stop every worker and kernel now
-        kill_tree(list(getattr(pool, "_processes", None) or {}))
-        pool.shutdown(wait=False, cancel_futures=True)
-        shutil.rmtree(stage, ignore_errors=True)
+        with signals_deferred(reraise=False):  # a second Ctrl-C does not interrupt the cleanup
+            pool.kill()
+            shutil.rmtree(stage, ignore_errors=True)
         if isinstance(exc, KeyboardInterrupt):
             say(f"stopped: workers and kernels ended, staging removed; {len(results)} of {len(runs)} runs were "
                 f"published and are listed in {set_dir / 'manifest.json'}")
         raise
-    pool.shutdown(wait=True)
     shutil.rmtree(stage, ignore_errors=True)
     return results

@@ -5,10 +5,13 @@
 - :func:`clean_stale`: removes staging folders and temporary files that an interrupted run left behind (only
   ever called with the lock held, so nothing of a live run is removed).
 - :func:`sigterm_as_interrupt`: SIGTERM is handled like Ctrl-C (``KeyboardInterrupt``), so both stop the
-  workers and remove staging.
+  workers and remove staging; :func:`signals_deferred` holds both back while a worker is being registered or
+  the tree is being killed, so no process is ever started unrecorded or left half-killed.
 - :func:`worker_init`: pool workers ignore SIGINT (the parent decides) and get SIGKILL when the parent dies
   (``PR_SET_PDEATHSIG``); their kernels exit when their worker does (ipykernel's parent poller).
-- :func:`kill_tree`: kill processes and all their descendants (psutil).
+- :func:`kill_tree`: freeze processes and all their descendants (SIGSTOP, so none can start another), then
+  SIGKILL them (psutil). Our own children are left for their owner to reap (``multiprocessing`` believes an
+  already-reaped child is alive forever: the cause of runs that printed "stopped" and never exited).
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ import shutil
 import signal
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
@@ -99,6 +103,25 @@ def sigterm_as_interrupt() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
+@contextlib.contextmanager
+def signals_deferred(reraise: bool = True) -> Iterator[None]:
+    """Within the block, SIGINT and SIGTERM are held back; one that arrived is raised as KeyboardInterrupt after
+    it (or dropped, ``reraise=False``, when the block is the reaction to an interrupt)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+    previous = {s: signal.signal(s, lambda signum, frame: caught.append(signum))
+                for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+    if caught and reraise:
+        raise KeyboardInterrupt(f"signal {caught[0]}")
+
+
 def worker_init() -> None:
     """Pool-worker initializer: ignore SIGINT, die with the parent (Linux PR_SET_PDEATHSIG)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -112,17 +135,44 @@ def worker_init() -> None:
 
 
 def kill_tree(pids: Iterable[int]) -> None:
-    """SIGKILL each process and every descendant (kernels run in their own sessions), then reap them."""
+    """SIGKILL each process and every descendant (kernels run in their own sessions); reap all but our children.
+
+    Each process is stopped before its children are listed, so a worker cannot start a kernel between the
+    listing and the kill.
+    """
     import psutil
 
-    procs = []
-    for pid in pids:
+    procs: dict[int, psutil.Process] = {}
+    todo = list(pids)
+    while todo:
         try:
-            p = psutil.Process(pid)
-            procs += [*p.children(recursive=True), p]
+            p = psutil.Process(todo.pop())
+            if p.pid in procs:
+                continue
+            p.suspend()
+            procs[p.pid] = p
+            todo += [c.pid for c in p.children()]
         except psutil.NoSuchProcess:
             continue
-    for p in procs:
+    for p in procs.values():
         with contextlib.suppress(psutil.NoSuchProcess):
             p.kill()
-    psutil.wait_procs(procs, timeout=5)
+    me = os.getpid()
+    others = []
+    for p in procs.values():
+        with contextlib.suppress(psutil.NoSuchProcess):
+            if p.ppid() != me:
+                others.append(p)
+    # dead once a zombie: its new parent (init) reaps it whenever it likes, there is nothing to wait for
+    deadline = time.monotonic() + 5
+    while (others := [p for p in others if _running(p)]) and time.monotonic() < deadline:
+        time.sleep(0.02)
+
+
+def _running(p) -> bool:
+    import psutil
+
+    try:
+        return p.status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
