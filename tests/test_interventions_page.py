@@ -66,5 +66,5 @@ def test_filters_and_plain_summaries():
 
 
 def test_the_notebook_is_thin_one_call_then_display():
-    src = (Path(__file__).parents[1] / "notebooks" / "what_changes_walking.py").read_text()
+    src = (Path(__file__).parents[1] / "notebooks_py" / "what_changes_walking.py").read_text()
     assert src.count("what_changes_walking(") == 1 and "def " not in src and "class " not in src

@@ -315,3 +315,10 @@ def test_fampridine_responders_from_the_other_store_are_drawn_apart_from_ocrevus
         assert o.counts.without == 100 - out_of_100(control.events / control.n)
         assert (o.domain == "patient_reported_walking") == (result.outcome.scale == "MSWS-12")
     assert any(o.domain == "patient_reported_walking" for o in a.questionnaire_results)
+
+
+def test_the_take_home_table_holds_only_ocrevus_outcomes():
+    a = personal_answer(**PEOPLE["personal-middle-walker-ppms"], evidence=EV, measurement=M)
+    rows = personal_text.take_home_rows(a)
+    assert len(rows) == sum(o.treatment == "Ocrevus" for o in a.outcomes) < len(a.outcomes)
+    assert all("fampridine" not in r["What"] for r in rows)

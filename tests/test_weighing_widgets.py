@@ -32,7 +32,7 @@ def test_bayes_explorer_redraws_on_prior_change():
     thr.value = 0.7
     ax = _last_axes()  # interactive_output re-ran show() with the new prior and threshold
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert legend == ["prior (enthusiastic)", "likelihood (published result)", "posterior", "important effect (0.7)"]
+    assert legend == ["prior (enthusiastic)", "likelihood (published result)", "posterior", "important benefit (0.7)"]
     want = BayesianReanalysis("enthusiastic", 0.7).fit(published_likelihood(ev["ORATORIO"], "cdp12_edss"))
     d = want.densities()
     posterior = next(line for line in ax.get_lines() if line.get_label() == "posterior")

@@ -35,9 +35,12 @@ def use_evidence(folder: Path | None) -> None:
 
 def _show_version(value: bool) -> None:
     if value:
-        import msevidence
+        from importlib.metadata import PackageNotFoundError, version
 
-        typer.echo(f"msevidence {msevidence.__version__}")
+        try:
+            typer.echo(f"msevidence {version('msevidence')}")
+        except PackageNotFoundError:  # a source tree that was never installed
+            typer.echo("msevidence 0+unknown")
         raise typer.Exit()
 
 

@@ -336,13 +336,13 @@ def claim_verdict_provider(store: InterventionStore, path=None):
         if c.verdict == "outside":
             why = c.outside_reason or "this store holds no evidence on it"
             return ClaimVerdict(claim.id, claim.claim, status, f"{status.value[:1].upper()}{status.value[1:]}: {why}",
-                                (), (f"store of other walking interventions (claims.yaml, {claim.id}): {why}",), (), None, "not rated (outside the evidence)", "interventions",
+                                (), (f"Store of other walking interventions: {why}",), (), None, "not rated (outside the evidence)", "interventions",
                                 {"verdict_class": c.verdict_text, "lay_reason": f"{why[:1].upper()}{why[1:].rstrip('.')}."})
         refs = [r for a in c.aspects for r in a.results]
         sources = tuple(dict.fromkeys(
             f"{s.reference.citation} ({r.locator}; read at {s.reference.checked_at})"
             for s, r in (store.result(ref) for ref in refs))) + tuple(
-            f"store of other walking interventions (claims.yaml, {claim.id}.{a.id}): no randomised trial found"
+            f"Store of other walking interventions: no randomised trial found ({a.question.rstrip('?')})"
             for a in c.aspects if not a.results)
         parts = "; ".join(f"{a.question[:1].lower()}{a.question[1:].rstrip('?')}: {a.verdict_text}"
                           for a in c.aspects)

@@ -147,8 +147,11 @@ def questionnaire_sentences(q: Any, results: tuple = ()) -> list[str]:
 
 
 def take_home_rows(answer: Any) -> list[dict[str, str]]:
+    """One row per Ocrevus outcome (another drug's results are shown on the page, never in these columns)."""
     rows = []
     for o in answer.outcomes:
+        if o.treatment != "Ocrevus":
+            continue
         c = o.counts
         rows.append({"What": o.title, "Over": span(o.weeks),
                      "Out of 100, without Ocrevus": (f"{c.without}" if o.comparator_kind == "placebo"

@@ -35,7 +35,7 @@ _LINK = re.compile(r"<link\b[^>]*>", re.IGNORECASE)
 _BODY = re.compile(r"(<body\b[^>]*>)(.*)(</body\s*>)", re.IGNORECASE | re.DOTALL)
 
 
-# Classes kept on body elements: nbconvert's page structure, pandas tables, Pygments tokens. Any other class
+# Classes kept on body elements: nbconvert's page structure, pandas tables, Pygments tokens, the take-home mark. Any other class
 # (e.g. one the template's CSS positions, such as a dialog or menu) is dropped, so text cannot borrow it.
 SAFE_CLASS = re.compile(
     r"jp-(Notebook|Notebook-cell|Cell|MarkdownCell|CodeCell|RawCell|Cell-inputWrapper|Cell-outputWrapper|Collapser"
@@ -44,6 +44,7 @@ SAFE_CLASS = re.compile(
     r"|OutputArea-prompt|OutputArea-output|OutputArea-executeResult|RenderedHTMLCommon|RenderedHTML"
     r"|RenderedMarkdown|MarkdownOutput|RenderedImage|RenderedText|RenderedLatex|mod-noInput|mod-noOutputs"
     r"|mod-trusted|CodeMirrorEditor|Editor)"
+    r"|take-home|take-home-table"  # the personal page's parts printed to the take-home PDF (msevidence.reports.pdf)
     r"|dataframe|anchor-link|highlight|hl-[a-z0-9]+|col_heading|row_heading|index_name|blank|data|level\d+"
     r"|col\d+|row\d+|[a-z]{1,3}\d?")
 
