@@ -32,7 +32,7 @@ import pandas as pd
 from IPython.display import HTML, Markdown, display
 
 import msevidence as mse
-from msevidence import pipeline
+from msevidence import answers
 from msevidence.presentation.record import record
 from msevidence.presentation.tables import details_html, show
 from msevidence.presentation.figures.evidence import forest_plot, ratio_effects
@@ -44,7 +44,7 @@ ev = mse.load_evidence(evidence_dir)
 # ## The trials
 
 # %%
-display(show(pipeline.evidence_summary(ev)))
+display(show(answers.evidence_summary(ev)))
 
 # %% [markdown]
 # ## Published effects by domain
@@ -53,7 +53,7 @@ display(show(pipeline.evidence_summary(ev)))
 # hollow squares are active-controlled trials.
 
 # %%
-tidy = pipeline.tidy_evidence(ev, include_active)
+tidy = answers.tidy_evidence(ev, include_active)
 ax = forest_plot(tidy, evidence=ev)
 plt.show()
 
@@ -61,27 +61,27 @@ plt.show()
 # ## Disability progression (EDSS)
 
 # %%
-display(show(pipeline.published_table(ev, "disability_progression", include_active)))
+display(show(answers.published_table(ev, "disability_progression", include_active)))
 
 # %% [markdown]
 # ## Walking speed (T25FW)
 
 # %%
-display(show(pipeline.published_table(ev, "walking_speed", include_active)))
+display(show(answers.published_table(ev, "walking_speed", include_active)))
 
 # %% [markdown]
 # ## What each placebo-controlled trial shows, in plain words
 
 # %%
 for trial in ev.placebo_controlled():
-    display(Markdown(pipeline.bottom_line(trial)))
+    display(Markdown(answers.bottom_line(trial)))
 
 # %% [markdown]
 # ## Provenance
 
 # %%
 display(HTML(details_html("Files, settings and software versions", show(
-    pipeline.provenance(ev, ev.ids, {"evidence_dir": evidence_dir, "include_active": include_active})).to_html())))
+    answers.provenance(ev, ev.ids, {"evidence_dir": evidence_dir, "include_active": include_active})).to_html())))
 record("trials", ev.ids)
 record("placebo_trials", [t.id for t in ev.placebo_controlled()])
 record("forest_rows", ratio_effects(tidy)[["trial", "endpoint", "statistic", "value"]].to_dict("records"))

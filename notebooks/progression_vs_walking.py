@@ -34,14 +34,14 @@ import pandas as pd
 from IPython.display import HTML, Markdown, display
 
 import msevidence as mse
-from msevidence import pipeline
+from msevidence import answers
 from msevidence.presentation.tables import details, details_html, show
 
 pd.set_option("display.max_colwidth", None)
 ev = mse.load_evidence()
-report = pipeline.progression_vs_walking(ev, trial, seed=seed, n_per_arm=n_per_arm,
+report = answers.progression_vs_walking(ev, trial, seed=seed, n_per_arm=n_per_arm,
                                           confirmation_weeks=confirmation_weeks, week=week)
-weigh = pipeline.weighing(ev, trial)
+weigh = answers.weighing(ev, trial)
 
 # %% [markdown]
 # ## Bottom line

@@ -38,7 +38,7 @@ from IPython.display import Markdown, display
 
 import msevidence as mse
 from msevidence.presentation.record import record
-from msevidence import pipeline
+from msevidence import answers
 from msevidence.presentation import teaching
 
 ev = mse.load_evidence()
@@ -95,7 +95,7 @@ teaching.explorer(ev, trial) if sliders else None
 # the trials did not find it; "the trials did not study this" means no trial measured it at all.
 
 # %%
-claims = pipeline.weighing(ev, trial)
+claims = answers.weighing(ev, trial)
 display(Markdown(claims.claims_plain()))
 
 # %% [markdown]

@@ -39,7 +39,7 @@ import pandas as pd
 from IPython.display import Markdown, display
 
 import msevidence as mse
-from msevidence import pipeline
+from msevidence import answers
 from msevidence.presentation.record import record
 from msevidence.presentation.tables import show
 from msevidence.models.survival import ParametricSurvival, analyze
@@ -48,7 +48,7 @@ from msevidence.judgement.compare import published_vs_reproduced
 pd.set_option("display.max_colwidth", None)
 ev = mse.load_evidence()
 t = ev[trial]
-data = pipeline.time_to_event_data(ev, trial, endpoint, data_source, seed=seed, n_per_arm=n_per_arm,
+data = answers.time_to_event_data(ev, trial, endpoint, data_source, seed=seed, n_per_arm=n_per_arm,
                                    unconfirmed_progression=unconfirmed_progression)
 events, label = data.events, data.label
 res = None if events is None else analyze(events, endpoint, treatment=t.treatment.id, control=t.control.id,
@@ -125,7 +125,7 @@ if res is not None:
 # ## Provenance
 
 # %%
-display(show(pipeline.provenance(ev, [trial], {"endpoint": endpoint, "data_source": data_source, "seed": seed,
+display(show(answers.provenance(ev, [trial], {"endpoint": endpoint, "data_source": data_source, "seed": seed,
                                                 "n_per_arm": n_per_arm, "tau": tau, "at_week": at_week}, label)))
 record("label", label)
 if res is not None:

@@ -34,7 +34,7 @@ import pandas as pd
 from IPython.display import Markdown, display
 
 import msevidence as mse
-from msevidence import pipeline
+from msevidence import answers
 from msevidence.presentation.record import record
 from msevidence.presentation.tables import show
 from msevidence.presentation.figures.walking import plot_discordance, plot_trajectories, plot_week_distribution
@@ -43,14 +43,14 @@ from msevidence.judgement.compare import published_vs_reproduced, walking_verdic
 pd.set_option("display.max_colwidth", None)
 ev = mse.load_evidence()
 t = ev[trial]
-walk = pipeline.walking_reproduction(ev, trial, seed=seed, n_per_arm=n_per_arm, week=week,
+walk = answers.walking_reproduction(ev, trial, seed=seed, n_per_arm=n_per_arm, week=week,
                                       unconfirmed_at_end=unconfirmed_at_end)
 
 # %% [markdown]
 # ## What was published
 
 # %%
-display(Markdown(pipeline.published_walking_verdict(t).sentence))
+display(Markdown(answers.published_walking_verdict(t).sentence))
 
 # %% [markdown]
 # ## Reproduction, in words
@@ -89,7 +89,7 @@ display(show(walk.discordance_frame(), precision=3))
 # ## Provenance
 
 # %%
-display(show(pipeline.provenance(ev, [trial], {"seed": seed, "n_per_arm": n_per_arm, "week": week,
+display(show(answers.provenance(ev, [trial], {"seed": seed, "n_per_arm": n_per_arm, "week": week,
                                            "unconfirmed_at_end": unconfirmed_at_end}, walk.data_provenance)))
 record("label", walk.data_provenance)
 record("verdict", verdict.direction)

@@ -34,7 +34,7 @@ import pandas as pd
 from IPython.display import Markdown, display
 
 import msevidence as mse
-from msevidence import pipeline
+from msevidence import answers
 from msevidence.judgement.bayes import across_priors, reanalyze
 from msevidence.judgement.sof import summary_of_findings
 from msevidence.presentation import weighing_widgets
@@ -42,7 +42,7 @@ from msevidence.presentation.record import record
 
 pd.set_option("display.max_colwidth", None)
 ev = mse.load_evidence()
-weigh = pipeline.weighing(ev, trial, threshold)
+weigh = answers.weighing(ev, trial, threshold)
 bayes = reanalyze(ev[trial], endpoint, prior, threshold)
 
 # %% [markdown]
@@ -81,7 +81,7 @@ weighing_widgets.sof_explorer(ev)
 # when their endpoint definitions and comparators match; otherwise the reason is given in one sentence.
 
 # %%
-pools = pipeline.pooling_examples(ev, method, estimates_csv)
+pools = answers.pooling_examples(ev, method, estimates_csv)
 for title, fit in pools.pooled.items():
     display(Markdown(f"**{title}** — {fit.heterogeneity_text()}"))
     display(fit.to_frame())

@@ -22,10 +22,10 @@ LAYERS: list[set[str]] = [
     {"evidence"},
     {"models"},
     {"synthetic", "reconstruct"},
-    {"simulate"},
+    {"designs"},
     {"judgement"},
     {"presentation"},
-    {"pipeline"},
+    {"answers"},
     {"reports"},
     {"cli"},
 ]
@@ -138,7 +138,7 @@ def test_the_checker_sees_upward_imports_but_not_lazy_ones(tmp_path):
     an import inside a function is lazy and ignored."""
     f = tmp_path / "fake.py"
     f.write_text("from ..cli import app\ntry:\n    import msevidence.reports\nexcept ImportError:\n    pass\n"
-                 "def f():\n    from msevidence.pipeline import main_report\n")
+                 "def f():\n    from msevidence.answers import main_report\n")
     got = module_level_imports(f, "msevidence.data.fake")
     assert [m for _, m in got] == ["msevidence.cli.app", "msevidence.reports"]
     assert all(layer_of(m) > layer_of("msevidence.data.fake") for _, m in got)

@@ -16,7 +16,7 @@ import pytest
 import msevidence as mse
 from msevidence import reports
 from msevidence.judgement.wording import assumption_name
-from msevidence.pipeline.main_report import without_code_asides
+from msevidence.answers.main_report import without_code_asides
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.py"))
@@ -201,7 +201,7 @@ def test_walking_speed_geometric_mean_matches_hand_computation(executed):
 
 
 def test_walking_notebook_refuses_a_trial_without_walking_data():
-    from msevidence import pipeline as narrative
+    from msevidence import answers as narrative
 
     ev = mse.load_evidence()
     no_walk = [t.id for t in ev.placebo_controlled() if not narrative.walking_endpoints(t)]

@@ -9,7 +9,7 @@ matplotlib.use("Agg")
 import pytest
 
 import msevidence as mse
-from msevidence import pipeline as narrative
+from msevidence import answers as narrative
 from msevidence.evidence import Trial
 from msevidence.presentation.figures.evidence import forest_plot, ratio_effects
 

@@ -1,4 +1,4 @@
-"""The weigh_evidence controls build without a frontend and redraw on a change; the pipeline sections."""
+"""The weigh_evidence controls build without a frontend and redraw on a change; the answers sections."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import matplotlib
 matplotlib.use("Agg")
 
 import msevidence as mse
-from msevidence.pipeline import pooling_examples, weighing
+from msevidence.answers import pooling_examples, weighing
 from msevidence.presentation.weighing_widgets import bayes_explorer, reanalysable, sof_explorer
 
 

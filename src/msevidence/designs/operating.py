@@ -17,8 +17,8 @@ import pandas as pd
 
 from msevidence.errors import OptionError
 from msevidence.models.survival.batched import fit_many
-from msevidence.simulate.design import TrialDesign
-from msevidence.simulate.parallel import run_tasks
+from msevidence.designs.design import TrialDesign
+from msevidence.designs.parallel import run_tasks
 
 CHUNK = 1000  # trials per task (fixed: part of what makes results independent of the split)
 TESTS = ("logrank", "wald")

@@ -37,7 +37,7 @@ from msevidence.judgement.published import (
     walking_endpoints,
     what_trials_do_not_show,
 )
-from msevidence.pipeline.main_report import (
+from msevidence.answers.main_report import (
     ProgressionWalkingReport,
     TimeToEventData,
     events_for,
@@ -46,7 +46,7 @@ from msevidence.pipeline.main_report import (
     time_to_event_data,
     walking_reproduction,
 )
-from msevidence.pipeline.weighing import PoolingExamples, Weighing, pooling_examples, weighing
+from msevidence.answers.weighing import PoolingExamples, Weighing, pooling_examples, weighing
 
 __all__ = [
     "PoolingExamples", "Weighing", "pooling_examples", "weighing",

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from msevidence.evidence import EvidenceSet
-from msevidence.simulate import (
+from msevidence.designs import (
     GridResult,
     OperatingCharacteristics,
     design_from_trial,
