@@ -54,9 +54,9 @@ def many_trials(n_trials: int, subset: int) -> dict:
     from lifelines.statistics import logrank_test
     from statsmodels.duration.hazard_regression import PHReg
 
-    from msevidence.models.survival.batched import fit_many
     from msevidence.designs import design_from_trial, operating_characteristics
     from msevidence.designs.operating import chunk_rng
+    from msevidence.models.survival.batched import fit_many
 
     design = design_from_trial("ORATORIO", "cdp12_edss")
     assert design.n == 732
@@ -91,9 +91,9 @@ def many_trials(n_trials: int, subset: int) -> dict:
 def big_fit(n_rows: int) -> dict:
     from lifelines import CoxPHFitter
 
-    from msevidence.models.survival import CoxPH, analyze
     from msevidence.designs import design_from_trial
     from msevidence.designs.operating import chunk_rng
+    from msevidence.models.survival import CoxPH, analyze
 
     design = design_from_trial("ORATORIO", "cdp12_edss").with_total(n_rows)
     t, e, x = design.simulate(chunk_rng(2, 0, 0), 1)

@@ -15,8 +15,8 @@ import pytest
 
 import msevidence as mse
 from msevidence import reports
-from msevidence.judgement.wording import assumption_name
 from msevidence.answers.main_report import without_code_asides
+from msevidence.judgement.wording import assumption_name
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.py"))

@@ -8,9 +8,6 @@ import pytest
 from lifelines import KaplanMeierFitter
 from statsmodels.duration.hazard_regression import PHReg
 
-from msevidence.errors import OptionError
-from msevidence.models.survival import absolute_effect, rmst
-from msevidence.models.survival.km import KaplanMeier
 from msevidence.designs import (
     ControlDistribution,
     TrialDesign,
@@ -19,6 +16,9 @@ from msevidence.designs import (
     operating_characteristics,
 )
 from msevidence.designs.operating import chunk_rng
+from msevidence.errors import OptionError
+from msevidence.models.survival import absolute_effect, rmst
+from msevidence.models.survival.km import KaplanMeier
 
 
 def _design(**kw) -> TrialDesign:

@@ -9,6 +9,16 @@ worsening is not improvement. Published numbers carry their citation; synthetic 
 - :mod:`.main_report`: :class:`ProgressionWalkingReport`, the main report's sections with a synthetic reproduction.
 """
 
+from msevidence.answers.main_report import (
+    ProgressionWalkingReport,
+    TimeToEventData,
+    events_for,
+    progression_vs_walking,
+    reconstruction_for,
+    time_to_event_data,
+    walking_reproduction,
+)
+from msevidence.answers.weighing import PoolingExamples, Weighing, pooling_examples, weighing
 from msevidence.judgement.published import (
     BETTER,
     DOMAIN_TITLES,
@@ -37,16 +47,6 @@ from msevidence.judgement.published import (
     walking_endpoints,
     what_trials_do_not_show,
 )
-from msevidence.answers.main_report import (
-    ProgressionWalkingReport,
-    TimeToEventData,
-    events_for,
-    progression_vs_walking,
-    reconstruction_for,
-    time_to_event_data,
-    walking_reproduction,
-)
-from msevidence.answers.weighing import PoolingExamples, Weighing, pooling_examples, weighing
 
 __all__ = [
     "PoolingExamples", "Weighing", "pooling_examples", "weighing",

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from msevidence.evidence import EvidenceSet
 from msevidence.designs import (
     GridResult,
     OperatingCharacteristics,
@@ -19,6 +18,7 @@ from msevidence.designs import (
     grid,
     operating_characteristics,
 )
+from msevidence.evidence import EvidenceSet
 
 ENDPOINT_WORDS = {
     "cdp12_edss": "disability progression (EDSS) confirmed after 12 weeks",

@@ -109,8 +109,8 @@ def simulate_cmd(
 
 def _run(trial, endpoint, n_trials, n_per_arm, hr, confirmation_weeks, seed, dask, processes, alpha, test,
          grid_mode, grid_n, grid_hr, grid_confirmation, out, as_json) -> None:
-    from msevidence.evidence import load_evidence
     from msevidence.designs import design_from_trial, grid, operating_characteristics
+    from msevidence.evidence import load_evidence
 
     sizes = parse_sizes(n_per_arm)
     if n_trials < 1:

@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from msevidence.errors import OptionError
-from msevidence.models.survival.batched import fit_many
 from msevidence.designs.design import TrialDesign
 from msevidence.designs.parallel import run_tasks
+from msevidence.errors import OptionError
+from msevidence.models.survival.batched import fit_many
 
 CHUNK = 1000  # trials per task (fixed: part of what makes results independent of the split)
 TESTS = ("logrank", "wald")
