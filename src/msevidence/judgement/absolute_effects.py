@@ -32,6 +32,7 @@ DERIVED_WHY = ("expected from the hazard ratio under proportional hazards (GRADE
                "what was observed because the hazard ratio summarizes the whole follow-up, while the observed "
                "risk is read at one time or over a period of unequal length")
 
+CONTINUOUS = "continuous outcome: the effect is a change from baseline, not a risk (see the relative effect)"
 OBSERVED_NOTE = ("Absolute effects are the two groups' risks as published (in the trial); the risk expected from "
                  "the hazard ratio (GRADE guideline 27) is shown separately to analysts, labelled derived.")
 DERIVED_NOTE = (f"Intervention risk expected from the hazard ratio, {FORMULA}; difference per 1,000 = "
@@ -114,6 +115,8 @@ def table_basis(trial: Trial, endpoints: list[Endpoint]) -> str:
 def absolute_effect(trial: Trial, ep: Endpoint, eff: Effect | None, basis: str) -> AbsoluteEffect:
     """The absolute effect of `ep` on `basis` (see the module docstring); never a mix of bases."""
     tr, ct = (eff.treatment, eff.control) if eff is not None else (trial.treatment.id, trial.control.id)
+    if ep.definition.analysis not in ("time_to_event", "proportion_at_week"):
+        return AbsoluteEffect(ep.id, "none", basis, None, None, None, None, CONTINUOUS)
     rc, rt = _arm_risk(ep, ct, basis), _arm_risk(ep, tr, basis)
     week = rc.week if rc is not None and basis == KM else None
     sources = tuple(dict.fromkeys(trial.cite(r.source) for r in (rc, rt) if r is not None))

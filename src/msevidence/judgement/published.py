@@ -326,7 +326,7 @@ STATISTIC_WORDS = {
     "odds_ratio": "odds ratio", "relative_reduction": "relative reduction", "risk_difference": "risk difference",
     "mean_difference": "difference in averages", "time_difference_years": "difference in median time (years)",
 }
-PERCENT = {"proportion_with_event", "proportion", "km_proportion_at_week", "relative_reduction"}
+PERCENT = {"proportion_with_event", "proportion", "km_proportion_at_week", "proportion_by_week", "relative_reduction"}
 
 
 def statistic_words(statistic: str, week: float | None = None) -> str:

@@ -152,8 +152,6 @@ def _row(trial: Trial, ep: Endpoint, notes: _Notes, basis: str = PERIOD) -> SoFR
         fn.append(notes.add(OBSERVED_NOTE if ab.observed else DERIVED_NOTE))
     elif eff.statistic == "rate_ratio":
         why = "a rate ratio of repeated events does not convert to a risk of a first event"
-    elif ep.definition.analysis == "change_from_baseline":
-        why = "continuous outcome: the effect is a change from baseline, not a risk (see the relative effect)"
     if why.startswith("continuous"):
         t, c = ep.result(eff.treatment, "mean_pct_change"), ep.result(eff.control, "mean_pct_change")
         if t and c:

@@ -80,3 +80,13 @@ def assumption_name(assumption_id: str) -> str:
     text = " ".join(w for w in words if w).replace(" ,", ",").rstrip(",:")
     text = re.sub(r",(\s*\(|$)", r"\1", text).replace(": ,", ":")
     return text[:1].upper() + text[1:]
+
+
+# Brand names patients know a medicine by (a name, not a published number).
+BRANDS = {"ocrelizumab": "Ocrevus"}
+
+
+def brand_name(drug: str) -> str:
+    """'ocrelizumab' -> 'Ocrevus (ocrelizumab)', as lay pages first name it; other drugs unchanged."""
+    brand = BRANDS.get(drug.lower())
+    return f"{brand} ({drug})" if brand else drug
