@@ -15,7 +15,7 @@ import pytest
 
 import msevidence as mse
 from msevidence import reports
-from msevidence.answers.main_report import without_code_asides
+from msevidence.answers.synthetic_notes import without_code_asides
 from msevidence.judgement.wording import assumption_name
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -1,23 +1,25 @@
-"""Plain-language report text built from the evidence store and computed results (never typed numbers).
+"""What pages render: the typed answer and plain-language report text built from the evidence store and computed results (never typed numbers).
 
 The report spine (DESIGN.md): bottom line; disability progression (EDSS); walking speed (T25FW); how they
 relate; what the trials do not show; provenance. Each domain gets a verdict — ``less worsening``,
 ``no difference shown``, ``more worsening``, ``improvement`` or ``not reported`` — because slowing of
 worsening is not improvement. Published numbers carry their citation; synthetic numbers carry their label.
 
-- :mod:`.verdicts`: per-domain verdicts from the published evidence, bottom line, certainty, evidence tables.
-- :mod:`.main_report`: :class:`ProgressionWalkingReport`, the main report's sections with a synthetic reproduction.
+- :mod:`.trial_answer`: :class:`TrialAnswer`, the typed answer every page renders, computed once (JSON: ``to_json``).
+- :mod:`.reproduce`: the labelled synthetic reproduction behind a page.
+- :mod:`.main_report`: :class:`ProgressionWalkingReport`, the main report's sections rendered from the answer.
+- :mod:`.synthetic_notes`, :mod:`.time_to_event`, :mod:`.weighing`, :mod:`.trial_design`: the other pages' parts.
 """
 
-from msevidence.answers.main_report import (
-    ProgressionWalkingReport,
+from msevidence.answers.main_report import ProgressionWalkingReport, progression_vs_walking
+from msevidence.answers.time_to_event import (
     TimeToEventData,
     events_for,
-    progression_vs_walking,
     reconstruction_for,
     time_to_event_data,
     walking_reproduction,
 )
+from msevidence.answers.trial_answer import TrialAnswer, answer_for, trial_answer
 from msevidence.answers.weighing import PoolingExamples, Weighing, pooling_examples, weighing
 from msevidence.judgement.published import (
     BETTER,
@@ -49,6 +51,7 @@ from msevidence.judgement.published import (
 )
 
 __all__ = [
+    "TrialAnswer", "answer_for", "trial_answer",
     "PoolingExamples", "Weighing", "pooling_examples", "weighing",
     "BETTER", "DOMAIN_TITLES", "LESS", "MISSING", "MORE", "SAME", "DomainVerdict", "ProgressionWalkingReport",
     "bottom_line", "certainty", "events_for", "evidence_summary", "md_table", "pct", "pct_change",

@@ -1,55 +1,39 @@
-"""The main report (progression vs walking) for one placebo-controlled trial: published evidence next to a
-labelled synthetic reproduction, section by section (see notebooks/progression_vs_walking.py)."""
+"""The main report (progression vs walking) for one placebo-controlled trial, rendered from its typed answer
+(:mod:`msevidence.answers.trial_answer`): published evidence is the answer, a labelled synthetic reproduction
+illustrates it (see notebooks/progression_vs_walking.py). Nothing here re-picks an effect or re-decides a verdict.
+"""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 
+from msevidence import formatting as fmt
+from msevidence.answers import synthetic_notes as notes
+from msevidence.answers.reproduce import ReproducedTrial, reproduce
+from msevidence.answers.synthetic_notes import without_code_asides
+from msevidence.answers.trial_answer import EndpointAnswer, TrialAnswer, trial_answer
 from msevidence.evidence import EvidenceSet, Trial, require_placebo
 from msevidence.judgement.published import (
+    BETTER,
+    LESS,
+    MISSING,
+    MORE,
+    SAME,
     DomainVerdict,
-    bottom_line,
-    certainty,
-    comparison_table,
-    pct,
-    pct_change,
-    progression_effect,
     progression_endpoint,
     provenance,
-    published_progression_verdict,
-    published_walking_verdict,
-    relation_text,
-    verdict_table,
     walking_endpoints,
     what_trials_do_not_show,
 )
-from msevidence.judgement.wording import assumption_name, name_arms
 from msevidence.presentation.tables import details
 
-_CODE_ASIDE = re.compile(r"\s*\([^()]*\b[a-z][a-z0-9]*_[a-z0-9_]+\b[^()]*\)")
-
-
-def without_code_asides(text: str) -> str:
-    """`text` without parenthetical asides that name fields or symbols (``(mu_0 of the mixture)``): those are
-    for analysts reading the evidence file, not for the page."""
-    return _CODE_ASIDE.sub("", text)
-
-
-def _value_with_unit(value: float, unit: str) -> str:
-    """An assumption's value for reading: proportions as percentages ("0.08 proportion per year" -> "8% per
-    year"), other units as given."""
-    if unit.startswith("proportion"):
-        return f"{100 * value:g}%{unit.removeprefix('proportion')}"
-    return f"{value:g} {unit}"
-
-
-def _per100(count: int, n: int) -> str:
-    """A count out of `n` as people out of 100 ("12 of 150" -> "8")."""
-    return f"{100 * count / n:.0f}" if n else "—"
+CERTAINTY_WORDS = {"high": "high. More research is very unlikely to change this result",
+                   "moderate": "moderate. The true effect is probably close to this, but it could be different",
+                   "low": "low. The true effect may be quite different",
+                   "very low": "very low. We are very unsure about this result"}
 
 
 def _warnings_text(messages: tuple[str, ...]) -> str:
@@ -57,74 +41,107 @@ def _warnings_text(messages: tuple[str, ...]) -> str:
     return f" Estimation warnings: {'; '.join(messages)}." if messages else ""
 
 
-# -- the main report: published evidence next to a labelled synthetic reproduction ------------------------------
-def _n_per_arm(trial: Trial, n_per_arm: int | None) -> dict[str, int] | None:
-    return None if n_per_arm is None else {a.id: int(n_per_arm) for a in trial.arms}
+def _per100(count: int, n: int) -> str:
+    return fmt.per(count / n, 100) if n else "—"
 
 
 @dataclass(frozen=True)
 class ProgressionWalkingReport:
-    """Everything the main report shows for one placebo-controlled trial, built by :func:`progression_vs_walking`.
-
-    `progression` is a survival analysis of synthetic EDSS CDP events; `walking` a walking summary of synthetic
-    visits, or None when the trial reported no T25FW result (then nothing about walking is simulated).
-    """
+    """Everything the main report shows for one placebo-controlled trial, built by :func:`progression_vs_walking`:
+    the typed `answer` (published evidence, the page's answer) and the labelled synthetic `reproduced` trial."""
 
     evidence: EvidenceSet
     trial: Trial
     parameters: dict[str, Any]
-    label: str
-    synthetic: Any
-    progression: Any
-    walking: Any | None
+    answer: TrialAnswer
+    reproduced: ReproducedTrial
     confirmation_weeks: int = 12
     week: float = 120
 
-    def drug(self, arm: str) -> str:
-        """An arm by its treatment ("OCR" -> "ocrelizumab"), as every reader-facing text names it."""
-        return self.trial.arm(arm).drug
+    @property
+    def label(self) -> str:
+        return self.reproduced.label
+
+    @property
+    def synthetic(self):
+        return self.reproduced.synthetic
+
+    @property
+    def progression(self):
+        return self.reproduced.progression
+
+    @property
+    def walking(self):
+        return self.reproduced.walking
 
     @property
     def arm_names(self) -> dict[str, str]:
         return {a.id: a.drug for a in self.trial.arms}
 
+    def drug(self, arm: str) -> str:
+        """An arm by its treatment ("OCR" -> "ocrelizumab"), as every reader-facing text names it."""
+        return self.trial.arm(arm).drug
+
     # -- spine ------------------------------------------------------------------------------------------------
+    def _risks(self, e: EndpointAnswer | None) -> str:
+        a = e.absolute if e is not None else None
+        if a is None or not a.observed:
+            return ""
+        when = f"by week {a.week:g}" if a.week is not None else "during the trial"
+        return (f" {when.capitalize()}, {fmt.per(a.treatment_risk, 100)} in 100 people on Ocrevus and "
+                f"{fmt.per(a.control_risk, 100)} in 100 on {self.trial.control.drug} got worse in the trial.")
+
     def bottom_line(self) -> str:
-        return bottom_line(self.trial, self.confirmation_weeks)
+        """The plain answer first: Ocrevus named, one short paragraph per question, from published evidence."""
+        a, t = self.answer, self.trial
+        w, p = a.domains["walking_speed"], a.domains["disability_progression"]
+        walk = {
+            LESS: "Walking got slower in both groups. It got slower more slowly with Ocrevus. On average, "
+                  "nobody's walking got better.",
+            BETTER: "On average, walking got faster with Ocrevus.",
+            SAME: "The trial did not show a clear difference in walking speed.",
+            MORE: "Walking got slower faster with Ocrevus.",
+            MISSING: "This trial did not report walking speed, so it cannot answer this.",
+        }[w.verdict]
+        prog = {
+            LESS: "Fewer people had their disability get worse and stay worse with Ocrevus.",
+            SAME: "The trial did not show a clear difference in how many people got worse.",
+            MORE: "More people had their disability get worse with Ocrevus.",
+            MISSING: "This trial did not report it.",
+            BETTER: "On average, disability got better with Ocrevus.",
+        }[p.verdict] + self._risks(a.main("disability_progression"))
+        who = t.population.split(" (")[0]
+        return (f"**The question.** Does {a.brand} help people with {who[:1].lower() + who[1:]} to walk? "
+                f"{t.name} compared it with {t.control.drug}.\n\n"
+                f"**Walking speed.** {walk}\n\n"
+                f"**Disability getting worse** (a separate question). {prog}\n\n"
+                + details("The published numbers behind this answer", f"{w.sentence}\n\n{p.sentence}"))
 
     def verdicts(self) -> pd.DataFrame:
-        return verdict_table(self.trial, self.confirmation_weeks)
+        """One row per domain: the verdict (from the answer) and its sources."""
+        rows = [self.answer.domains[d] for d in ("disability_progression", "walking_speed")]
+        titles = {"disability_progression": "Disability getting worse (EDSS)",
+                  "walking_speed": "Walking speed (25-foot walk)"}
+        return pd.DataFrame([{"Question": titles[v.domain], "What the trial shows": str(v.verdict),
+                              "Outcome": self.trial.endpoint(v.endpoint).label if v.endpoint else "—",
+                              "Certainty": self._level(v.domain), "Source": "; ".join(v.citations) or "—"}
+                             for v in rows])
+
+    def _level(self, domain: str) -> str:
+        e = self.answer.main(domain)
+        return e.certainty if e is not None else "—"
 
     def progression_verdict(self) -> DomainVerdict:
-        return published_progression_verdict(self.trial, self.confirmation_weeks)
+        return self.answer.domains["disability_progression"]
 
     def walking_verdict(self) -> DomainVerdict:
-        return published_walking_verdict(self.trial)
+        return self.answer.domains["walking_speed"]
 
     def synthetic_note(self) -> str:
-        return (f"**About the reproduced numbers.** Numbers marked *{self.label}* come from simulated patients "
-                f"whose disease course was calibrated to {self.trial.name}'s published summaries. They show that "
-                "the published results can be reproduced by a simple model and let us compute what was not "
-                "published; they are not patient data and add no evidence of their own.")
+        return notes.synthetic_note(self.trial, self.answer.reproduction)
 
     def walking_model_note(self) -> str:
-        """How the synthetic walking data were generated, with the model's caveat (walking terms only)."""
-        c = self.synthetic.metadata.get("calibrated_params", {})
-        pi, omega = c.get("walking_progressor_prob"), c.get("walking_progressor_ratio")
-        mu = c.get("t25fw_progressor_log_change_per_year") or {}
-        if pi is None or omega is None or self.walking is None:
-            return ""
-        t = self.trial
-        text = (f"**How the synthetic walking data were made** (*{self.label}*). About {pct(pi, 0)} of simulated "
-                f"patients on {t.control.label.lower()} and {pct(pi * omega, 0)} on {t.treatment.label} are "
-                "'walking decliners' whose walk time rises steadily; the others walk at a steady pace with "
-                "visit-to-visit variation. These shares are model settings chosen to reproduce the published "
-                "summaries, not measurements.")
-        if mu and mu["treatment"] > mu["control"]:
-            text += (" To reproduce all published summaries together, the model also lets decliners on "
-                     f"{t.treatment.drug} slow down faster than decliners on {t.control.drug}; that is a compromise "
-                     "of this simple model, not a finding of the trial.")
-        return text
+        return notes.walking_model_note(self.trial, self.synthetic, self.label) if self.walking is not None else ""
 
     # -- disability progression ----------------------------------------------------------------------------------
     def progression_estimand(self) -> str:
@@ -142,12 +159,12 @@ class ProgressionWalkingReport:
                 f"ended: {rule}; the reproduction {used}.")
 
     def progression_model(self) -> str:
-        eff = progression_effect(progression_endpoint(self.trial, self.confirmation_weeks))
+        e = self.answer.main("disability_progression")
+        eff = self.trial.endpoint(e.endpoint).effect(e.main_effect.statistic) if e and e.main_effect else None
         c, ph = self.progression.cox, self.progression.ph_test
         return (f"**Model.** Published: {eff.method if eff and eff.method else 'not stated in the evidence store'}. "
-                "Reproduced "
-                f"(*{self.label}*): Kaplan-Meier curves, log-rank test and a Cox proportional-hazards model "
-                f"({c.ties} ties); proportional-hazards check: {ph.message.rstrip('.')}."
+                f"Reproduced (*{self.label}*): Kaplan-Meier curves, log-rank test and a Cox proportional-hazards "
+                f"model ({c.ties} ties); proportional-hazards check: {ph.message.rstrip('.')}."
                 + (f" The hazard ratio could not be estimated: {c.reason}." if not c.estimable else "")
                 + _warnings_text(getattr(self.progression.cox_model, "warnings_", ())))
 
@@ -161,63 +178,55 @@ class ProgressionWalkingReport:
                                      title=f"{self.confirmation_weeks}-week confirmed disability progression (EDSS)")
 
     def progression_table(self) -> pd.DataFrame:
-        t, res = self.trial, self.progression
-        ep = progression_endpoint(t, self.confirmation_weeks)
-        tr, ct = t.treatment.id, t.control.id
-        cox = res.cox
-        rows = []
-        hr = ep.effect("hazard_ratio") if ep else None
-        rows.append({"quantity": f"hazard ratio, {self.drug(tr)} vs {self.drug(ct)} (95% CI)",
-                     "published": f"{hr.estimate:.2f} ({hr.ci_low:.2f} to {hr.ci_high:.2f})" if hr and hr.ci_low
-                     else (f"{hr.estimate:.2f}" if hr else "not reported"),
-                     "source": t.cite(hr.source) if hr else "—",
-                     "reproduced": f"{cox.hr:.2f} ({cox.ci_low:.2f} to {cox.ci_high:.2f})" if cox.estimable
-                     else f"not estimable: {cox.reason}"})
-        rr = ep.effect("relative_reduction") if ep else None
-        if rr is not None:
-            rows.append({"quantity": "relative risk reduction", "published": pct(rr.estimate, 0),
-                         "source": t.cite(rr.source),
-                         "reproduced": f"{pct(1 - cox.hr, 0)} (1 − hazard ratio)" if cox.estimable else "not estimable"})
-        for arm in (tr, ct):
-            r = ep.result(arm, "proportion_with_event") if ep else None
-            rows.append({"quantity": f"share with confirmed progression over the trial, {self.drug(arm)}",
-                         "published": pct(r.value) if r else "not reported", "source": t.cite(r.source) if r else "—",
-                         "reproduced": pct(res.events[arm] / res.n[arm])})
-        for arm in (tr, ct):
-            r = ep.result(arm, "km_proportion_at_week") if ep else None
-            if r is None or r.week is None:
-                continue
-            s = float(res.km.survival_at([r.week]).set_index("arm").loc[arm, "survival"])
-            rows.append({"quantity": f"share progressed by week {r.week:g} (Kaplan-Meier estimate), {self.drug(arm)}",
-                         "published": pct(r.value), "source": t.cite(r.source),
-                         "reproduced": "beyond follow-up" if s != s else pct(1 - s)})
-        return comparison_table(rows, self.label)
+        """Published next to reproduced (the answer's one comparison table)."""
+        return self.answer.comparison_frame("disability_progression")
 
     def progression_absolute(self) -> str:
-        t, a = self.trial, self.progression.absolute
-        ep = progression_endpoint(t, self.confirmation_weeks)
+        """What happened to 100 people in the trial (published risks of both groups; lay view)."""
+        e = self.answer.main("disability_progression")
+        if e is None or not e.absolute.observed:
+            return ("**Out of 100 people.** The trial did not publish how many people in each group got worse, "
+                    "so this page does not say it.")
+        a, t = e.absolute, self.trial
+        when = f"by week {a.week:g}" if a.week is not None else "during the trial"
+        fewer = fmt.per(-a.difference, 100)
+        return (f"**Out of 100 people.** In the trial, about {fmt.per(a.control_risk, 100)} in 100 people on "
+                f"{t.control.drug} and {fmt.per(a.treatment_risk, 100)} in 100 on Ocrevus got worse {when}. That "
+                f"is about {fewer} fewer in 100 with Ocrevus [{'; '.join(a.sources)}].")
+
+    def progression_absolute_derived(self) -> str:
+        """Analyst view: the risk expected from the hazard ratio (derived) and the synthetic risks, labelled."""
+        e = self.answer.main("disability_progression")
         out = []
-        r_t = ep.result(t.treatment.id, "proportion_with_event") if ep else None
-        r_c = ep.result(t.control.id, "proportion_with_event") if ep else None
-        if r_t and r_c:
-            out.append(f"Published: over the trial, about {100 * r_c.value:.0f} in 100 people on "
-                       f"{t.control.drug} and {100 * r_t.value:.0f} in 100 on {t.treatment.drug} had confirmed "
-                       f"progression [{t.cite(r_t.source)}] — about {100 * (r_c.value - r_t.value):.0f} fewer per 100 "
-                       f"(derived: difference of the two published percentages).")
-        nnt = f"; number needed to treat for one fewer progression about {a.nnt:.0f}" if a.nnt and a.nnt > 0 else ""
-        out.append(f"Reproduced (*{self.label}*): by week {a.at_week:g}, {pct(a.risk_control)} on "
-                   f"{t.control.drug} vs {pct(a.risk_treatment)} on {t.treatment.drug} had progressed "
-                   f"(risk difference {100 * a.difference:+.1f} percentage points{nnt}).")
-        return "**Absolute effects.** " + " ".join(out)
+        if e is not None and e.absolute.derived_treatment_risk is not None:
+            a = e.absolute
+            out.append(f"Expected from the hazard ratio (derived, GRADE guideline 27): {fmt.per(a.control_risk)} vs "
+                       f"{fmt.per(a.derived_treatment_risk)} per 1,000 ({fmt.people(1000 * a.derived_difference)} "
+                       f"{'fewer' if a.derived_difference < 0 else 'more'}); {a.derived_reason}.")
+        r = self.progression.absolute
+        crosses = not (r.ci_high < 0 or r.ci_low > 0)
+        out.append(f"Reproduced (*{self.label}*, an illustration): by week {r.at_week:g}, {fmt.percent(r.risk_control)} "
+                   f"on {self.trial.control.drug} vs {fmt.percent(r.risk_treatment)} on {self.trial.treatment.drug} "
+                   f"had progressed ({fmt.points(r.difference)}; number needed to treat "
+                   f"{fmt.nnt(r.risk_control, r.risk_treatment, crosses)}).")
+        return "**Absolute effects, analyst view.** " + " ".join(out)
+
+    def _certainty(self, domain: str) -> str:
+        e = self.answer.main(domain)
+        if e is None:
+            return "**How sure can we be?** There is no published result to be sure about."
+        return (f"**How sure can we be?** Our confidence in this result is {CERTAINTY_WORDS[e.certainty]}.\n\n"
+                + details("Why", "; ".join(e.certainty_reasons).capitalize() + "." if e.certainty_reasons
+                          else "No reason to lower it."))
 
     def progression_certainty(self) -> str:
-        return "**Certainty.** " + certainty(self.trial, "disability_progression", self.confirmation_weeks)
+        return self._certainty("disability_progression")
 
     # -- walking speed -------------------------------------------------------------------------------------------
     def walking_estimand(self) -> str:
         eps = walking_endpoints(self.trial)
         if not eps:
-            return f"**Not reported in this trial.** {published_walking_verdict(self.trial).sentence}"
+            return f"**Not reported in this trial.** {self.walking_verdict().sentence}"
         d = eps[0].definition
         return (f"**Estimand.** Percent change in the time to walk 25 feet (Timed 25-Foot Walk) from baseline to "
                 f"week {d.week:g}, {self.trial.treatment.label} vs {self.trial.control.label.lower()}; positive "
@@ -251,82 +260,66 @@ class ProgressionWalkingReport:
         return plot_trajectories(self.walking, names=self.arm_names, provenance=self.label)
 
     def walking_table(self) -> pd.DataFrame:
+        """Published next to reproduced (the answer's one comparison table)."""
         if self.walking is None:
-            return comparison_table([{"quantity": "walking speed (T25FW)", "published":
-                                              "not reported in this trial", "source": "—",
-                                              "reproduced": "not simulated (nothing published to reproduce)"}],
-                                            self.label)
-        t, w = self.trial, self.walking
-        ep = walking_endpoints(t)[0]
-        rows = []
-        for role in ("treatment", "control"):
-            a = w.arm(role)
-            r = ep.result(a.arm, "mean_pct_change")
-            rows.append({"quantity": f"change in walk time to week {w.week:g}, {self.drug(a.arm)}",
-                         "published": pct_change(r.value) if r else "not reported",
-                         "source": t.cite(r.source) if r else "—",
-                         "reproduced": f"{pct_change(a.geometric_mean_pct_change)} (geometric mean)"})
-        eff = ep.effect("relative_reduction")
-        gt, gc = w.arm("treatment").geometric_mean_pct_change, w.arm("control").geometric_mean_pct_change
-        rows.append({"quantity": "relative reduction in walk-time increase",
-                     "published": pct(eff.estimate, 0) if eff else "not reported",
-                     "source": t.cite(eff.source) if eff else "—", "reproduced": pct(1 - gt / gc, 0)})
-        m = w.mixed_model
-        rows.append({"quantity": f"ratio of walk times, {self.drug(w.treatment)} vs {self.drug(w.control)}, at week "
-                                 f"{w.week:g} (95% CI; below 1: walk time grew less)",
-                     "published": "not reported", "source": "—",
-                     "reproduced": f"{m.ratio:.2f} ({m.ci_low:.2f} to {m.ci_high:.2f})" if m.estimable
-                     else f"not estimable: {m.reason}"})
-        for role in ("treatment", "control"):
-            a = w.arm(role)
-            rows.append({"quantity": f"confirmed ≥20% slower walking by week {w.week:g}, {self.drug(a.arm)}",
-                         "published": "not reported", "source": "—", "reproduced": pct(a.worsened_20_confirmed_12w)})
-        for role in ("treatment", "control"):
-            a = w.arm(role)
-            rows.append({"quantity": f"confirmed ≥20% faster walking by week {w.week:g}, {self.drug(a.arm)}",
-                         "published": "not reported", "source": "—", "reproduced": pct(a.improved_20_confirmed_12w)})
-        return comparison_table(rows, self.label)
+            return pd.DataFrame([{"quantity": "walking speed (25-foot walk)", "published": "not reported in this "
+                                  "trial", "source": "—", f"reproduced — {self.label}": "not simulated"}]
+                                ).set_index("quantity")
+        return self.answer.comparison_frame("walking_speed")
 
     def walking_absolute(self) -> str:
+        """Analyst view: synthetic shares walking slower or faster (never published), with the calibration miss."""
         if self.walking is None:
             return ""
         t, c = self.walking.arm("treatment"), self.walking.arm("control")
         dt_, dc = self.trial.arm(t.arm).drug, self.trial.arm(c.arm).drug
-        return (f"**Absolute effects** (*{self.label}*; not published). By week {self.walking.week:g}, about "
-                f"{100 * c.worsened_20_confirmed_12w:.0f} in 100 people on {dc} and "
-                f"{100 * t.worsened_20_confirmed_12w:.0f} in 100 on {dt_} walked at least 20% slower, confirmed 12 "
-                f"weeks later. Average walking speed changed by {t.walking_speed_change_m_s:+.2f} m/s on {dt_} and "
-                f"{c.walking_speed_change_m_s:+.2f} m/s on {dc} (negative means slower). In the synthetic data about "
-                f"{100 * c.improved_20_confirmed_12w:.0f} in 100 on {dc} and {100 * t.improved_20_confirmed_12w:.0f} "
-                f"in 100 on {dt_} also walked at least 20% faster at two visits in a row; this partly reflects "
-                "day-to-day variation built into the model. No such proportion was published, and the trials do "
-                "not show that anyone's walking improved because of treatment.\n")
+        rep = self.answer.reproduction
+        miss = f" {rep.note}" if rep is not None and not rep.agrees else ""
+        return (f"**Simulated shares** (*{self.label}*; an illustration, never published). By week "
+                f"{self.walking.week:g}, about {fmt.per(c.worsened_20_confirmed_12w, 100)} in 100 simulated people on "
+                f"{dc} and {fmt.per(t.worsened_20_confirmed_12w, 100)} in 100 on {dt_} walked at least 20% slower, "
+                f"confirmed 12 weeks later; {fmt.per(c.improved_20_confirmed_12w, 100)} and "
+                f"{fmt.per(t.improved_20_confirmed_12w, 100)} in 100 walked at least 20% faster at two visits in a "
+                "row, which partly reflects day-to-day variation built into the model. Average walking speed "
+                f"changed by {t.walking_speed_change_m_s:+.2f} m/s on {dt_} and {c.walking_speed_change_m_s:+.2f} "
+                f"m/s on {dc}.{miss}\n")
+
+    def walking_plain(self) -> str:
+        """Lay view: the published walking result in short sentences (numbers from the answer)."""
+        w = self.answer.domains["walking_speed"]
+        n = w.numbers
+        if w.verdict == MISSING or "pct_change_treatment" not in n:
+            return f"**In the trial.** {w.sentence}"
+        return (f"**In the trial.** By week {n['week']:g}, the time to walk 25 feet went up by about "
+                f"{abs(n['pct_change_treatment']):.0f}% with Ocrevus and by about "
+                f"{abs(n['pct_change_control']):.0f}% with {self.trial.control.drug}. A longer time "
+                "means slower walking. So walking got slower in both groups, but less with Ocrevus.")
 
     def walking_certainty(self) -> str:
-        return "**Certainty.** " + certainty(self.trial, "walking_speed")
+        return self._certainty("walking_speed")
 
     # -- how they relate, limits, provenance -------------------------------------------------------------------
     def relation(self) -> str:
-        text = relation_text(self.trial, self.confirmation_weeks)
-        if self.walking is None:
-            return text
-        d = {x.arm: x for x in self.walking.discordance}
-        parts = [f"on {self.drug(a)}, out of 100 people {_per100(x.both, x.n)} had both, {_per100(x.edss_only, x.n)} "
-                 f"EDSS progression only, {_per100(x.t25fw_only, x.n)} slower walking only and "
-                 f"{_per100(x.neither, x.n)} neither (the two measures agreed for {pct(x.agreement, 0)} of people)"
-                 for a, x in d.items()]
-        return (text + f"\n\nIn the reproduction (*{self.label}*), people with confirmed EDSS progression and "
-                f"with confirmed ≥20% slower walking by week {self.walking.week:g} overlap only partly: "
-                + "; ".join(parts) + ".")
+        """Lay view: the two measures are different; one does not stand in for the other."""
+        if self.answer.domains["walking_speed"].verdict == MISSING:
+            return (f"{self.trial.name} reported only disability getting worse. It says nothing about how that "
+                    "relates to walking speed.")
+        return ("The EDSS and the 25-foot walk measure different things. The EDSS is a score a doctor gives. In "
+                "this range it depends mostly on how far a person can walk, and with what help. The 25-foot walk "
+                "times a short walk in seconds. A person can get worse on one and not on the other. So one result "
+                "does not stand in for the other.")
 
     def relation_detail(self) -> str:
-        """Counts and chance-corrected agreement (Cohen's kappa) behind :meth:`relation` (method detail)."""
+        """Analyst view: how the simulated people overlap, with the chance-corrected agreement (kappa)."""
         if self.walking is None:
             return ""
-        return " ".join(f"On {self.drug(x.arm)} (N = {x.n}): both {x.both}, EDSS only {x.edss_only}, walking only "
-                        f"{x.t25fw_only}, neither {x.neither}; agreement {pct(x.agreement, 0)}, Cohen's kappa "
-                        + (f"{x.kappa:.2f}." if x.kappa == x.kappa else "not estimable (one outcome never or always "
-                           "occurred).") for x in self.walking.discordance)
+        parts = [f"on {self.drug(x.arm)} (N = {x.n}), out of 100 people {_per100(x.both, x.n)} had both, "
+                 f"{_per100(x.edss_only, x.n)} EDSS progression only, {_per100(x.t25fw_only, x.n)} slower walking "
+                 f"only and {_per100(x.neither, x.n)} neither; agreement {fmt.percent(x.agreement, 0)}, Cohen's "
+                 f"kappa {fmt.ratio(x.kappa) if x.kappa == x.kappa else 'not estimable'}"
+                 for x in self.walking.discordance]
+        return (f"In the reproduction (*{self.label}*, an illustration), confirmed EDSS progression and confirmed "
+                f"≥20% slower walking by week {self.walking.week:g} overlap only partly: " + "; ".join(parts) + ".")
 
     def relation_figure(self):
         if self.walking is None:
@@ -343,58 +336,16 @@ class ProgressionWalkingReport:
 
     def calibration(self) -> pd.DataFrame:
         """How closely the SYNTHETIC trials match each published target (mean and spread over replicates)."""
-        c = self.synthetic.calibration
-
-        def fmt(v: float) -> str:
-            return "—" if pd.isna(v) else f"{v:.3g}"
-
-        return pd.DataFrame({
-            "target": [self._plain(x) for x in c["target"]],
-            "published": c["published"].map(fmt),
-            "synthetic, mean over replicates": c["achieved_mean"].map(fmt),
-            "synthetic, 95% of single trials": [f"{fmt(lo)} to {fmt(hi)}" if pd.notna(lo) else "—"
-                                               for lo, hi in zip(c["achieved_low"], c["achieved_high"], strict=True)],
-            "tolerance": c["tolerance"].map(lambda v: "—" if pd.isna(v) else f"±{v:g}"),
-            "met": [("yes" if m else "NO") if st == "calibrated" else st.replace("_", " ")
-                    for m, st in zip(c["met"], c["status"], strict=True)],
-            "source": c["source"],
-        })
+        return notes.calibration_frame(self.trial, self.evidence, self.synthetic)
 
     def calibration_summary(self) -> str:
-        """One plain sentence on how many published targets the synthetic trials reproduce."""
-        c = self.synthetic.calibration
-        cal = c[c["status"] == "calibrated"]
-        met = int(cal["met"].astype(bool).sum())
-        other = len(c) - len(cal)
-        return (f"The simulated trials were tuned to {len(cal)} published numbers of {self.trial.name} and "
-                f"reproduce {met} of them within the tolerance set for each"
-                + (f"; {other} further published numbers are shown for comparison only" if other else "")
-                + ". The table under *How the simulation was checked* lists each one.")
-
-    def _plain(self, text: str) -> str:
-        """Reader's words for a technical label: arms by treatment, quoted endpoint ids by their label."""
-        def label(m: re.Match) -> str:
-            ep = next((e for e in self.trial.endpoints if e.id == m.group(1)), None)
-            return f"“{ep.label}”" if ep else m.group(0)
-
-        return name_arms(re.sub(r"'([a-z0-9_]+)'", label, text), self.trial, self.evidence)
+        return notes.calibration_summary(self.trial, self.answer.reproduction)
 
     def assumptions(self) -> pd.DataFrame:
-        """Numbers the generator needs that were never published: named ASSUMPTIONS, each with its rationale."""
-        rows = [{"assumption": assumption_name(k), "value": _value_with_unit(a["value"], a["unit"]),
-                 "taken from": f"{self._trial_name(a.get('from', ''))} evidence file",
-                 "rationale": without_code_asides(a["rationale"])}
-                for k, a in self.synthetic.metadata["assumptions"].items()]
-        return pd.DataFrame(rows)
+        return notes.assumptions_frame(self.evidence, self.synthetic)
 
     def assumption_ids(self) -> str:
-        """Markdown: which evidence-file name each assumption has (for analysts who want to change one)."""
-        return "Names in the evidence file: " + "; ".join(
-            f"{assumption_name(k)}: `{k}`" for k in self.synthetic.metadata["assumptions"]) + "."
-
-    def _trial_name(self, source: str) -> str:
-        tid, _, rest = source.partition(" ")
-        return (self.evidence[tid].name + (f" {rest}" if rest else "")) if tid in self.evidence else source
+        return notes.assumption_ids(self.synthetic)
 
     def record(self) -> dict[str, Any]:
         """The report's key numbers, recorded in the notebook's outputs (see :func:`msevidence.presentation.record.record`)."""
@@ -408,6 +359,7 @@ class ProgressionWalkingReport:
             "verdicts": {"disability_progression": pv.verdict, "walking_speed": wv.verdict},
             "reproduced": {"progression": self.progression.to_json(),
                            "walking": None if self.walking is None else self.walking.to_json()},
+            "answer": self.answer.to_json(),
         }
         for k, v in values.items():
             record(k, v)
@@ -416,109 +368,13 @@ class ProgressionWalkingReport:
 
 def progression_vs_walking(ev: EvidenceSet, trial: str, seed: int = 1, n_per_arm: int | None = None,
                            confirmation_weeks: int = 12, week: float = 120) -> ProgressionWalkingReport:
-    """Simulate a labelled synthetic trial calibrated to `trial`, analyse both domains, and bundle the report.
+    """Build the trial's answer once, with a labelled synthetic reproduction, and bundle the report.
 
     Refuses a trial that is not placebo-controlled (:func:`msevidence.evidence.require_placebo`).
     """
-    from msevidence.models.survival import analyze
-    from msevidence.models.walking import summarize_walking
-    from msevidence.synthetic import simulate_trial
-
     t = require_placebo(ev[trial], "the main report")
-    syn = simulate_trial(t, seed=seed, n_per_arm=_n_per_arm(t, n_per_arm), evidence=ev)
-    label = syn.label.replace(t.id, t.name)
-    cdp = analyze(syn.events, f"cdp{confirmation_weeks}_edss", treatment=t.treatment.id, control=t.control.id,
-                  at=week, data_provenance=label)
-    walk = (summarize_walking(syn.visits, week=week, treatment=t.treatment.id, control=t.control.id,
-                              data_provenance=label) if walking_endpoints(t) else None)
+    rep = reproduce(ev, t, seed, n_per_arm, confirmation_weeks, week)
     params = {"trial": trial, "seed": seed, "n_per_arm": n_per_arm, "confirmation_weeks": confirmation_weeks,
               "week": week}
-    return ProgressionWalkingReport(ev, t, params, label, syn, cdp, walk, confirmation_weeks, week)
-
-
-def events_for(ev: EvidenceSet, trial: str, endpoint: str, data_source: str = "synthetic", seed: int = 1,
-               n_per_arm: int | None = None, unconfirmed_progression: str | None = None) -> tuple[pd.DataFrame, str]:
-    """Patient-level events for one endpoint and the label that must accompany them.
-
-    `data_source` is "synthetic" (simulated, calibrated to the published summaries) or "reconstructed"
-    (from digitized Kaplan-Meier curves, Guyot et al. 2012).
-    """
-    t = ev[trial]
-    if data_source == "synthetic":
-        from msevidence.synthetic import simulate_trial
-
-        syn = simulate_trial(t, seed=seed, n_per_arm=_n_per_arm(t, n_per_arm), evidence=ev,
-                             unconfirmed_progression=unconfirmed_progression)
-        events = syn.events[syn.events["endpoint"] == endpoint]
-        if events.empty:
-            raise ValueError(f"synthetic {t.id} has no endpoint {endpoint!r} "
-                             f"(has: {', '.join(sorted(syn.events['endpoint'].unique()))})")
-        return events.reset_index(drop=True), syn.label
-    if data_source == "reconstructed":
-        from msevidence.reconstruct import reconstruct_trial
-
-        rec = reconstruct_trial(t, endpoint, evidence=ev)
-        return rec.events_, rec.label_
-    raise ValueError(f"data_source must be 'synthetic' or 'reconstructed', not {data_source!r}")
-
-
-def reconstruction_for(ev: EvidenceSet, trial: str, endpoint: str):
-    """(fitted KMReconstruction or None, a sentence for the reader): what the reconstructed path can show.
-
-    None with a plain explanation when the trial has no digitized curve for the endpoint; the sentence says
-    plainly when the curve is a SYNTHETIC example rather than a published figure.
-    """
-    from msevidence.reconstruct.trial import curves_for, no_curve_message, reconstruct_trial
-
-    t = ev[trial]
-    curves = curves_for(t, endpoint)
-    if not curves:
-        return None, no_curve_message(t, endpoint)
-    rec = reconstruct_trial(t, endpoint, evidence=ev)
-    if all(c.example for c in curves):
-        what = ("**This curve is an example, not a published figure**: it was made from SYNTHETIC (simulated) "
-                f"{t.name} data and clicked as a digitizer would, because no published {t.name} Kaplan-Meier curve "
-                "has been digitized yet. Everything below shows how the method works, not what the trial found.")
-    else:
-        what = f"The curve was digitized from a published {t.name} figure (see the evidence file's `curves:`)."
-    return rec, f"**Data:** {rec.label_}. {what}"
-
-
-@dataclass(frozen=True)
-class TimeToEventData:
-    """Events for one endpoint (None when there are none to analyse), their label, a sentence for the reader,
-    and the reconstruction behind them (reconstructed data only)."""
-
-    events: pd.DataFrame | None
-    label: str | None
-    message: str
-    reconstruction: object | None = None
-
-
-def time_to_event_data(ev: EvidenceSet, trial: str, endpoint: str, data_source: str = "synthetic", seed: int = 1,
-                       n_per_arm: int | None = None, unconfirmed_progression: str | None = None) -> TimeToEventData:
-    """What the time-to-progression notebook analyses: synthetic events, or reconstructed ones when the trial
-    has a digitized curve (otherwise no events and a plain sentence saying why)."""
-    if data_source == "reconstructed":
-        rec, message = reconstruction_for(ev, trial, endpoint)
-        if rec is None:
-            return TimeToEventData(None, None, message)
-        return TimeToEventData(rec.events_, rec.label_, message + f" **Endpoint:** `{endpoint}`.", rec)
-    events, label = events_for(ev, trial, endpoint, data_source, seed=seed, n_per_arm=n_per_arm,
-                               unconfirmed_progression=unconfirmed_progression)
-    return TimeToEventData(events, label, f"**Data:** {label}. **Endpoint:** `{endpoint}`.")
-
-
-def walking_reproduction(ev: EvidenceSet, trial: str, seed: int = 1, n_per_arm: int | None = None,
-                         week: float = 120, unconfirmed_at_end: str = "censor"):
-    """A walking summary of a synthetic trial calibrated to `trial`; refuses trials with no T25FW result."""
-    from msevidence.models.walking import summarize_walking
-    from msevidence.synthetic import simulate_trial
-
-    t = ev[trial]
-    if not walking_endpoints(t):
-        raise ValueError(f"{t.id} reports no walking speed (T25FW) result: there is nothing to reproduce, "
-                         "and simulating walking would invent it")
-    syn = simulate_trial(t, seed=seed, n_per_arm=_n_per_arm(t, n_per_arm), evidence=ev)
-    return summarize_walking(syn.visits, week=week, treatment=t.treatment.id, control=t.control.id,
-                             unconfirmed_at_end=unconfirmed_at_end, data_provenance=syn.label)
+    answer = trial_answer(ev, trial, confirmation_weeks, rep)
+    return ProgressionWalkingReport(ev, t, params, answer, rep, confirmation_weeks, week)

@@ -11,7 +11,8 @@ JSON form (:meth:`TrialAnswer.to_json`, printed by ``msevidence answer --trial O
     schema_version   int; bumped when a key changes meaning or disappears (keys are only ever added otherwise)
     trial, name, treatment, brand, control, comparator, population
     absolute_basis   {"basis": "trial_period" | "km_at_week", "text": words}: one basis for every endpoint
-    domains          {"disability_progression" | "walking_speed": {verdict, sentence, endpoint, citations}}
+    domains          {"disability_progression" | "walking_speed": {trial, domain, verdict, sentence, endpoint,
+                      numbers, citations}}   what the published evidence shows (the page's bottom line)
     endpoints        [{endpoint, label, domain, verdict, certainty, certainty_reasons,
                        main_effect: {statistic, estimate, ci_low, ci_high, p, p_relation, provenance, source, text},
                        absolute: {kind: observed | derived | none, control_risk, treatment_risk, difference, week,
@@ -43,6 +44,7 @@ from msevidence.judgement.compare import published_vs_reproduced
 from msevidence.judgement.main_effect import main_effect
 from msevidence.judgement.published import (
     DOMAIN_TITLES,
+    DomainVerdict,
     format_value,
     progression_endpoint,
     published_progression_verdict,
@@ -86,17 +88,6 @@ class EndpointAnswer:
     certainty: str
     certainty_reasons: tuple[str, ...]
     absolute: AbsoluteEffect
-
-
-@dataclass(frozen=True)
-class DomainAnswer:
-    """What the published evidence shows in one domain (the page's bottom line for it)."""
-
-    domain: str
-    verdict: str
-    sentence: str
-    endpoint: str | None
-    citations: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -154,7 +145,7 @@ class TrialAnswer:
     comparator: str
     population: str
     absolute_basis: dict[str, str]
-    domains: dict[str, DomainAnswer]
+    domains: dict[str, DomainVerdict]
     endpoints: tuple[EndpointAnswer, ...]
     comparison: tuple[ComparisonRow, ...] | None = None
     reproduction: Reproduction | None = None
@@ -162,7 +153,7 @@ class TrialAnswer:
     def endpoint(self, endpoint_id: str) -> EndpointAnswer:
         return next(e for e in self.endpoints if e.endpoint == endpoint_id)
 
-    def domain(self, domain: str) -> DomainAnswer:
+    def domain(self, domain: str) -> DomainVerdict:
         return self.domains[domain]
 
     def main(self, domain: str) -> EndpointAnswer | None:
@@ -209,10 +200,6 @@ def _effect_answer(trial: Trial, eff: Effect | None) -> EffectAnswer | None:
         text = f"{name} {format_value(eff.statistic, eff.estimate)}{pv}"
     return EffectAnswer(eff.statistic, eff.estimate, eff.ci_low, eff.ci_high, eff.p, eff.p_relation or "=",
                         eff.provenance, trial.cite(eff.source), text)
-
-
-def _domain(v) -> DomainAnswer:
-    return DomainAnswer(v.domain, str(v.verdict), v.sentence, v.endpoint, tuple(v.citations))
 
 
 def _number(x) -> float | None:
@@ -296,8 +283,8 @@ def trial_answer(ev: EvidenceSet, trial: str, confirmation_weeks: int = 12,
         r, eff = sof[ep.id], main_effect(ep)
         endpoints.append(EndpointAnswer(ep.id, ep.label, ep.domain, _effect_answer(t, eff), r.verdict, r.certainty,
                                         r.certainty_reasons, absolute_effect(t, ep, eff, basis)))
-    domains = {"disability_progression": _domain(published_progression_verdict(t, confirmation_weeks)),
-               "walking_speed": _domain(published_walking_verdict(t))}
+    domains = {"disability_progression": published_progression_verdict(t, confirmation_weeks),
+               "walking_speed": published_walking_verdict(t)}
     comparison = status = None
     if reproduction is not None:
         label = reproduction.label
@@ -321,5 +308,5 @@ def answer_for(ev: EvidenceSet, trial: str, seed: int = 1, n_per_arm: int | None
     return trial_answer(ev, trial, confirmation_weeks, rep)
 
 
-__all__ = ["answer_for", "SCHEMA_VERSION", "TrialAnswer", "EndpointAnswer", "EffectAnswer", "DomainAnswer", "ComparisonRow",
+__all__ = ["answer_for", "SCHEMA_VERSION", "TrialAnswer", "EndpointAnswer", "EffectAnswer", "ComparisonRow",
            "Reproduction", "CalibrationCheck", "trial_answer", "DOMAIN_TITLES"]

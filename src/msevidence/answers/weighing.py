@@ -56,9 +56,9 @@ class Weighing:
         lines = rows.lay_sentences()
         walk = [r for r in rows.rows if r.group.startswith("Walking")]
         if walk:
-            lines.append("Walking speed: the trial reported how the time to walk 25 feet changed on average; that "
-                         "cannot be turned into a number of people out of 1,000, and our confidence in it is "
-                         f"{walk[0].certainty} (see the reasons in the table).")
+            lines.append("Walking speed: the trial reported how the time to walk 25 feet changed on average. That "
+                         "cannot be turned into a number of people out of 1,000. Our confidence in it is "
+                         f"{walk[0].certainty} (the table gives the reasons).")
         return "\n\n".join(f"- {s}" for s in lines) or "- No outcome of this trial gives an absolute effect."
 
     def sof_table(self) -> pd.DataFrame:
