@@ -11,7 +11,7 @@ worsening is not improvement. Published numbers carry their citation; synthetic 
 - :mod:`.synthetic_notes`, :mod:`.time_to_event`, :mod:`.weighing`, :mod:`.trial_design`: the other pages' parts.
 """
 
-from msevidence.answers.main_report import ProgressionWalkingReport, progression_vs_walking
+from msevidence.answers.main_report import ProgressionWalkingReport, plain_answer, progression_vs_walking
 from msevidence.answers.time_to_event import (
     TimeToEventData,
     events_for,
@@ -51,7 +51,7 @@ from msevidence.judgement.published import (
 )
 
 __all__ = [
-    "TrialAnswer", "answer_for", "trial_answer",
+    "TrialAnswer", "answer_for", "trial_answer", "plain_answer",
     "PoolingExamples", "Weighing", "pooling_examples", "weighing",
     "BETTER", "DOMAIN_TITLES", "LESS", "MISSING", "MORE", "SAME", "DomainVerdict", "ProgressionWalkingReport",
     "bottom_line", "certainty", "events_for", "evidence_summary", "md_table", "pct", "pct_change",

@@ -83,39 +83,9 @@ class ProgressionWalkingReport:
         return self.trial.arm(arm).drug
 
     # -- spine ------------------------------------------------------------------------------------------------
-    def _risks(self, e: EndpointAnswer | None) -> str:
-        a = e.absolute if e is not None else None
-        if a is None or not a.observed:
-            return ""
-        when = f"by week {a.week:g}" if a.week is not None else "during the trial"
-        return (f" {when.capitalize()}, {fmt.per(a.treatment_risk, 100)} in 100 people on Ocrevus and "
-                f"{fmt.per(a.control_risk, 100)} in 100 on {self.trial.control.drug} got worse in the trial.")
-
     def bottom_line(self) -> str:
-        """The plain answer first: Ocrevus named, one short paragraph per question, from published evidence."""
-        a, t = self.answer, self.trial
-        w, p = a.domains["walking_speed"], a.domains["disability_progression"]
-        walk = {
-            LESS: "Walking got slower in both groups. It got slower more slowly with Ocrevus. On average, "
-                  "nobody's walking got better.",
-            BETTER: "On average, walking got faster with Ocrevus.",
-            SAME: "The trial did not show a clear difference in walking speed.",
-            MORE: "Walking got slower faster with Ocrevus.",
-            MISSING: "This trial did not report walking speed, so it cannot answer this.",
-        }[w.verdict]
-        prog = {
-            LESS: "Fewer people had their disability get worse and stay worse with Ocrevus.",
-            SAME: "The trial did not show a clear difference in how many people got worse.",
-            MORE: "More people had their disability get worse with Ocrevus.",
-            MISSING: "This trial did not report it.",
-            BETTER: "On average, disability got better with Ocrevus.",
-        }[p.verdict] + self._risks(a.main("disability_progression"))
-        who = t.population.split(" (")[0]
-        return (f"**The question.** Does {a.brand} help people with {who[:1].lower() + who[1:]} to walk? "
-                f"{t.name} compared it with {t.control.drug}.\n\n"
-                f"**Walking speed.** {walk}\n\n"
-                f"**Disability getting worse** (a separate question). {prog}\n\n"
-                + details("The published numbers behind this answer", f"{w.sentence}\n\n{p.sentence}"))
+        """The plain answer first (:func:`plain_answer`)."""
+        return plain_answer(self.answer, self.trial)
 
     def verdicts(self) -> pd.DataFrame:
         """One row per domain: the verdict (from the answer) and its sources."""
@@ -364,6 +334,42 @@ class ProgressionWalkingReport:
         for k, v in values.items():
             record(k, v)
         return values
+
+
+def _risks(trial: Trial, e: EndpointAnswer | None) -> str:
+    a = e.absolute if e is not None else None
+    if a is None or not a.observed:
+        return ""
+    when = f"by week {a.week:g}" if a.week is not None else "during the trial"
+    return (f" {when.capitalize()}, {fmt.per(a.treatment_risk, 100)} in 100 people on Ocrevus and "
+            f"{fmt.per(a.control_risk, 100)} in 100 on {trial.control.drug} got worse in the trial.")
+
+
+def plain_answer(a: TrialAnswer, t: Trial) -> str:
+    """Markdown: the plain answer first, Ocrevus named, one short paragraph per question, from the published
+    evidence only (the published sentences with their numbers and sources sit in a collapsed section)."""
+    w, p = a.domains["walking_speed"], a.domains["disability_progression"]
+    walk = {
+        LESS: "Walking got slower in both groups. It got slower more slowly with Ocrevus. On average, "
+              "nobody's walking got better.",
+        BETTER: "On average, walking got faster with Ocrevus.",
+        SAME: "The trial did not show a clear difference in walking speed.",
+        MORE: "Walking got slower faster with Ocrevus.",
+        MISSING: "This trial did not report walking speed, so it cannot answer this.",
+    }[w.verdict]
+    prog = {
+        LESS: "Fewer people had their disability get worse and stay worse with Ocrevus.",
+        SAME: "The trial did not show a clear difference in how many people got worse.",
+        MORE: "More people had their disability get worse with Ocrevus.",
+        MISSING: "This trial did not report it.",
+        BETTER: "On average, disability got better with Ocrevus.",
+    }[p.verdict] + _risks(t, a.main("disability_progression"))
+    who = t.population.split(" (")[0]
+    return (f"**The question.** Does {a.brand} help people with {who[:1].lower() + who[1:]} to walk? "
+            f"{t.name} compared it with {t.control.drug}.\n\n"
+            f"**Walking speed.** {walk}\n\n"
+            f"**Disability getting worse** (a separate question). {prog}\n\n"
+            + details("The published numbers behind this answer", f"{w.sentence}\n\n{p.sentence}"))
 
 
 def progression_vs_walking(ev: EvidenceSet, trial: str, seed: int = 1, n_per_arm: int | None = None,

@@ -21,7 +21,7 @@ from msevidence.evidence import EvidenceSet, Trial
 from msevidence.evidence.schema import COMPARATOR_ADJECTIVES, COMPARATOR_LABELS, Effect, Endpoint
 from msevidence.judgement.main_effect import main_effect
 from msevidence.judgement.verdict import Direction, conclusion, judge_effect
-from msevidence.judgement.wording import name_arms, parameter_name, parameter_value
+from msevidence.judgement.wording import comparison_kind, name_arms, parameter_name, parameter_value
 
 LESS, SAME, MORE, BETTER, MISSING = Direction.LESS, Direction.SAME, Direction.MORE, Direction.IMPROVEMENT, Direction.MISSING
 DOMAIN_TITLES = {"disability_progression": "Disability progression (EDSS)", "walking_speed": "Walking speed (T25FW)"}
@@ -373,7 +373,8 @@ def published_table(ev: EvidenceSet, domain: str, include_active: bool = True) -
         t = ev[r.trial]
         who = r.arm if r.kind == "arm" else f"{r.treatment} vs {r.control}"
         p = "—" if pd.isna(r.p) else f"{r.p_relation if r.p_relation == '<' else ''}{r.p:g}"
-        rows.append({"trial": t.name, "vs": COMPARATOR_LABELS[r.comparator].removeprefix("vs "),
+        kind = comparison_kind(r.comparator, r.period)
+        rows.append({"trial": t.name, "vs": COMPARATOR_LABELS[kind].removeprefix("vs "),
                      "outcome": name_arms(r.label, t, ev), "group or comparison": name_arms(who, t, ev),
                      "statistic": statistic_words(r.statistic, None if pd.isna(r.week) else r.week),
                      "value": format_value(r.statistic, r.value),
