@@ -57,6 +57,8 @@ display(Markdown(report.synthetic_note()))
 # does not mean that anyone got better.
 
 # %%
+display(Markdown(report.progression_absolute()))
+display(Markdown(report.progression_certainty()))
 display(Markdown(report.progression_method()))
 
 # %%
@@ -67,8 +69,6 @@ plt.show()
 # ### Published and reproduced
 
 # %%
-display(Markdown(report.progression_absolute()))
-display(Markdown(report.progression_certainty()))
 display(show(report.progression_table()))
 
 # %% tags=["remove-lay"]
