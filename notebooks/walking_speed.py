@@ -74,7 +74,7 @@ plt.show()
 # %%
 comparison = published_vs_reproduced(t, {"walking": walk}, provenance=walk.data_provenance, domains=("walking_speed",))
 display(show(comparison[["endpoint", "definition"]].drop_duplicates(), constant_to_caption=False))
-display(show(comparison.drop(columns=["trial", "domain", "definition"]), precision=3))
+display(show(comparison[["endpoint", "statistic", "week", "arm", "published", "reproduced", "source"]], precision=3))
 display(show(walk.to_frame(), precision=3))
 
 # %% [markdown]

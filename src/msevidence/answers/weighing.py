@@ -128,8 +128,10 @@ class Weighing:
         r = self.reanalysis()
         values = {
             "sof": [{"trial": x.trial, "endpoint": x.endpoint, "group": x.group, "certainty": x.certainty,
-                     "difference_per_1000": x.difference_per_1000, "verdict": x.verdict}
-                    for x in self.sof.rows],
+                     "control_risk_per_1000": x.control_risk_per_1000,
+                     "intervention_risk_per_1000": x.intervention_risk_per_1000,
+                     "difference_per_1000": x.difference_per_1000, "absolute_kind": x.absolute_kind,
+                     "verdict": x.verdict} for x in self.sof.rows],
             "claims": [{"id": v.id, "verdict": v.verdict.value} for v in self.claims],
             "sceptical": None if r is None else {"trial": self.trial.id, **r.to_json()},
         }
