@@ -23,7 +23,8 @@ from msevidence.paths import report_sets_dir
 EV = mse.load_evidence()
 METHOD_NAMES = ["statsmodels", "lifelines", "scipy", "numpy", "pandas", "matplotlib", "papermill", "MixedLM",
                 "REML", "lbfgs", "powell", "efron", "breslow", "MMRM", "LOCF", "kappa", "κ", "Schoenfeld",
-                "estimand", "Estimand", "Cox", "log-rank", "delta method", "Guyot"]
+                "estimand", "Estimand", "Cox", "log-rank", "delta method", "Guyot", "posterior", "Posterior",
+                "credible interval", "CrI", "sceptical prior", "prior distribution", "priors", "Bayesian"]
 REPRS = [r"\{'", r"'\}", r"Direction\.", r"np\.float", r"numpy\.", r"array\(", r"dtype", r"<msevidence",
          r"Timestamp\(", r"\[\]"]
 MISSING = [r"\bNaN\b", r"\bnan\b", r"\bNone\b", r"<NA>", r"\binf\b", r"Infinity", r"\bn/a\b"]
@@ -37,7 +38,10 @@ def forbidden(ev=EV) -> dict[str, re.Pattern]:
     pats |= {f"arm id {a}": rf"(?<![\w-]){re.escape(a)}(?!\w)" for a in arms}
     pats |= {f"trial id {t.id}": rf"\b{re.escape(t.id)}\b" for t in ev if "_" in t.id}
     pats |= {"snake_case name": r"\b[a-z][a-z0-9]*_[a-z0-9_]+\b", "missing value or repr": "|".join(MISSING + REPRS),
-             "'at week' without the week": r"\bat week\b(?!\s*\d)"}
+             "'at week' without the week": r"\bat week\b(?!\s*\d)",
+             "number with more than three significant decimals": r"(?<![\w.])\d+\.0*[1-9]\d{3,}\b",
+             "formula or probability of a ratio": r"\^HR|1 − \(1 − |\bP\((?:ratio|HR)|\bR_[tc]\b",
+             "synthetic 'Bottom line:'": r"Bottom line:"}
     return {k: re.compile(v) for k, v in pats.items()}
 
 

@@ -43,12 +43,18 @@ class Weighing:
 
     # -- Summary of findings ------------------------------------------------------------------------------------
     def sof_intro(self) -> str:
-        return ("Each row is one outcome as the trial defined it. Disability progression and walking speed are "
-                "kept apart. For events such as confirmed progression, the table turns the published hazard ratio "
-                "into how many people out of 1,000 would have the event with and without treatment, using the "
-                "control group's risk at a stated time and the formula 1 − (1 − control risk)^HR (GRADE guideline "
-                "27; these absolute numbers are *derived*, not published). Certainty says how much confidence the "
-                "evidence deserves, and why it was lowered.")
+        from msevidence.presentation.tables import details
+
+        return ("Each row is one outcome as the trial defined it. Disability and walking speed are kept apart. "
+                "Where the trial counted how many people in each group got worse, the table shows those counts, "
+                "out of 1,000 people. They are what happened in the trial. Certainty says how sure we can be, "
+                "and why it was lowered.\n\n"
+                + details("How the numbers out of 1,000 were worked out",
+                          "Where the trial published both groups' risks on the table's basis, they are shown as "
+                          "published (in the trial). Otherwise the treated group's risk is expected from the hazard "
+                          "ratio: 1 − (1 − control risk)^HR (GRADE guideline 27; derived, not published). The "
+                          "analyst column also gives the risk expected from the hazard ratio next to the observed "
+                          "one, with the reason they differ."))
 
     def sof_plain(self) -> str:
         """Plain sentences for the report's trial (lay readers)."""

@@ -372,7 +372,7 @@ def published_table(ev: EvidenceSet, domain: str, include_active: bool = True) -
     for r in df.itertuples(index=False):
         t = ev[r.trial]
         who = r.arm if r.kind == "arm" else f"{r.treatment} vs {r.control}"
-        p = "—" if pd.isna(r.p) else f"{r.p_relation if r.p_relation == '<' else ''}{r.p:g}"
+        p = "—" if pd.isna(r.p) else fmt.p_value(r.p, r.p_relation).removeprefix("p ").removeprefix("= ")
         kind = comparison_kind(r.comparator, r.period)
         rows.append({"trial": t.name, "vs": COMPARATOR_LABELS[kind].removeprefix("vs "),
                      "outcome": name_arms(r.label, t, ev), "group or comparison": name_arms(who, t, ev),
