@@ -368,14 +368,15 @@ def explorer(evidence: EvidenceSet | None = None, trial: str | None = None) -> A
     style = {"description_width": "initial"}
     pick = w.Dropdown(options=[(ev[t].name, t) for t in trials], value=trial, description="Trial:", style=style)
     domain = w.ToggleButtons(options=[("Disability getting worse", "disability_progression"),
-                                      ("Walking speed", "walking_speed")], description="Question:", style=style)
+                                      ("Walking speed", "walking_speed")], description="Question:",
+                               style={**style, "button_width": "auto"})  # labels never cut
     risk = w.FloatSlider(min=1, max=90, step=0.1, readout_format=".1f", style=style, layout=_slider_layout(),
                          description="On placebo, people out of 100 who get worse:", continuous_update=False)
     hr = w.FloatSlider(min=0.3, max=1.5, step=0.01, style=style, layout=_slider_layout(), continuous_update=False,
                        description="Hazard ratio (below 1 = fewer get worse):")
     base = w.FloatSlider(min=3, max=30, step=0.1, readout_format=".1f", style=style, layout=_slider_layout(),
                          continuous_update=False, description="Seconds to walk 25 feet at the start:")
-    reset = w.Button(description="Back to published values", icon="undo")
+    reset = w.Button(description="Back to published values", icon="undo", layout=w.Layout(width="auto"))
 
     def defaults(_: Any = None) -> None:
         p = progression_what_if(pick.value, evidence=ev)
