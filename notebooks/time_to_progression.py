@@ -43,7 +43,6 @@ from msevidence import answers
 from msevidence.presentation.record import record
 from msevidence.presentation.tables import show
 from msevidence.models.survival import ParametricSurvival, analyze
-from msevidence.judgement.compare import published_vs_reproduced
 
 pd.set_option("display.max_colwidth", None)
 ev = mse.load_evidence()
@@ -91,11 +90,7 @@ if res is not None:
 
 # %%
 if res is not None:
-    comparison = published_vs_reproduced(t, {endpoint: res}, provenance=label,
-                                         domains=("disability_progression", "walking_speed",
-                                                  "composite_progression", "upper_limb")).query("endpoint == @endpoint")
-    display(Markdown(f"**Endpoint definition:** {'; '.join(comparison['definition'].unique()) or 'not in the evidence'}"))
-    display(show(comparison.drop(columns=["trial", "domain", "endpoint", "definition"]), precision=3))
+    display(show(answers.comparison_table(t, {endpoint: res}, label, endpoints={endpoint})))
 
 # %% [markdown]
 # ## Proportional hazards

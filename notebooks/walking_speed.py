@@ -38,7 +38,7 @@ from msevidence import answers
 from msevidence.presentation.record import record
 from msevidence.presentation.tables import show
 from msevidence.presentation.figures.walking import plot_discordance, plot_trajectories, plot_week_distribution
-from msevidence.judgement.compare import published_vs_reproduced, walking_verdict
+from msevidence.judgement.compare import walking_verdict
 
 pd.set_option("display.max_colwidth", None)
 ev = mse.load_evidence()
@@ -72,9 +72,7 @@ plt.show()
 # ## Published vs reproduced
 
 # %%
-comparison = published_vs_reproduced(t, {"walking": walk}, provenance=walk.data_provenance, domains=("walking_speed",))
-display(show(comparison[["endpoint", "definition"]].drop_duplicates(), constant_to_caption=False))
-display(show(comparison[["endpoint", "statistic", "week", "arm", "published", "reproduced", "source"]], precision=3))
+display(show(answers.comparison_table(t, {"walking": walk}, walk.data_provenance, "walking_speed")))
 display(show(walk.to_frame(), precision=3))
 
 # %% [markdown]

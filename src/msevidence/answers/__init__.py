@@ -19,7 +19,7 @@ from msevidence.answers.time_to_event import (
     time_to_event_data,
     walking_reproduction,
 )
-from msevidence.answers.trial_answer import TrialAnswer, answer_for, trial_answer
+from msevidence.answers.trial_answer import TrialAnswer, answer_for, comparison_table, trial_answer
 from msevidence.answers.weighing import PoolingExamples, Weighing, pooling_examples, weighing
 from msevidence.judgement.published import (
     BETTER,
@@ -31,7 +31,6 @@ from msevidence.judgement.published import (
     DomainVerdict,
     bottom_line,
     certainty,
-    comparison_table,
     evidence_summary,
     md_table,
     pct,
@@ -51,11 +50,11 @@ from msevidence.judgement.published import (
 )
 
 __all__ = [
-    "TrialAnswer", "answer_for", "trial_answer", "plain_answer",
+    "TrialAnswer", "answer_for", "trial_answer", "plain_answer", "comparison_table",
     "PoolingExamples", "Weighing", "pooling_examples", "weighing",
     "BETTER", "DOMAIN_TITLES", "LESS", "MISSING", "MORE", "SAME", "DomainVerdict", "ProgressionWalkingReport",
     "bottom_line", "certainty", "events_for", "evidence_summary", "md_table", "pct", "pct_change",
     "progression_effect", "progression_endpoint", "published_progression_verdict", "progression_vs_walking", "provenance",
-    "published_table", "comparison_table", "reconstruction_for", "TimeToEventData", "time_to_event_data", "ratio_text", "relation_text", "tidy_evidence", "verdict_table",
+    "published_table", "reconstruction_for", "TimeToEventData", "time_to_event_data", "ratio_text", "relation_text", "tidy_evidence", "verdict_table",
     "walking_endpoints", "walking_reproduction", "published_walking_verdict", "what_trials_do_not_show",
 ]

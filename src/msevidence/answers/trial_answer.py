@@ -163,11 +163,8 @@ class TrialAnswer:
 
     def comparison_frame(self, domain: str, label: str | None = None) -> pd.DataFrame:
         """The published-vs-reproduced table of one domain, as a reader sees it (one table, built once)."""
-        rows = [r for r in self.comparison or () if r.domain == domain]
-        rep = f"reproduced — {label or (self.reproduction.label if self.reproduction else 'not computed')}"
-        return pd.DataFrame([{"quantity": r.quantity, "published": r.published_text, "source": r.source,
-                              rep: r.reproduced_text} for r in rows],
-                            columns=["quantity", "published", "source", rep]).set_index("quantity")
+        return comparison_frame(self.comparison or (), domain,
+                                label or (self.reproduction.label if self.reproduction else "not computed"))
 
     def to_json(self) -> dict[str, Any]:
         """Plain JSON types (see the module docstring for the keys); no NaN."""
@@ -206,9 +203,29 @@ def _number(x) -> float | None:
     return None if x is None or pd.isna(x) else float(x)
 
 
-def _comparison(trial: Trial, reproduced: dict, label: str, endpoints: set[str]) -> tuple[ComparisonRow, ...]:
-    df = published_vs_reproduced(trial, reproduced, provenance=label)
-    df = df[df["endpoint"].isin(endpoints) | df["source"].eq("not published (gap)")]
+def comparison_frame(rows, domain: str | None, label: str) -> pd.DataFrame:
+    """Published next to reproduced, as a reader sees it: quantity, published, source, reproduced (labelled)."""
+    rows = [r for r in rows if domain is None or r.domain == domain]
+    rep = f"reproduced — {label}"
+    return pd.DataFrame([{"quantity": r.quantity, "published": r.published_text, "source": r.source,
+                          rep: r.reproduced_text} for r in rows],
+                        columns=["quantity", "published", "source", rep]).set_index("quantity")
+
+
+def comparison_table(trial: Trial, reproduced: dict, label: str, domain: str | None = None,
+                     endpoints: set[str] | None = None) -> pd.DataFrame:
+    """:func:`comparison_frame` of :func:`comparison_rows` (the one published-vs-reproduced table)."""
+    return comparison_frame(comparison_rows(trial, reproduced, label, endpoints), domain, label)
+
+
+def comparison_rows(trial: Trial, reproduced: dict, label: str,
+                    endpoints: set[str] | None = None) -> tuple[ComparisonRow, ...]:
+    """Rows of :func:`msevidence.judgement.compare.published_vs_reproduced` in reader's words (arms by
+    treatment, numbers through :mod:`msevidence.formatting`); `endpoints` limits the published rows shown."""
+    domains = ("disability_progression", "walking_speed", "composite_progression", "upper_limb")
+    df = published_vs_reproduced(trial, reproduced, provenance=label, domains=domains)
+    if endpoints is not None:
+        df = df[df["endpoint"].isin(endpoints) | df["source"].eq("not published (gap)")]
     names = {a.id: a.drug for a in trial.arms}
     rows = []
     for r in df.itertuples(index=False):
@@ -218,7 +235,8 @@ def _comparison(trial: Trial, reproduced: dict, label: str, endpoints: set[str])
         if r.statistic == "mixed_model_ratio":
             words = "ratio of walk times (95% CI; below 1: walk time grew less)"
         elif r.endpoint in EXTRA_WORDS:
-            words = f"{EXTRA_WORDS[r.endpoint]} by week {week:g}"
+            words = (EXTRA_WORDS[r.endpoint] + f" by week {week:g}" if r.statistic == "proportion_by_week"
+                     else f"{EXTRA_WORDS[r.endpoint]}: {words}")
         pub, rep = _number(r.published), _number(r.reproduced)
         rep_text = format_value(r.statistic if r.statistic != "proportion_by_week" else "proportion", rep)
         if rep is not None and _number(r.reproduced_ci_low) is not None:
@@ -290,7 +308,7 @@ def trial_answer(ev: EvidenceSet, trial: str, confirmation_weeks: int = 12,
         label = reproduction.label
         pe = progression_endpoint(t, confirmation_weeks)
         keep = {e.id for e in [pe, *walking_endpoints(t)] if e is not None}
-        comparison = _comparison(t, reproduction.analyses(f"cdp{confirmation_weeks}_edss"), label, keep)
+        comparison = comparison_rows(t, reproduction.analyses(f"cdp{confirmation_weeks}_edss"), label, keep)
         if synthetic.calibration_result is not None:
             status = _reproduction(synthetic, label, t)
     basis_text = next((e.absolute.basis_text for e in endpoints if e.absolute.kind != "none"), "")
@@ -308,5 +326,5 @@ def answer_for(ev: EvidenceSet, trial: str, seed: int = 1, n_per_arm: int | None
     return trial_answer(ev, trial, confirmation_weeks, rep)
 
 
-__all__ = ["answer_for", "SCHEMA_VERSION", "TrialAnswer", "EndpointAnswer", "EffectAnswer", "ComparisonRow",
+__all__ = ["answer_for", "comparison_table", "SCHEMA_VERSION", "TrialAnswer", "EndpointAnswer", "EffectAnswer", "ComparisonRow",
            "Reproduction", "CalibrationCheck", "trial_answer", "DOMAIN_TITLES"]

@@ -225,12 +225,6 @@ def certainty(trial: Trial, domain: str, confirmation_weeks: int = 12) -> str:
     return " ".join(parts)
 
 
-def comparison_table(rows: list[dict[str, Any]], label: str) -> pd.DataFrame:
-    """Table of published numbers (with citation) next to reproduced ones labelled with `label` (synthetic)."""
-    df = pd.DataFrame(rows, columns=["quantity", "published", "source", "reproduced"])
-    return df.rename(columns={"reproduced": f"reproduced — {label}"}).set_index("quantity")
-
-
 def what_trials_do_not_show(ev: EvidenceSet, trial: Trial) -> list[str]:
     """Plain-language limits, each derived from the evidence store (gaps, comparators, methods)."""
     out: list[str] = []
