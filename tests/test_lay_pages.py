@@ -100,8 +100,8 @@ def leaks(html_text: str, patterns: dict[str, re.Pattern] | None = None) -> list
     out = []
     for text, where in ((shown, ""), (collapsed, " (in a collapsed section)")):
         for name, pat in (patterns or forbidden()).items():
-            if where and name == "snake_case name":
-                continue  # file names and raw settings may appear in the technical details
+            if where and name in ("snake_case name", "formula or probability of a ratio"):
+                continue  # file names, raw settings and formulas may appear in the technical details
             for m in pat.finditer(text):
                 out.append(f"{name}{where}: …{_snippet(text, m)}…")
         if not where:

@@ -162,15 +162,16 @@ def _derived(control_risk: float, ep: Endpoint, eff: Effect | None):
 
 def absolute_cell(kind: str, control: float | None, treatment: float | None, difference: float | None,
                   low: float | None, high: float | None, reason: str, derived_treatment: float | None = None,
-                  derived_difference: float | None = None) -> str:
-    """An analyst table cell (risks per 1,000): observed risks, then the HR-derived ones labelled as such."""
+                  derived_difference: float | None = None, analyst: bool = False) -> str:
+    """A table cell (risks per 1,000): the risks shown to every reader; with `analyst`, also the risk expected
+    from the hazard ratio, labelled derived (never on a lay page)."""
     if kind == "none":
         return f"not estimable: {reason}"
     ci = f" ({fmt.interval(low, high, 0)})" if low is not None and high is not None else ""
     diff = f"{difference:+.0f}".replace("-", fmt.MINUS)
     text = (f"{'in the trial' if kind == 'observed' else 'derived from the hazard ratio'}: {fmt.people(control)} vs "
             f"{fmt.people(treatment)} per 1,000; {diff}{ci}")
-    if kind == "observed" and derived_treatment is not None and derived_difference is not None:
+    if analyst and kind == "observed" and derived_treatment is not None and derived_difference is not None:
         d = f"{derived_difference:+.0f}".replace("-", fmt.MINUS)
         text += (f". Expected from the hazard ratio (derived): {fmt.people(derived_treatment)} per 1,000 ({d}); "
                  "it differs because the ratio summarizes the whole follow-up")

@@ -220,13 +220,14 @@ class SummaryOfFindings:
             df[col] = df[col].map(lambda v: "; ".join(map(str, v)))
         return df
 
-    def display_frame(self) -> pd.DataFrame:
-        """The table as a reader sees it: formatted text, no missing-value markers."""
+    def display_frame(self, analyst: bool = False) -> pd.DataFrame:
+        """The table as a reader sees it: formatted text, no missing-value markers (`analyst`: with the risks
+        expected from the hazard ratio next to the observed ones, labelled derived)."""
         out = []
         for r in self.rows:
             absolute = absolute_cell(r.absolute_kind, r.control_risk_per_1000, r.intervention_risk_per_1000,
                                      r.difference_per_1000, r.difference_low, r.difference_high, r.absolute_reason,
-                                     r.derived_intervention_risk_per_1000, r.derived_difference_per_1000)
+                                     r.derived_intervention_risk_per_1000, r.derived_difference_per_1000, analyst)
             out.append({"Outcome group": r.group, "Comparison": f"{r.trial}: {r.comparison}", "Outcome": r.outcome,
                         "Control risk (basis)": r.control_risk_basis, "Absolute effect (per 1,000)": absolute,
                         "Relative effect": r.relative_effect,
