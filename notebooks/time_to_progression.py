@@ -64,8 +64,9 @@ display(Markdown(data.message))
 if data.reconstruction is not None:
     data.reconstruction.plot()
     plt.show()
-    display(data.reconstruction.summary)
-    display(data.reconstruction.cleaning_.to_frame().groupby(["arm", "kind"]).size().rename("changes"))
+    display(show(data.reconstruction.summary, precision=4))
+    display(show(data.reconstruction.cleaning_.to_frame().groupby(["arm", "kind"]).size().rename("changes")
+                 .reset_index()))
 
 # %% [markdown]
 # ## Kaplan-Meier estimate

@@ -39,6 +39,7 @@ from msevidence.judgement.bayes import across_priors, reanalyze
 from msevidence.judgement.sof import summary_of_findings
 from msevidence.presentation import weighing_widgets
 from msevidence.presentation.record import record
+from msevidence.presentation.tables import show
 
 pd.set_option("display.max_colwidth", None)
 ev = mse.load_evidence()
@@ -56,7 +57,7 @@ display(Markdown(f"**{bayes.likelihood_.label}** ({bayes.likelihood_.citation});
 display(Markdown(bayes.sentence()))
 bayes.plot()
 plt.show()
-display(across_priors(bayes.likelihood_, threshold))
+display(show(across_priors(bayes.likelihood_, threshold), precision=3))
 
 # %% tags=["remove-lay"]
 weighing_widgets.bayes_explorer(ev, trial, endpoint, prior, threshold)
@@ -66,7 +67,7 @@ weighing_widgets.bayes_explorer(ev, trial, endpoint, prior, threshold)
 
 # %%
 sof = summary_of_findings(ev)
-display(sof.display_frame())
+display(show(sof.display_frame(analyst=True)))
 display(Markdown("\n\n".join(sof.footnotes)))
 sof.plot()
 plt.show()
@@ -84,7 +85,7 @@ weighing_widgets.sof_explorer(ev)
 pools = answers.pooling_examples(ev, method, estimates_csv)
 for title, fit in pools.pooled.items():
     display(Markdown(f"**{title}** — {fit.heterogeneity_text()}"))
-    display(fit.to_frame())
+    display(show(fit.to_frame(), precision=3))
     fit.plot()
     plt.show()
 display(Markdown(pools.refusals_markdown()))
@@ -93,7 +94,7 @@ display(Markdown(pools.refusals_markdown()))
 # ## What people say, and what the trials show
 
 # %%
-display(weigh.claims_table())
+display(show(weigh.claims_table()))
 
 # %%
 record("parameters", {"trial": trial, "endpoint": endpoint, "threshold": threshold, "prior": prior,
