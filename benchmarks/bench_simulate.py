@@ -4,7 +4,7 @@
                                                   [--baseline-commit 2220a59] [--skip-calibration]
 
 1. `--trials` ORATORIO-sized SYNTHETIC trials (732 patients, 2:1): simulation + Cox (Efron) + log-rank through
-   `msevidence.simulate`, against a loop of lifelines CoxPHFitter + logrank_test on `--lifelines-subset` of the
+   `msevidence.designs`, against a loop of lifelines CoxPHFitter + logrank_test on `--lifelines-subset` of the
    same trials, extrapolated; every log HR of a subset checked against statsmodels PHReg (max relative diff).
 2. A `--rows`-row treatment-only Cox fit: `msevidence.models.survival.CoxPH` (what `msevidence fit` uses)
    against lifelines CoxPHFitter on the same rows; and the whole `analyze` (what `msevidence fit` runs).
@@ -54,9 +54,9 @@ def many_trials(n_trials: int, subset: int) -> dict:
     from lifelines.statistics import logrank_test
     from statsmodels.duration.hazard_regression import PHReg
 
+    from msevidence.designs import design_from_trial, operating_characteristics
+    from msevidence.designs.operating import chunk_rng
     from msevidence.models.survival.batched import fit_many
-    from msevidence.simulate import design_from_trial, operating_characteristics
-    from msevidence.simulate.operating import chunk_rng
 
     design = design_from_trial("ORATORIO", "cdp12_edss")
     assert design.n == 732
@@ -91,9 +91,9 @@ def many_trials(n_trials: int, subset: int) -> dict:
 def big_fit(n_rows: int) -> dict:
     from lifelines import CoxPHFitter
 
+    from msevidence.designs import design_from_trial
+    from msevidence.designs.operating import chunk_rng
     from msevidence.models.survival import CoxPH, analyze
-    from msevidence.simulate import design_from_trial
-    from msevidence.simulate.operating import chunk_rng
 
     design = design_from_trial("ORATORIO", "cdp12_edss").with_total(n_rows)
     t, e, x = design.simulate(chunk_rng(2, 0, 0), 1)

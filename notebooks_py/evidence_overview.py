@@ -14,13 +14,9 @@
 # ---
 
 # %% [markdown]
-# # Evidence at a glance: ocrelizumab trials, by domain
+# # Evidence at a glance: what the Ocrevus (ocrelizumab) trials show
 #
-# Every number on this page is read from the evidence store (`evidence/*.yaml`) and shown with its source.
-# Disability progression (EDSS) and walking speed (T25FW) are listed separately: they answer different
-# questions. Trials that compared ocrelizumab with another drug (an *active* comparator), and the ORATORIO
-# open-label extension, which compares starting ocrelizumab early with starting it later (*early vs delayed*),
-# are marked as such and are never evidence of benefit over placebo.
+# The short answer comes first. The published numbers, each with its source, follow.
 
 # %% tags=["parameters"]
 evidence_dir: "Optional[str]" = None  # folder of trial YAML files (None: the shipped evidence store)
@@ -32,7 +28,7 @@ import pandas as pd
 from IPython.display import HTML, Markdown, display
 
 import msevidence as mse
-from msevidence import pipeline
+from msevidence import answers
 from msevidence.presentation.record import record
 from msevidence.presentation.tables import details_html, show
 from msevidence.presentation.figures.evidence import forest_plot, ratio_effects
@@ -41,47 +37,56 @@ pd.set_option("display.max_colwidth", None)
 ev = mse.load_evidence(evidence_dir)
 
 # %% [markdown]
-# ## The trials
+# ## The answer in short
+#
+# Each trial that compared Ocrevus with a placebo answers two separate questions.
 
 # %%
-display(show(pipeline.evidence_summary(ev)))
+for trial in ev.placebo_controlled():
+    display(Markdown(f"### {trial.name}\n\n" + answers.plain_answer(answers.trial_answer(ev, trial.id), trial)))
 
 # %% [markdown]
-# ## Published effects by domain
+# ## The trials
 #
-# Each square is a published ratio with its 95% confidence interval. Filled squares are placebo-controlled;
-# hollow squares are active-controlled trials.
+# Some trials compared Ocrevus with another drug, not with a placebo. One looked at starting Ocrevus early or
+# later. These are marked, and they are never read as a comparison with placebo.
 
 # %%
-tidy = pipeline.tidy_evidence(ev, include_active)
-ax = forest_plot(tidy, evidence=ev)
+display(show(answers.evidence_summary(ev)))
+
+# %% [markdown]
+# ## Published effects
+#
+# Each mark is a published result with its 95% confidence interval. Results to the left of the dashed line
+# are better with Ocrevus. Bad outcomes, such as getting worse, are in the first chart. Good outcomes, such as
+# staying free of any sign of getting worse, are in the second.
+
+# %%
+tidy = answers.tidy_evidence(ev, include_active)
+ax = forest_plot(tidy, evidence=ev, title="Bad outcomes: fewer is better")
 plt.show()
+ax = forest_plot(tidy, evidence=ev, which="benefits", title="Good outcomes: more is better")
+if ax is not None:
+    plt.show()
 
 # %% [markdown]
 # ## Disability progression (EDSS)
 
 # %%
-display(show(pipeline.published_table(ev, "disability_progression", include_active)))
+display(show(answers.published_table(ev, "disability_progression", include_active)))
 
 # %% [markdown]
 # ## Walking speed (T25FW)
 
 # %%
-display(show(pipeline.published_table(ev, "walking_speed", include_active)))
-
-# %% [markdown]
-# ## What each placebo-controlled trial shows, in plain words
-
-# %%
-for trial in ev.placebo_controlled():
-    display(Markdown(pipeline.bottom_line(trial)))
+display(show(answers.published_table(ev, "walking_speed", include_active)))
 
 # %% [markdown]
 # ## Provenance
 
 # %%
 display(HTML(details_html("Files, settings and software versions", show(
-    pipeline.provenance(ev, ev.ids, {"evidence_dir": evidence_dir, "include_active": include_active})).to_html())))
+    answers.provenance(ev, ev.ids, {"evidence_dir": evidence_dir, "include_active": include_active})).to_html())))
 record("trials", ev.ids)
 record("placebo_trials", [t.id for t in ev.placebo_controlled()])
 record("forest_rows", ratio_effects(tidy)[["trial", "endpoint", "statistic", "value"]].to_dict("records"))

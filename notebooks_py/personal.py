@@ -35,7 +35,7 @@ app: bool = True  # show the interactive form (JupyterLab or Voilà; reports pas
 from IPython.display import Markdown, display
 
 import msevidence as mse
-from msevidence.pipeline.personal import personal_answer
+from msevidence.answers.personal import personal_answer
 from msevidence.presentation import personal_page as page
 from msevidence.presentation.record import record
 

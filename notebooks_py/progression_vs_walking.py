@@ -14,12 +14,10 @@
 # ---
 
 # %% [markdown]
-# # Does ocrelizumab help walking? Disability progression and walking speed, kept apart
+# # Does Ocrevus (ocrelizumab) help walking?
 #
-# Two different questions are answered separately here. **Disability progression** asks whether people's
-# disability (on the EDSS scale) got worse and stayed worse. **Walking speed** asks how fast people walked
-# 25 feet. A treatment can slow one without improving the other. Published numbers come from the evidence
-# store with their source; reproduced numbers come from simulated (synthetic) patients and are labelled so.
+# This page answers two questions, one at a time. Does walking get slower? Does disability get worse and
+# stay worse? The answer comes from the published trial.
 
 # %% tags=["parameters"]
 trial: str = "ORATORIO"  # a placebo-controlled trial in the evidence store
@@ -34,14 +32,14 @@ import pandas as pd
 from IPython.display import HTML, Markdown, display
 
 import msevidence as mse
-from msevidence import pipeline
+from msevidence import answers
 from msevidence.presentation.tables import details, details_html, show
 
 pd.set_option("display.max_colwidth", None)
 ev = mse.load_evidence()
-report = pipeline.progression_vs_walking(ev, trial, seed=seed, n_per_arm=n_per_arm,
+report = answers.progression_vs_walking(ev, trial, seed=seed, n_per_arm=n_per_arm,
                                           confirmation_weeks=confirmation_weeks, week=week)
-weigh = pipeline.weighing(ev, trial)
+weigh = answers.weighing(ev, trial)
 
 # %% [markdown]
 # ## Bottom line
@@ -54,11 +52,13 @@ display(Markdown(report.synthetic_note()))
 # %% [markdown]
 # ## Disability progression (EDSS)
 #
-# Confirmed disability progression means a rise on the Expanded Disability Status Scale that is still there
-# at the following visits. Fewer or later progressions mean the disease worsened more slowly; they do not
-# mean anyone got better.
+# Doctors score disability on a scale called the EDSS. "Getting worse" here means a rise on this scale that
+# is still there at the next visits. Fewer people getting worse means the disease got worse more slowly. It
+# does not mean that anyone got better.
 
 # %%
+display(Markdown(report.progression_absolute()))
+display(Markdown(report.progression_certainty()))
 display(Markdown(report.progression_method()))
 
 # %%
@@ -70,17 +70,20 @@ plt.show()
 
 # %%
 display(show(report.progression_table()))
-display(Markdown(report.progression_absolute()))
-display(Markdown(report.progression_certainty()))
+
+# %% tags=["remove-lay"]
+display(Markdown(report.progression_absolute_derived()))
 
 # %% [markdown]
 # ## Walking speed (T25FW)
 #
-# The Timed 25-Foot Walk measures the seconds needed to walk 25 feet (about 7.6 m). A rise in time means
-# slower walking. "Less worsening" means walking got slower more slowly; "improvement" would mean faster
-# walking than at the start.
+# The 25-foot walk test times how long a person takes to walk 25 feet (about 7.6 m). A longer time means
+# slower walking. "Less worsening" means that walking got slower, but more slowly. "Improvement" would mean
+# walking faster than at the start.
 
 # %%
+display(Markdown(report.walking_plain()))
+display(Markdown(report.walking_certainty()))
 display(Markdown(report.walking_method()))
 
 # %%
@@ -92,24 +95,26 @@ plt.show()
 
 # %%
 display(show(report.walking_table()))
+
+# %% tags=["remove-lay"]
 display(Markdown(report.walking_absolute()))
-display(Markdown(report.walking_certainty()))
 
 # %% [markdown]
 # ## How the two relate
 
 # %%
 display(Markdown(report.relation()))
-if report.walking is not None:
-    display(Markdown(details("How this was counted", report.relation_detail())))
 report.relation_figure()
 plt.show()
+
+# %% tags=["remove-lay"]
+display(Markdown(report.relation_detail()))
 
 # %% [markdown]
 # ## Summary of findings
 #
-# The evidence weighed the way guideline panels do it (GRADE): what happened to 1,000 people like those in
-# the trial, with and without treatment, and how much confidence each result deserves.
+# This is how expert panels weigh the evidence. It shows what happened to 1,000 people like those in the
+# trial, with and without treatment. It also shows how sure we can be about each result.
 
 # %%
 display(Markdown(weigh.sof_intro()))
@@ -119,10 +124,10 @@ display(Markdown(weigh.sof_footnotes()))
 weigh.sof_figure()
 plt.show()
 
-# %% [markdown]
+# %% [markdown] tags=["remove-lay"]
 # ### How probable is a benefit? A sceptical re-reading of the primary result
 
-# %%
+# %% tags=["remove-lay"]
 display(Markdown(weigh.bayes_text()))
 display(show(weigh.bayes_table()))
 weigh.bayes_figure()

@@ -38,7 +38,7 @@ from IPython.display import Markdown, display
 
 import msevidence as mse
 from msevidence.presentation.record import record
-from msevidence import pipeline
+from msevidence import answers
 from msevidence.presentation import teaching
 
 ev = mse.load_evidence()
@@ -97,7 +97,7 @@ teaching.explorer(ev, trial) if sliders else None
 # either way" and "did not study this" mean no trial measured it.
 
 # %%
-claims = pipeline.weighing(ev, trial)
+claims = answers.weighing(ev, trial)
 display(Markdown(claims.claims_plain()))
 
 # %% [markdown]

@@ -40,17 +40,16 @@ import pandas as pd
 from IPython.display import Markdown, display
 
 import msevidence as mse
-from msevidence import pipeline
+from msevidence import answers
 from msevidence.presentation.record import record
 from msevidence.presentation.tables import show
 from msevidence.models.survival import ParametricSurvival, analyze
-from msevidence.judgement.compare import published_vs_reproduced
 from msevidence.reconstruct.validation import accuracy
 
 pd.set_option("display.max_colwidth", None)
 ev = mse.load_evidence()
 t = ev[trial]
-data = pipeline.time_to_event_data(ev, trial, endpoint, data_source, seed=seed, n_per_arm=n_per_arm,
+data = answers.time_to_event_data(ev, trial, endpoint, data_source, seed=seed, n_per_arm=n_per_arm,
                                    unconfirmed_progression=unconfirmed_progression)
 events, label = data.events, data.label
 res = None if events is None else analyze(events, endpoint, treatment=t.treatment.id, control=t.control.id,
@@ -72,7 +71,8 @@ if data.reconstruction is not None:
     held = data.reconstruction.quality_.assumption
     display(Markdown(held or "Every arm's curve is clicked to its last at-risk time."))
     display(show(data.reconstruction.summary, precision=4))
-    display(data.reconstruction.cleaning_.to_frame().groupby(["arm", "kind"]).size().rename("changes"))
+    display(show(data.reconstruction.cleaning_.to_frame().groupby(["arm", "kind"]).size().rename("changes")
+                 .reset_index()))
 
 # %% [markdown]
 # ### How accurate is the reconstruction?
@@ -112,11 +112,7 @@ if res is not None:
 
 # %%
 if res is not None:
-    comparison = published_vs_reproduced(t, {endpoint: res}, provenance=label,
-                                         domains=("disability_progression", "walking_speed",
-                                                  "composite_progression", "upper_limb")).query("endpoint == @endpoint")
-    display(Markdown(f"**Endpoint definition:** {'; '.join(comparison['definition'].unique()) or 'not in the evidence'}"))
-    display(show(comparison.drop(columns=["trial", "domain", "endpoint", "definition"]), precision=3))
+    display(show(answers.comparison_table(t, {endpoint: res}, label, endpoints={endpoint})))
 
 # %% [markdown]
 # ## Proportional hazards
@@ -146,7 +142,7 @@ if res is not None:
 # ## Provenance
 
 # %%
-display(show(pipeline.provenance(ev, [trial], {"endpoint": endpoint, "data_source": data_source, "seed": seed,
+display(show(answers.provenance(ev, [trial], {"endpoint": endpoint, "data_source": data_source, "seed": seed,
                                                 "n_per_arm": n_per_arm, "tau": tau, "at_week": at_week}, label)))
 record("label", label)
 if res is not None:

@@ -39,7 +39,7 @@ import pandas as pd
 from IPython.display import Markdown, display
 
 import msevidence as mse
-from msevidence.pipeline import trial_design as td
+from msevidence.answers import trial_design as td
 from msevidence.presentation.record import record
 
 ev = mse.load_evidence()

@@ -34,23 +34,23 @@ import pandas as pd
 from IPython.display import Markdown, display
 
 import msevidence as mse
-from msevidence import pipeline
+from msevidence import answers
 from msevidence.presentation.record import record
 from msevidence.presentation.tables import show
 from msevidence.presentation.figures.walking import plot_discordance, plot_trajectories, plot_week_distribution
-from msevidence.judgement.compare import published_vs_reproduced, walking_verdict
+from msevidence.judgement.compare import walking_verdict
 
 pd.set_option("display.max_colwidth", None)
 ev = mse.load_evidence()
 t = ev[trial]
-walk = pipeline.walking_reproduction(ev, trial, seed=seed, n_per_arm=n_per_arm, week=week,
+walk = answers.walking_reproduction(ev, trial, seed=seed, n_per_arm=n_per_arm, week=week,
                                       unconfirmed_at_end=unconfirmed_at_end)
 
 # %% [markdown]
 # ## What was published
 
 # %%
-display(Markdown(pipeline.published_walking_verdict(t).sentence))
+display(Markdown(answers.published_walking_verdict(t).sentence))
 
 # %% [markdown]
 # ## Reproduction, in words
@@ -72,9 +72,7 @@ plt.show()
 # ## Published vs reproduced
 
 # %%
-comparison = published_vs_reproduced(t, {"walking": walk}, provenance=walk.data_provenance, domains=("walking_speed",))
-display(show(comparison[["endpoint", "definition"]].drop_duplicates(), constant_to_caption=False))
-display(show(comparison.drop(columns=["trial", "domain", "definition"]), precision=3))
+display(show(answers.comparison_table(t, {"walking": walk}, walk.data_provenance, "walking_speed")))
 display(show(walk.to_frame(), precision=3))
 
 # %% [markdown]
@@ -89,7 +87,7 @@ display(show(walk.discordance_frame(), precision=3))
 # ## Provenance
 
 # %%
-display(show(pipeline.provenance(ev, [trial], {"seed": seed, "n_per_arm": n_per_arm, "week": week,
+display(show(answers.provenance(ev, [trial], {"seed": seed, "n_per_arm": n_per_arm, "week": week,
                                            "unconfirmed_at_end": unconfirmed_at_end}, walk.data_provenance)))
 record("label", walk.data_provenance)
 record("verdict", verdict.direction)

@@ -35,16 +35,17 @@ import pandas as pd
 from IPython.display import Markdown, display
 
 import msevidence as mse
-from msevidence import pipeline
+from msevidence import answers
 from msevidence.judgement.bayes import across_priors, reanalyze
 from msevidence.judgement.grade import QUESTIONS
 from msevidence.judgement.sof import summary_of_findings
 from msevidence.presentation import weighing_widgets
 from msevidence.presentation.record import record
+from msevidence.presentation.tables import show
 
 pd.set_option("display.max_colwidth", None)
 ev = mse.load_evidence()
-weigh = pipeline.weighing(ev, trial, threshold)
+weigh = answers.weighing(ev, trial, threshold)
 bayes = reanalyze(ev[trial], endpoint, prior, threshold)
 
 # %% [markdown]
@@ -58,7 +59,7 @@ display(Markdown(f"**{bayes.likelihood_.label}** ({bayes.likelihood_.citation});
 display(Markdown(bayes.sentence()))
 bayes.plot()
 plt.show()
-display(across_priors(bayes.likelihood_, threshold))
+display(show(across_priors(bayes.likelihood_, threshold), precision=3))
 
 # %% tags=["remove-lay"]
 weighing_widgets.bayes_explorer(ev, trial, endpoint, prior, threshold)
@@ -74,8 +75,8 @@ weighing_widgets.bayes_explorer(ev, trial, endpoint, prior, threshold)
 
 # %%
 sof = summary_of_findings(ev, question=QUESTIONS[question], threshold=threshold)
-display(sof.display_frame())
-display(pipeline.domain_table(sof))
+display(show(sof.display_frame(analyst=True)))
+display(show(answers.domain_table(sof)))
 display(Markdown("\n\n".join(sof.footnotes)))
 sof.plot()
 plt.show()
@@ -90,10 +91,10 @@ weighing_widgets.sof_explorer(ev)
 # when their endpoint definitions and comparators match; otherwise the reason is given in one sentence.
 
 # %%
-pools = pipeline.pooling_examples(ev, method, estimates_csv)
+pools = answers.pooling_examples(ev, method, estimates_csv)
 for title, fit in pools.pooled.items():
     display(Markdown(f"**{title}** — {fit.heterogeneity_text()}"))
-    display(fit.to_frame())
+    display(show(fit.to_frame(), precision=3))
     fit.plot()
     plt.show()
 display(Markdown(pools.refusals_markdown()))
@@ -106,7 +107,7 @@ display(Markdown(pools.refusals_markdown()))
 
 # %%
 display(Markdown(weigh.claims_intro()))
-display(weigh.claims_table())
+display(show(weigh.claims_table()))
 
 # %%
 record("parameters", {"trial": trial, "endpoint": endpoint, "threshold": threshold, "prior": prior,

@@ -28,7 +28,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from IPython.display import HTML, Markdown, display
 
-from msevidence.pipeline.walking_interventions import SCALE_NAMES, what_changes_walking
+from msevidence.answers.walking_interventions import SCALE_NAMES, what_changes_walking
 from msevidence.presentation.record import record
 from msevidence.presentation.tables import details, details_html, show
 

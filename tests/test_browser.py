@@ -89,3 +89,74 @@ def test_screenshot_of_each_lay_page_is_kept(rendered, page, tmp_path_factory):
     assert k == n
     chromium((rendered / "browser" / f"{page}.lay.html").as_uri(), shots, f"--screenshot={shot}", "--window-size=1200,6000")
     assert shot.stat().st_size > 50_000
+
+
+# -- every shipped page fits a 1,280-pixel window --------------------------------------------------------------
+WIDTH = 1280
+# Appended to a copy of the page: after load, list every table, figure or image whose right edge passes the
+# window's width (or that is wider than its scrolling box), as "TAG#index:width".
+OVERFLOW_PROBE = """<script>window.addEventListener("load", () => {
+  const w = document.documentElement.clientWidth;
+  const bad = [];
+  document.querySelectorAll("table, img, svg, figure, pre, .jp-OutputArea-output").forEach((el, i) => {
+    const r = el.getBoundingClientRect();
+    if (r.width > 0 && (r.right > w + 1 || el.scrollWidth > el.clientWidth + 1 && el.tagName === "TABLE"))
+      bad.push(el.tagName + "#" + i + ":" + Math.round(Math.max(r.right, el.scrollWidth)));
+  });
+  document.body.setAttribute("data-overflow", bad.join(" ") || "none");
+});</script>"""
+
+
+def overflowing(page: Path, tmp: Path) -> list[str]:
+    """Tables and figures of `page` wider than a 1,280-pixel window (empty when everything fits)."""
+    probe = tmp / f"overflow-{page.name}"
+    text = re.sub(r'<meta http-equiv="Content-Security-Policy"[^>]*>', "", page.read_text())
+    probe.write_text(text.replace("</body>", OVERFLOW_PROBE + "</body>"))
+    dom = chromium(probe.as_uri(), tmp, "--dump-dom", f"--window-size={WIDTH},1000")
+    found = re.search(r'data-overflow="([^"]*)"', dom)
+    assert found, "the page did not finish loading"
+    return [] if found.group(1) == "none" else found.group(1).split()
+
+
+def test_overflow_probe_catches_a_wide_table(tmp_path):
+    wide = tmp_path / "wide.html"
+    wide.write_text("<html><body><table><tr><td style='min-width:2000px'>x</td></tr></table></body></html>")
+    narrow = tmp_path / "narrow.html"
+    narrow.write_text("<html><body><table><tr><td>x</td></tr></table><img src='' width='300'></body></html>")
+    assert overflowing(wide, tmp_path) and overflowing(narrow, tmp_path) == []
+
+
+@pytest.fixture(scope="module")
+def shipped_pages(tmp_path_factory) -> list[Path]:
+    """Every page of every shipped report set (or of the sets already rendered under MSEVIDENCE_PAGES=DIR)."""
+    import os
+
+    from msevidence.paths import report_sets_dir
+
+    given = os.environ.get("MSEVIDENCE_PAGES")
+    if given:
+        root = Path(given)
+    else:
+        root = tmp_path_factory.mktemp("shipped")
+        for path in sorted(report_sets_dir().glob("*.yaml")):
+            rs = reports.load_report_set(path)
+            results = reports.render(rs, out=root, workers=2)
+            assert all(r.status == "ok" for r in results), [(r.name, r.error) for r in results if r.status != "ok"]
+    pages = sorted(p for p in root.rglob("*.html") if p.name != "index.html" and ".failed." not in p.name)
+    assert pages, f"no page under {root}"
+    return pages
+
+
+def test_every_shipped_page_fits_1280_pixels_and_is_screenshot(shipped_pages, tmp_path_factory):
+    """Screenshots of every page (kept under the `pages*` folder of pytest's basetemp for a human to look at);
+    fails on any table or figure wider than the window."""
+    shots = tmp_path_factory.mktemp("pages")
+    problems = {}
+    for page in shipped_pages:
+        wide = overflowing(page, shots)
+        if wide:
+            problems[f"{page.parent.name}/{page.name}"] = wide
+        shot = shots / f"{page.parent.name}-{page.stem}.png"
+        chromium(page.as_uri(), shots, f"--screenshot={shot}", f"--window-size={WIDTH},4000")
+        assert shot.stat().st_size > 10_000
+    assert not problems, f"tables or figures wider than {WIDTH} px: {problems}"

@@ -16,7 +16,7 @@ import msevidence
 # Examples that stay illustrative, with the reason: they render every report, run thousands of trials or need
 # the user's own digitized files. Everywhere else an example must run.
 MAY_SKIP = {"msevidence.reports": "renders a whole report set",
-            "msevidence.simulate": "simulates thousands of trials",
+            "msevidence.designs": "simulates thousands of trials",
             "msevidence.reconstruct.reconstruction": "needs digitized files"}
 
 

@@ -261,12 +261,16 @@ def test_tidy_table_is_a_dataframe_with_nullable_numbers(ev):
 
 
 def test_evidence_set_to_frame_and_plot():
+    """The store draws nothing itself (no import of presentation from evidence); the forest plot reads its frame."""
     import matplotlib
 
     matplotlib.use("Agg")
+    from msevidence.presentation.figures.evidence import forest_plot
+
     ev = msevidence.load_evidence()
     assert ev.to_frame().equals(ev.endpoints())
-    ax = ev.plot(include_active=False)
+    assert not hasattr(ev, "plot")
+    ax = forest_plot(ev.endpoints().query("comparator == 'placebo'"))
     labels = " ".join(t.get_text() for t in ax.get_yticklabels())
     assert "ORATORIO" in labels and "OPERA" not in labels
 

@@ -604,7 +604,7 @@ def _nulls_without_reason(doc, where="") -> list[str]:
 
 @pytest.mark.parametrize("sizes", [(1, 1), (1, 2), (2, 1)])
 def test_simulate_with_one_patient_per_arm_says_why(sizes):
-    from msevidence.simulate import ControlDistribution, TrialDesign, operating_characteristics
+    from msevidence.designs import ControlDistribution, TrialDesign, operating_characteristics
 
     design = TrialDesign(n_control=sizes[0], n_treated=sizes[1], true_hr=0.7,
                          control=ControlDistribution.from_risk(0.3, 96.0))
@@ -620,7 +620,7 @@ def test_simulate_with_one_patient_per_arm_says_why(sizes):
 
 
 def test_simulate_reasons_cover_no_estimable_trial():
-    from msevidence.simulate import ControlDistribution, TrialDesign, operating_characteristics
+    from msevidence.designs import ControlDistribution, TrialDesign, operating_characteristics
 
     never = ControlDistribution(np.array([12.0]), np.array([0.0]))  # no events at all
     oc = operating_characteristics(TrialDesign(1, 1, 1.0, never), n_trials=10, seed=1)

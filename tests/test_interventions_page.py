@@ -10,10 +10,10 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
+from msevidence.answers.walking_interventions import what_changes_walking  # noqa: E402
 from msevidence.evidence import load_evidence  # noqa: E402
 from msevidence.evidence.interventions import load_interventions  # noqa: E402
 from msevidence.judgement.interventions import require_same_axis  # noqa: E402
-from msevidence.pipeline.walking_interventions import what_changes_walking  # noqa: E402
 
 FIX = Path(__file__).parent / "fixtures"
 STORE = load_interventions(FIX / "interventions_claims" / "interventions")

@@ -23,7 +23,8 @@ from msevidence.paths import report_sets_dir
 EV = mse.load_evidence()
 METHOD_NAMES = ["statsmodels", "lifelines", "scipy", "numpy", "pandas", "matplotlib", "papermill", "MixedLM",
                 "REML", "lbfgs", "powell", "efron", "breslow", "MMRM", "LOCF", "kappa", "κ", "Schoenfeld",
-                "estimand", "Estimand", "Cox", "log-rank", "delta method", "Guyot"]
+                "estimand", "Estimand", "Cox", "log-rank", "delta method", "Guyot", "posterior", "Posterior",
+                "credible interval", "CrI", "sceptical prior", "prior distribution", "priors", "Bayesian"]
 REPRS = [r"\{'", r"'\}", r"Direction\.", r"np\.float", r"numpy\.", r"array\(", r"dtype", r"<msevidence",
          r"Timestamp\(", r"\[\]"]
 MISSING = [r"\bNaN\b", r"\bnan\b", r"\bNone\b", r"<NA>", r"\binf\b", r"Infinity", r"\bn/a\b"]
@@ -37,7 +38,10 @@ def forbidden(ev=EV) -> dict[str, re.Pattern]:
     pats |= {f"arm id {a}": rf"(?<![\w-]){re.escape(a)}(?!\w)" for a in arms}
     pats |= {f"trial id {t.id}": rf"\b{re.escape(t.id)}\b" for t in ev if "_" in t.id}
     pats |= {"snake_case name": r"\b[a-z][a-z0-9]*_[a-z0-9_]+\b", "missing value or repr": "|".join(MISSING + REPRS),
-             "'at week' without the week": r"\bat week\b(?!\s*\d)"}
+             "'at week' without the week": r"\bat week\b(?!\s*\d)",
+             "number with more than three significant decimals": r"(?<![\w.])\d+\.0*[1-9]\d{3,}\b",
+             "formula or probability of a ratio": r"\^HR|1 − \(1 − |\bP\((?:ratio|HR)|\bR_[tc]\b",
+             "synthetic 'Bottom line:'": r"Bottom line:"}
     return {k: re.compile(v) for k, v in pats.items()}
 
 
@@ -45,32 +49,43 @@ METHODS = re.compile("|".join(rf"\b{re.escape(m)}\b" if m[0].isalnum() else re.e
 
 
 class VisibleText(HTMLParser):
-    """Visible text of a page, split into what is shown and what sits in a collapsed <details> section."""
+    """Visible text of a page, split into what is shown and what sits in a collapsed <details> section; `prose`
+    is the shown text outside tables (what the reading grade is measured on)."""
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.shown: list[str] = []
         self.collapsed: list[str] = []
+        self.prose: list[str] = []
         self._skip = 0
         self._details = 0
+        self._table = 0
 
     def handle_starttag(self, tag, attrs):
         if tag in ("script", "style", "head", "title"):
             self._skip += 1
         elif tag == "details":
             self._details += 1
-        elif tag in ("p", "div", "tr", "li", "br", "h1", "h2", "h3", "h4", "table", "summary", "td", "th"):
+        elif tag == "table":
+            self._table += 1
+        if tag in ("p", "div", "tr", "li", "br", "h1", "h2", "h3", "h4", "table", "summary", "td", "th"):
             (self.collapsed if self._details else self.shown).append("\n")
+            if not self._details and not self._table:
+                self.prose.append("\n")
 
     def handle_endtag(self, tag):
         if tag in ("script", "style", "head", "title"):
             self._skip = max(0, self._skip - 1)
         elif tag == "details":
             self._details = max(0, self._details - 1)
+        elif tag == "table":
+            self._table = max(0, self._table - 1)
 
     def handle_data(self, data):
         if not self._skip:
             (self.collapsed if self._details else self.shown).append(data)
+            if not self._details and not self._table:
+                self.prose.append(data)
 
 
 def visible_text(html_text: str) -> tuple[str, str]:
@@ -85,13 +100,69 @@ def leaks(html_text: str, patterns: dict[str, re.Pattern] | None = None) -> list
     out = []
     for text, where in ((shown, ""), (collapsed, " (in a collapsed section)")):
         for name, pat in (patterns or forbidden()).items():
-            if where and name == "snake_case name":
-                continue  # file names and raw settings may appear in the technical details
+            if where and name in ("snake_case name", "formula or probability of a ratio"):
+                continue  # file names, raw settings and formulas may appear in the technical details
             for m in pat.finditer(text):
                 out.append(f"{name}{where}: …{_snippet(text, m)}…")
         if not where:
             out += [f"method name: …{_snippet(text, m)}…" for m in METHODS.finditer(text)]
     return out
+
+
+# -- reading grade (Flesch-Kincaid), syllables counted offline with pyphen's bundled dictionary -------------
+MAX_GRADE = 9
+WORD = re.compile(r"[A-Za-z][A-Za-z'’]*")
+_HYPHENATOR = None
+
+
+def syllables(word: str) -> int:
+    """Syllables of one word: pyphen's hyphenation points + 1 (no run-time download)."""
+    global _HYPHENATOR
+    if _HYPHENATOR is None:
+        import pyphen
+
+        _HYPHENATOR = pyphen.Pyphen(lang="en_US", left=1, right=1)
+    return max(1, len(_HYPHENATOR.positions(word.lower())) + 1)
+
+
+def fk_grade(text: str) -> tuple[float, int, int]:
+    """(Flesch-Kincaid grade, sentences, words) of running text: 0.39 words/sentence + 11.8 syllables/word
+    - 15.59. A sentence ends at . ! ? or a line break (headings and list items count as sentences)."""
+    sentences = [x for x in re.split(r"(?<=[.!?])\s+|\n+", text) if WORD.search(x)]
+    words = [w for x in sentences for w in WORD.findall(x)]
+    if not words:
+        return 0.0, 0, 0
+    syl = sum(syllables(w) for w in words)
+    return 0.39 * len(words) / len(sentences) + 11.8 * syl / len(words) - 15.59, len(sentences), len(words)
+
+
+def open_prose(html_text: str) -> str:
+    """The shown running text of a page: no tables, no collapsed sections, no scripts."""
+    p = VisibleText()
+    p.feed(html_text)
+    return "".join(p.prose)
+
+
+def test_reading_grade_by_hand():
+    # "The cat sat on the mat." 6 words, 1 sentence, 6 syllables: 0.39*6 + 11.8*1 - 15.59 = -1.45
+    grade, n_sent, n_words = fk_grade("The cat sat on the mat.")
+    assert (n_sent, n_words) == (1, 6) and grade == pytest.approx(-1.45)
+    assert syllables("university") == 5 and syllables("walk") == 1
+    hard = ("Confirmed disability progression, operationalized as a sustained Expanded Disability Status Scale "
+            "increment, was attenuated by ocrelizumab relative to placebo in primary progressive multiple sclerosis.")
+    assert fk_grade(hard)[0] > 15 > MAX_GRADE
+    page = "<html><body><p>Short words.</p><table><tr><td>Extraordinarily polysyllabic</td></tr></table>" \
+           "<details><summary>Method</summary>Heteroscedasticity.</details></body></html>"
+    assert open_prose(page).split() == ["Short", "words."]
+
+
+@pytest.mark.slow
+def test_every_lay_page_reads_at_grade_9_or_lower(lay_pages):
+    grades = {f"{p.parent.name}/{p.name}": fk_grade(open_prose(p.read_text(encoding="utf-8"))) for p in lay_pages}
+    for name, (grade, n_sent, n_words) in sorted(grades.items()):
+        print(f"{name}: Flesch-Kincaid grade {grade:.1f} ({n_words} words, {n_sent} sentences)")
+    hard = {k: round(v[0], 1) for k, v in grades.items() if v[0] > MAX_GRADE}
+    assert not hard, f"lay pages above grade {MAX_GRADE}: {hard}"
 
 
 def _snippet(text: str, m: re.Match) -> str:

@@ -18,15 +18,15 @@ ARCHITECTURE = Path(__file__).resolve().parents[1] / "ARCHITECTURE.md"
 
 # lowest first; one set per layer (the names are msevidence's subpackages or modules)
 LAYERS: list[set[str]] = [
-    {"paths", "errors", "safeio", "limits"},
+    {"paths", "errors", "safeio", "limits", "formatting"},
     {"data"},
     {"evidence"},
     {"models"},
     {"synthetic", "reconstruct"},
-    {"simulate"},
+    {"designs"},
     {"judgement"},
     {"presentation"},
-    {"pipeline"},
+    {"answers"},
     {"reports"},
     {"cli"},
 ]
@@ -190,12 +190,12 @@ def test_the_checker_reads_every_import_and_allows_only_a_plot_into_presentation
     f.write_text("from ..cli import app\ntry:\n    import msevidence.reports\nexcept ImportError:\n    pass\n"
                  "class R:\n    from msevidence.judgement import verdict\n"
                  "    def plot(self):\n        from msevidence.presentation.figures import style\n"
-                 "def f():\n    if True:\n        from msevidence.pipeline import main_report\n"
+                 "def f():\n    if True:\n        from msevidence.answers import main_report\n"
                  "    def plot():\n        from msevidence.presentation.figures import style\n")
     got = imports(f, "msevidence.data.fake")
     assert [(m, fn) for _, m, fn in got] == [
         ("msevidence.cli.app", None), ("msevidence.reports", None), ("msevidence.judgement.verdict", None),
-        ("msevidence.presentation.figures.style", "plot"), ("msevidence.pipeline.main_report", "f"),
+        ("msevidence.presentation.figures.style", "plot"), ("msevidence.answers.main_report", "f"),
         ("msevidence.presentation.figures.style", "f")]
     assert [m for _, m in module_level_imports(f, "msevidence.data.fake")] == [
         "msevidence.cli.app", "msevidence.reports", "msevidence.judgement.verdict"]

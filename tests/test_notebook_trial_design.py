@@ -17,7 +17,7 @@ def test_trial_design_notebook_runs_and_records(tmp_path):
     [res] = reports.render(reports.ReportSet(name="design-test", runs=[run]), out=tmp_path, workers=1)
     assert res.status == "ok", res.error
     rec = res.recorded
-    from msevidence.simulate import design_from_trial, operating_characteristics
+    from msevidence.designs import design_from_trial, operating_characteristics
 
     ev = mse.load_evidence()
     grid = {(r["n_total"], r["true_hr"]): r for r in rec["power_grid"]}

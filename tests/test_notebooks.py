@@ -15,9 +15,9 @@ import pytest
 
 import msevidence as mse
 from msevidence import reports
+from msevidence.answers.synthetic_notes import without_code_asides
 from msevidence.evidence import EvidenceSet
 from msevidence.judgement.wording import assumption_name
-from msevidence.pipeline.main_report import without_code_asides
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks_py").glob("*.py"))  # jupytext twins of notebooks/*.ipynb
@@ -221,7 +221,7 @@ def test_walking_speed_geometric_mean_matches_hand_computation(executed):
 
 
 def test_walking_notebook_refuses_a_trial_without_walking_data():
-    from msevidence import pipeline as narrative
+    from msevidence import answers as narrative
 
     oratorio = mse.load_evidence()["ORATORIO"]  # a twin without its walking endpoints, built here
     endpoints = [e for e in oratorio.endpoints if e not in narrative.walking_endpoints(oratorio)]

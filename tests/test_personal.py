@@ -13,17 +13,17 @@ import yaml
 from typer.testing import CliRunner
 
 import msevidence as mse
-from msevidence.cli import app
-from msevidence.evidence import validate
-from msevidence.evidence.measurement import MEASUREMENT_NAME, load_measurement_store
-from msevidence.paths import evidence_dir, report_sets_dir
-from msevidence.pipeline.personal import (
+from msevidence.answers.personal import (
     NotDichotomousError,
     Person,
     PersonalInputError,
     dichotomous_outcome,
     personal_answer,
 )
+from msevidence.cli import app
+from msevidence.evidence import validate
+from msevidence.evidence.measurement import MEASUREMENT_NAME, load_measurement_store
+from msevidence.paths import evidence_dir, report_sets_dir
 from msevidence.presentation import personal_text
 from msevidence.presentation.figures.icon_array import CatesCounts, icon_array, icon_array_pair
 from msevidence.reports import load_report_set
@@ -299,8 +299,8 @@ def test_a_provider_from_another_store_names_its_own_treatment_and_is_drawn_apar
 def test_fampridine_responders_from_the_other_store_are_drawn_apart_from_ocrevus():
     """The default providers add fampridine's published responders (events of n, rounded to whole people), named
     as another drug; the walking-questionnaire responders go to the questionnaire section."""
+    from msevidence.answers.personal import personal_answer
     from msevidence.evidence.interventions import load_interventions
-    from msevidence.pipeline.personal import personal_answer
     from msevidence.presentation.figures.icon_array import out_of_100
 
     a = personal_answer(ms_type="PPMS", age_band="40-49", edss=4.5, t25fw_s=7.5)

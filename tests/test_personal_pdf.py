@@ -17,8 +17,8 @@ from msevidence.reports.html import to_html
 from msevidence.reports.pdf import INSTALL_HINT, BrowserMissing, find_browser, print_css, write_pdf
 
 pypdf = pytest.importorskip("pypdf", reason="pypdf (a dev dependency) reads the PDFs back")
+from msevidence.answers.personal import personal_answer  # noqa: E402
 from msevidence.evidence.measurement import load_measurement_store  # noqa: E402
-from msevidence.pipeline.personal import personal_answer  # noqa: E402
 from msevidence.presentation import personal_page  # noqa: E402
 
 BROWSER = find_browser()

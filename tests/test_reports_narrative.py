@@ -9,7 +9,7 @@ matplotlib.use("Agg")
 import pytest
 
 import msevidence as mse
-from msevidence import pipeline as narrative
+from msevidence import answers as narrative
 from msevidence.evidence import EvidenceSet, Trial
 from msevidence.presentation.figures.evidence import forest_plot, ratio_effects
 
@@ -99,14 +99,19 @@ def test_published_table_can_leave_out_active_controlled_trials(ev):
 
 
 def test_forest_plot_draws_one_square_per_ratio_effect(ev):
+    """Harms and favourable outcomes on separate axes (one direction each); together, every ratio once."""
     tidy = ev.endpoints()
-    ax = forest_plot(tidy)
-    squares = [ln for ln in ax.lines if ln.get_marker() in ("s", "D")]  # diamonds: early vs delayed treatment
-    assert len(squares) == len(ratio_effects(tidy))
+    axes = [forest_plot(tidy), forest_plot(tidy, which="benefits")]
+    assert axes[1] is not None and axes[1].xaxis_inverted() and not axes[0].xaxis_inverted()
+    lines = [ln for ax in axes for ln in ax.lines if ln.get_marker() in ("s", "D")]  # diamonds: early vs delayed
+    assert len(lines) == len(ratio_effects(tidy))
     delayed = ratio_effects(tidy)["comparator"].eq("delayed_treatment").sum()
-    assert delayed > 0 and sum(ln.get_marker() == "D" for ln in ax.lines) == delayed
-    assert sorted(s.get_xdata()[0] for s in squares) == sorted(ratio_effects(tidy)["value"])
-    assert "published" in ax.get_title()
+    assert delayed > 0 and sum(ln.get_marker() == "D" for ln in lines) == delayed
+    assert sorted(s.get_xdata()[0] for s in lines) == sorted(ratio_effects(tidy)["value"])
+    benefits = ratio_effects(tidy).query("favourable")
+    assert len(benefits) and (benefits["statistic"] == "risk_ratio").all()
+    assert "published" in axes[0].get_title().lower()
+    assert [t.get_text() for t in axes[0].get_legend().get_texts()][0] == "vs placebo"  # legend names its series
     with pytest.raises(ValueError, match="no ratio effects"):
         forest_plot(tidy[tidy["statistic"] == "mean_pct_change"])
 
@@ -120,14 +125,20 @@ def test_forest_plot_never_groups_active_with_placebo_controlled_results(ev):
             groups.append([lab])  # a heading starts a group
         else:
             groups[-1].append(lab)
-    for kind, marker in (("active", "ACTIVE comparator"), ("delayed_treatment", "early vs DELAYED ocrelizumab")):
-        of_kind = {t.id for t in ev if t.comparator == kind}
-        for heading, *rows in groups:
-            is_kind = [lab.split(" (")[0] in of_kind for lab in rows]
-            assert all(is_kind) or not any(is_kind), (heading, rows)
-            assert all(is_kind) == (marker in heading) or not rows
+    # every row sits under the heading of its comparison; extension rows (control switched to ocrelizumab,
+    # period DBP+OLE) of an active-controlled trial are early vs delayed ocrelizumab, not "vs active comparator"
+    for heading, *rows in groups:
+        for lab in rows:
+            flat = lab.replace("\n", " ")
+            if "ACTIVE comparator" in heading:
+                assert ", active)" in flat and "6.5" not in flat, (heading, lab)  # not the extension rows
+            elif "early vs DELAYED" in heading:
+                assert "(early vs delayed ocrelizumab)" in flat, (heading, lab)
+            else:
+                assert "(vs placebo)" in flat, (heading, lab)
     assert any("(vs interferon beta-1a, active)" in lab for lab in labels)
     assert any(lab.startswith("ORATORIO_OLE (early vs delayed ocrelizumab)") for lab in labels)
+    assert any(lab.startswith("OPERA_POOLED (early vs delayed ocrelizumab)") for lab in labels)
     assert not any(lab.startswith("ORATORIO_OLE (vs placebo") for lab in labels)
 
 

@@ -8,17 +8,17 @@ import pytest
 from lifelines import KaplanMeierFitter
 from statsmodels.duration.hazard_regression import PHReg
 
-from msevidence.errors import OptionError
-from msevidence.models.survival import absolute_effect, rmst
-from msevidence.models.survival.km import KaplanMeier
-from msevidence.simulate import (
+from msevidence.designs import (
     ControlDistribution,
     TrialDesign,
     bootstrap,
     grid,
     operating_characteristics,
 )
-from msevidence.simulate.operating import chunk_rng
+from msevidence.designs.operating import chunk_rng
+from msevidence.errors import OptionError
+from msevidence.models.survival import absolute_effect, rmst
+from msevidence.models.survival.km import KaplanMeier
 
 
 def _design(**kw) -> TrialDesign:

@@ -27,16 +27,20 @@ def sof(ev):
 
 
 def test_absolute_effect_is_the_grade_formula_by_hand(ev, sof):
+    """Both groups' risks published: the row shows them (observed); the HR-derived risk is the GRADE formula."""
     t = ev["ORATORIO"]
     ep = t.endpoint("cdp12_edss")
     hr = ep.effect("hazard_ratio")
-    rc = ep.result("PBO", "km_proportion_at_week").value
+    rc, rt = (ep.result(a, "proportion_with_event").value for a in ("PBO", "OCR"))
     row = next(r for r in sof.rows if r.trial == t.name and r.endpoint == "cdp12_edss")
+    assert row.absolute_kind == "observed" and row.data_provenance == "published"
     assert row.control_risk_per_1000 == pytest.approx(1000 * rc)
-    assert row.intervention_risk_per_1000 == pytest.approx(1000 * (1 - (1 - rc) ** hr.estimate))
-    assert row.difference_low == pytest.approx(1000 * ((1 - (1 - rc) ** hr.ci_low) - rc))
-    assert row.difference_high == pytest.approx(1000 * ((1 - (1 - rc) ** hr.ci_high) - rc))
-    assert row.data_provenance == "derived" and "week" in row.control_risk_basis
+    assert row.intervention_risk_per_1000 == pytest.approx(1000 * rt)
+    assert row.difference_per_1000 == pytest.approx(1000 * (rt - rc)) and row.difference_low is None
+    assert row.derived_intervention_risk_per_1000 == pytest.approx(1000 * (1 - (1 - rc) ** hr.estimate))
+    assert row.derived_difference_low == pytest.approx(1000 * ((1 - (1 - rc) ** hr.ci_low) - rc))
+    assert row.derived_difference_high == pytest.approx(1000 * ((1 - (1 - rc) ** hr.ci_high) - rc))
+    assert "whole trial period" in row.control_risk_basis
     assert row.verdict == judge_effect(hr).direction.value
     assert any("GRADE guideline 27" in f for f in sof.footnotes)
 
@@ -72,6 +76,8 @@ def test_relative_reduction_read_as_hr_is_footnoted(ev, sof):
     rr = ev["ORATORIO_HAND"].endpoint("cdp12_edss").effect("relative_reduction").estimate
     assert hand.ratio == pytest.approx(1 - rr) and hand.difference_low is None
     assert any("1 - relative risk reduction" in sof.footnotes[i - 1] for i in hand.footnotes)
+    rc = ev["ORATORIO_HAND"].endpoint("cdp12_edss").result("PBO", "proportion_with_event").value
+    assert hand.derived_intervention_risk_per_1000 == pytest.approx(1000 * (1 - (1 - rc) ** (1 - rr)))
 
 
 def test_frames_json_plot_and_lay(ev, sof):

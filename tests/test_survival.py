@@ -335,7 +335,7 @@ def test_absolute_effect_by_hand():
     # Greenwood: 0.6²(1/20 + 1/12) = 0.048 and 0.4²(2/15 + 1/6) = 0.048
     se = np.sqrt(0.048 + 0.048)
     assert (a.ci_low, a.ci_high) == pytest.approx((-0.2 - 1.959963985 * se, -0.2 + 1.959963985 * se), abs=1e-8)
-    assert a.nnt == pytest.approx(5.0) and a.nnt_ci_low is None and "undefined" in a.note
+    assert a.nnt == pytest.approx(5.0) and a.nnt_ci_low is None and "not estimable" in a.note and "NNT 5 " in a.note
     assert a.per_1000["difference"] == pytest.approx(-200)
     with pytest.raises(ValueError, match="beyond the last follow-up"):
         absolute_effect(km, 60, "OCR", "PBO")

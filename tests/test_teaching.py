@@ -59,8 +59,9 @@ def test_oratorio_defaults_are_the_published_numbers_with_citations():
     assert (r["control_risk"], r["hr"], r["hr_ci_low"], r["hr_ci_high"]) == (rc.value, HR.estimate, HR.ci_low, HR.ci_high)
     assert r["control_risk_label"] == r["hr_label"] == PUBLISHED and not r["what_if"]
     assert r["hr_citation"] == ORA.cite(HR.source) and r["control_risk_citation"] == ORA.cite(rc.source)
-    expected = 1 - (1 - rc.value) ** HR.estimate
-    assert r["treated_risk"] == pytest.approx(expected, rel=1e-12)
+    expected = CDP.result("OCR", "proportion_with_event").value  # both groups published: the trial's own count
+    assert r["treated_risk"] == expected and r["treated_risk_basis"] == "observed"
+    assert r["treated_risk_from_hr"] == pytest.approx(1 - (1 - rc.value) ** HR.estimate, rel=1e-12)  # derived
     assert r["treated_risk_low"] == pytest.approx(1 - (1 - rc.value) ** HR.ci_low, rel=1e-12)
     assert r["treated_risk_high"] == pytest.approx(1 - (1 - rc.value) ** HR.ci_high, rel=1e-12)
     n_c, n_t = round(100 * rc.value), round(100 * expected)
@@ -217,7 +218,7 @@ def test_teaching_notebook_records_the_numbers_it_shows(tmp_path):
     rec = res["ora"].recorded
     rc = CDP.result("PBO", "proportion_with_event").value
     assert rec["progression"]["out_of_100"]["placebo"] == round(100 * rc)
-    assert rec["progression"]["out_of_100"]["ocrelizumab"] == round(100 * (1 - (1 - rc) ** HR.estimate))
+    assert rec["progression"]["out_of_100"]["ocrelizumab"] == round(100 * CDP.result("OCR", "proportion_with_event").value)
     assert rec["progression"]["hr_label"] == PUBLISHED and rec["walking"]["baseline_label"] == ASSUMED
     assert rec["walking"]["pct_change"]["placebo"] == WALK.result("PBO").value
     lay = (tmp_path / "teach-tests" / "ora.lay.html").read_text()  # each set renders into its own folder

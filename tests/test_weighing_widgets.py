@@ -1,4 +1,4 @@
-"""The weigh_evidence controls build without a frontend and redraw on a change; the pipeline sections."""
+"""The weigh_evidence controls build without a frontend and redraw on a change; the answers sections."""
 
 from __future__ import annotations
 
@@ -10,10 +10,10 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import msevidence as mse
+from msevidence.answers import pooling_examples, weighing
 from msevidence.evidence import EvidenceSet
 from msevidence.judgement.bayes import BayesianReanalysis, published_likelihood
 from msevidence.judgement.sof import summary_of_findings
-from msevidence.pipeline import pooling_examples, weighing
 from msevidence.presentation.weighing_widgets import bayes_explorer, reanalysable, sof_explorer
 
 

@@ -1,6 +1,7 @@
 """Command-line interface: a thin layer over the Python API (`msevidence --help`)."""
 
 from msevidence.cli import (  # noqa: F401 - importing registers the commands
+    answer,
     evidence,
     fit,
     interventions,

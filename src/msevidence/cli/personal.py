@@ -25,8 +25,8 @@ def personal(
     Example: `msevidence personal --ms-type PPMS --edss 4.5 --t25fw-s 7.5`
     """
     use_evidence(evidence)
+    from msevidence.answers.personal import personal_answer
     from msevidence.cli.output import dumps
-    from msevidence.pipeline.personal import personal_answer
     from msevidence.presentation.personal_text import span
 
     a = personal_answer(ms_type=ms_type, age_band=age_band, edss=edss, t25fw_s=t25fw_s, msws12=msws12)

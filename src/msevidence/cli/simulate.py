@@ -114,7 +114,7 @@ def _run(trial, endpoint, n_trials, n_per_arm, hr, confirmation_weeks, seed, das
         lim.check_hr(hr)
     if confirmation_weeks is not None:
         lim.check_confirmation(confirmation_weeks)
-    from msevidence.simulate.operating import check_settings
+    from msevidence.designs.operating import check_settings
 
     check_settings(alpha, test, seed, processes)
     if not grid_mode and any(v is not None for v in (grid_n, grid_hr, grid_confirmation)):
@@ -140,8 +140,8 @@ def _run(trial, endpoint, n_trials, n_per_arm, hr, confirmation_weeks, seed, das
 
 def _work(trial, endpoint, n_trials, sizes, hr, confirmation_weeks, seed, dask, processes, alpha, test,
           grid_mode, ns, hrs, cws, path, as_json) -> None:
+    from msevidence.designs import design_from_trial, grid, operating_characteristics
     from msevidence.evidence import load_evidence
-    from msevidence.simulate import design_from_trial, grid, operating_characteristics
 
     ev = load_evidence()
     if not grid_mode:

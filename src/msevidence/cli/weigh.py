@@ -76,7 +76,7 @@ def sof_cmd(
         elif f == "csv":
             typer.echo(sof.to_frame().to_csv(index=False), nl=False)
         else:
-            df = sof.display_frame()
+            df = sof.display_frame(analyst=True)
             console(width=220).print(_table("Summary of findings (absolute effects derived: GRADE guideline 27)",
                                             list(df.columns), df.values.tolist()))
             for note in sof.footnotes:

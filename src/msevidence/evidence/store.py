@@ -120,14 +120,6 @@ class EvidenceSet:
         """The whole store as one tidy table (same as :meth:`endpoints`)."""
         return self.endpoints()
 
-    def plot(self, include_active: bool = True, ax=None):
-        """Forest plot of every published ratio effect, grouped by domain; non-placebo comparators kept apart
-        (`include_active=False` keeps placebo comparisons only)."""
-        from msevidence.presentation.figures.evidence import forest_plot
-
-        df = self.endpoints()
-        return forest_plot(df if include_active else df[df["comparator"] == "placebo"], ax=ax)
-
 
 def require_placebo(trial: Trial, purpose: str) -> Trial:
     """The placebo-only rule, stated once: active-controlled trials (OPERA I/II compare with interferon beta-1a) and

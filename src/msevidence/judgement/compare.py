@@ -7,8 +7,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from msevidence import formatting as fmt
 from msevidence.evidence import Trial
-from msevidence.judgement.verdict import Direction, judge, judge_effect
+from msevidence.judgement.main_effect import main_effect
+from msevidence.judgement.published import published_walking_verdict
+from msevidence.judgement.verdict import Direction, judge
 from msevidence.judgement.verdict import conclusion as conclusion_text
 from msevidence.models.survival.analysis import SurvivalAnalysis
 from msevidence.models.walking.summary import GEOMETRIC, WalkingSummary
@@ -51,24 +54,28 @@ def walking_verdict(summary: WalkingSummary, trial: Trial | None = None) -> Walk
     from baseline. Published numbers (if `trial` has them) come from the evidence store with their citation.
     """
     t, c, m = summary.arm("treatment"), summary.arm("control"), summary.mixed_model
+    names = {a.id: a.drug for a in trial.arms} if trial is not None else {}
+    tn, cn = names.get(t.arm, t.arm), names.get(c.arm, c.arm)
     label = summary.data_provenance or "data of unstated provenance"
     wk = f"{summary.week:g}"
     judged = judge(m.ratio, m.ci_low, m.ci_high, treatment_change=t.geometric_mean_pct_change)
     direction = judged.direction
-    slower = [a.arm for a in (t, c) if a.geometric_mean_pct_change > 0]
+    slower = [names.get(a.arm, a.arm) for a in (t, c) if a.geometric_mean_pct_change > 0]
+    ratio = (f"{fmt.ratio(m.ratio)} times that on {cn} (95% CI {fmt.interval(m.ci_low, m.ci_high)})" if m.estimable
+             else f"not estimable ({m.reason})")
     s = [f"Walking speed (Timed 25-Foot Walk), {label}: at week {wk} the time to walk 25 feet had changed by "
-         f"{t.geometric_mean_pct_change:+.1f}% with {t.arm} and {c.geometric_mean_pct_change:+.1f}% with {c.arm} "
-         f"(geometric mean % change; arithmetic mean {t.mean_pct_change:+.1f}% vs {c.mean_pct_change:+.1f}%)"
+         f"{fmt.percent_change(t.geometric_mean_pct_change)} with {tn} and {fmt.percent_change(c.geometric_mean_pct_change)}"
+         f" with {cn} (geometric mean % change; arithmetic mean {fmt.percent_change(t.mean_pct_change)} vs "
+         f"{fmt.percent_change(c.mean_pct_change)})"
          + (f" — walking got slower on average in {' and '.join(slower)}." if slower else "."),
-         f"Mixed model (log walk time, arm × week): at week {wk}, walk time relative to baseline on {t.arm} was "
-         f"{m.ratio:.2f} times that on {c.arm} (95% CI {m.ci_low:.2f} to {m.ci_high:.2f}).",
-         f"Confirmed (12-week) ≥20% slower walking by week {wk}: {100 * t.worsened_20_confirmed_12w:.1f}% of "
-         f"{t.arm} vs {100 * c.worsened_20_confirmed_12w:.1f}% of {c.arm} patients; confirmed ≥20% faster walking: "
-         f"{100 * t.improved_20_confirmed_12w:.1f}% vs {100 * c.improved_20_confirmed_12w:.1f}%.",
-         f"Average walking speed changed by {t.walking_speed_change_m_s:+.3f} m/s with {t.arm} and "
-         f"{c.walking_speed_change_m_s:+.3f} m/s with {c.arm} (negative = slower)."]
-    conclusion = f"Bottom line: {conclusion_text(direction, 'walking_speed', t.arm, c.arm)} ({judged.rule})."
-    s.append(conclusion)
+         f"Mixed model (log walk time, arm × week): at week {wk}, walk time relative to baseline on {tn} was {ratio}.",
+         f"Confirmed (12-week) ≥20% slower walking by week {wk}: {fmt.percent(t.worsened_20_confirmed_12w)} of "
+         f"{tn} vs {fmt.percent(c.worsened_20_confirmed_12w)} of {cn} patients; confirmed ≥20% faster walking: "
+         f"{fmt.percent(t.improved_20_confirmed_12w)} vs {fmt.percent(c.improved_20_confirmed_12w)}.",
+         f"Average walking speed changed by {t.walking_speed_change_m_s:+.2f} m/s with {tn} and "
+         f"{c.walking_speed_change_m_s:+.2f} m/s with {cn} (negative = slower)."]
+    s.append(f"What these synthetic data show (an illustration, not the trial's result): "
+             f"{conclusion_text(direction, 'walking_speed', tn, cn)}.")
     numbers = {"week": summary.week, "geometric_mean_pct_change": {t.arm: t.geometric_mean_pct_change,
                                                                    c.arm: c.geometric_mean_pct_change},
                "mixed_model_ratio": [m.ratio, m.ci_low, m.ci_high], "data_provenance": summary.data_provenance}
@@ -77,12 +84,13 @@ def walking_verdict(summary: WalkingSummary, trial: Trial | None = None) -> Walk
     if ep is not None:
         pt, pc = ep.result(trial.treatment.id, "mean_pct_change"), ep.result(trial.control.id, "mean_pct_change")
         if pt is not None and pc is not None:
-            eff = ep.effect("relative_reduction")
-            published_direction = (judge_effect(eff, treatment_change=pt.value).direction if eff is not None
-                                   else Direction.MISSING)
-            p_text = f", p = {eff.p:g} ({trial.cite(eff.source)})" if eff is not None and eff.p is not None else ""
-            s.append(f"Published ({trial.cite(pt.source)}): {pt.value:+.1f}% with {trial.treatment.id} vs "
-                     f"{pc.value:+.1f}% with {trial.control.id} at week {wk}{p_text}, estimated by the trial's model "
+            eff = main_effect(ep)
+            published_direction = published_walking_verdict(trial).verdict  # the one published verdict
+            p_text = (f", {fmt.p_value(eff.p, eff.p_relation)} ({trial.cite(eff.source)})"
+                      if eff is not None and eff.p is not None else "")
+            s.append(f"Published, the result that counts ({trial.cite(pt.source)}): {fmt.percent_change(pt.value)} "
+                     f"with {trial.treatment.drug} vs {fmt.percent_change(pc.value)} with {trial.control.drug} at week "
+                     f"{wk}{p_text}, estimated by the trial's model "
                      f"({ep.definition.summary.strip()})"
                      + ("; walk time increased in both arms" if min(pt.value, pc.value) > 0 else "")
                      + f"; the published evidence shows {published_direction}"

@@ -16,37 +16,27 @@ from typing import Any
 
 import pandas as pd
 
+from msevidence import formatting as fmt
 from msevidence.evidence import EvidenceSet, Trial
 from msevidence.evidence.schema import COMPARATOR_ADJECTIVES, COMPARATOR_LABELS, Effect, Endpoint
+from msevidence.judgement.main_effect import main_effect
 from msevidence.judgement.verdict import Direction, conclusion, judge_effect
-from msevidence.judgement.wording import name_arms, parameter_name, parameter_value
+from msevidence.judgement.wording import comparison_kind, name_arms, parameter_name, parameter_value
 
 LESS, SAME, MORE, BETTER, MISSING = Direction.LESS, Direction.SAME, Direction.MORE, Direction.IMPROVEMENT, Direction.MISSING
 DOMAIN_TITLES = {"disability_progression": "Disability progression (EDSS)", "walking_speed": "Walking speed (T25FW)"}
 
 
 # -- formatting -------------------------------------------------------------------------------------------
-def pct(fraction: float | None, digits: int = 1) -> str:
-    """0.25 -> '25.0%'."""
-    if fraction is None:
-        return "n/a"
-    v = 100 * fraction
-    return f"{0.0 if round(v, digits) == 0 else v:.{digits}f}%"  # never "-0%"
-
-
-def pct_change(value: float | None, digits: int = 1) -> str:
-    """A percent change already in percent: 12.5 -> '+12.5%'."""
-    return "n/a" if value is None else f"{value:+.{digits}f}%"
+pct = fmt.percent  # 0.25 -> '25.0%' (msevidence.formatting: the one formatter)
+pct_change = fmt.percent_change
 
 
 def ratio_text(e: Effect | dict, name: str = "hazard ratio") -> str:
     """'hazard ratio 0.80 (95% CI 0.60 to 1.05; p = 0.1)' from an Effect or a dict with the same keys."""
     g = e.get if isinstance(e, dict) else lambda k, d=None: getattr(e, k, d)
     est, lo, hi, p = g("estimate", g("hr")), g("ci_low"), g("ci_high"), g("p")
-    ci = f" (95% CI {lo:.2f} to {hi:.2f}" if lo is not None and hi is not None else " (CI not published"
-    rel = g("p_relation", "=") or "="
-    pv = "" if p is None else f"; p {rel} {_p(p)}"
-    return f"{name} {est:.2f}{ci}{pv})"
+    return fmt.effect(name, est, lo, hi, p, g("p_relation", "="))
 
 
 def _lower(label: str) -> str:
@@ -57,8 +47,9 @@ def _moved(v: float) -> str:
     return f"rose by {v:.1f}%" if v > 0 else f"fell by {-v:.1f}%" if v < 0 else "did not change"
 
 
-def _p(p: float) -> str:
-    return f"{p:.3f}" if p < 0.01 else f"{p:.2g}" if p < 0.1 else f"{p:.2f}"
+def _p(p: float, relation: str | None = "=") -> str:
+    """'= 0.032' / '< 0.001' (the p-value after 'p ')."""
+    return fmt.p_value(p, relation).removeprefix("p ")
 
 
 def md_table(df: pd.DataFrame) -> str:
@@ -107,8 +98,8 @@ class DomainVerdict:
 
 
 def progression_effect(ep: Endpoint | None) -> Effect | None:
-    """The endpoint's hazard ratio, else its relative risk reduction, else None."""
-    return None if ep is None else ep.effect("hazard_ratio") or ep.effect("relative_reduction")
+    """The endpoint's main effect (:func:`msevidence.judgement.main_effect.main_effect`, the one rule)."""
+    return main_effect(ep)
 
 
 def published_progression_verdict(trial: Trial, confirmation_weeks: int = 12) -> DomainVerdict:
@@ -125,7 +116,7 @@ def published_progression_verdict(trial: Trial, confirmation_weeks: int = 12) ->
         effect_text = ratio_text(eff)
         nums: dict[str, Any] = {"hr": eff.estimate, "ci_low": eff.ci_low, "ci_high": eff.ci_high, "p": eff.p}
     else:
-        pv = "" if eff.p is None else f"; p {eff.p_relation} {_p(eff.p)}"
+        pv = "" if eff.p is None else f"; p {_p(eff.p, eff.p_relation)}"
         effect_text = f"a {pct(eff.estimate, 0)} lower risk (relative risk reduction{pv}; no hazard ratio published)"
         nums = {"relative_reduction": eff.estimate, "p": eff.p}
     cites = [trial.cite(eff.source)]
@@ -151,7 +142,7 @@ def published_walking_verdict(trial: Trial) -> DomainVerdict:
     ep = eps[0]
     tr, ct = trial.treatment.id, trial.control.id
     r_t, r_c = ep.result(tr, "mean_pct_change"), ep.result(ct, "mean_pct_change")
-    eff = next((e for e in ep.effects), None)
+    eff = main_effect(ep)
     cites = [trial.cite(x.source) for x in (r_t, eff) if x is not None]
     if r_t is None or r_c is None:  # a time-to-event T25FW endpoint
         if eff is None:
@@ -171,7 +162,7 @@ def published_walking_verdict(trial: Trial) -> DomainVerdict:
          f"{week} [{cites[0]}]")
     s += (": walking got slower in both groups" if slower_both else "") + "."
     if eff is not None and eff.p is not None:
-        s += f" The difference between groups was statistically significant (p {eff.p_relation} {_p(eff.p)}) " \
+        s += f" The difference between groups was statistically significant (p {_p(eff.p, eff.p_relation)}) " \
              f"[{trial.cite(eff.source)}]." if significant else " The difference was not statistically significant."
     s += f" So {conclusion(verdict, 'walking_speed', trial.arm(tr).drug, trial.arm(ct).drug)}."
     nums = {"pct_change_treatment": r_t.value, "pct_change_control": r_c.value, "week": week,
@@ -214,7 +205,7 @@ def certainty(trial: Trial, domain: str, confirmation_weeks: int = 12) -> str:
         return "No evidence: not reported."
     parts = [f"One randomized {COMPARATOR_ADJECTIVES[trial.comparator]} trial ({trial.name})."]
     ep = trial.endpoint(v.endpoint)
-    eff = progression_effect(ep) or next(iter(ep.effects), None)
+    eff = main_effect(ep)
     if eff is not None and eff.ci_high is not None and eff.statistic.endswith("ratio") and 0.9 <= eff.ci_high < 1:
         parts.append(f"The upper end of the confidence interval ({eff.ci_high:.2f}) is close to 1 (no effect), so "
                      "the true effect could be small.")
@@ -232,12 +223,6 @@ def certainty(trial: Trial, domain: str, confirmation_weeks: int = 12) -> str:
     if domain == "walking_speed" and any("pct_change" in r.statistic for r in ep.results):
         parts.append(f"The summary is {ep.definition.summary.split(';')[0].strip()}.")
     return " ".join(parts)
-
-
-def comparison_table(rows: list[dict[str, Any]], label: str) -> pd.DataFrame:
-    """Table of published numbers (with citation) next to reproduced ones labelled with `label` (synthetic)."""
-    df = pd.DataFrame(rows, columns=["quantity", "published", "source", "reproduced"])
-    return df.rename(columns={"reproduced": f"reproduced — {label}"}).set_index("quantity")
 
 
 def what_trials_do_not_show(ev: EvidenceSet, trial: Trial) -> list[str]:
@@ -335,7 +320,7 @@ STATISTIC_WORDS = {
     "odds_ratio": "odds ratio", "relative_reduction": "relative reduction", "risk_difference": "risk difference",
     "mean_difference": "difference in averages", "time_difference_years": "difference in median time (years)",
 }
-PERCENT = {"proportion_with_event", "proportion", "km_proportion_at_week", "relative_reduction"}
+PERCENT = {"proportion_with_event", "proportion", "km_proportion_at_week", "proportion_by_week", "relative_reduction"}
 
 
 def statistic_words(statistic: str, week: float | None = None) -> str:
@@ -381,8 +366,9 @@ def published_table(ev: EvidenceSet, domain: str, include_active: bool = True) -
     for r in df.itertuples(index=False):
         t = ev[r.trial]
         who = r.arm if r.kind == "arm" else f"{r.treatment} vs {r.control}"
-        p = "—" if pd.isna(r.p) else f"{r.p_relation if r.p_relation == '<' else ''}{r.p:g}"
-        rows.append({"trial": t.name, "vs": COMPARATOR_LABELS[r.comparator].removeprefix("vs "),
+        p = "—" if pd.isna(r.p) else fmt.p_value(r.p, r.p_relation).removeprefix("p ").removeprefix("= ")
+        kind = comparison_kind(r.comparator, r.period)
+        rows.append({"trial": t.name, "vs": COMPARATOR_LABELS[kind].removeprefix("vs "),
                      "outcome": name_arms(r.label, t, ev), "group or comparison": name_arms(who, t, ev),
                      "statistic": statistic_words(r.statistic, None if pd.isna(r.week) else r.week),
                      "value": format_value(r.statistic, r.value),

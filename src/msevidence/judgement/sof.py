@@ -14,7 +14,7 @@ from the verdict engine (:mod:`msevidence.judgement.verdict`), read in the endpo
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import pandas as pd
@@ -23,7 +23,19 @@ from msevidence.errors import OptionError
 from msevidence.evidence import EvidenceSet, Trial
 from msevidence.evidence.schema import Effect, Endpoint
 from msevidence.judgement import grade
+from msevidence.judgement.absolute_effects import (
+    DERIVED_NOTE,
+    KM,
+    OBSERVED_NOTE,
+    PERIOD,
+    RISK_STATISTICS,
+    absolute_cell,
+    absolute_effect,
+    lay_sentence,
+    table_basis,
+)
 from msevidence.judgement.grade import DEFAULT_QUESTION, IMPORTANT_RATIO, Certainty, Question
+from msevidence.judgement.main_effect import main_effect
 from msevidence.judgement.verdict import judge_endpoint_effect
 
 GROUPS = {"disability_progression": "Disability progression (EDSS)", "walking_speed": "Walking speed (T25FW)"}
@@ -60,9 +72,16 @@ class SoFRow:
     footnotes: tuple[int, ...]
     sources: tuple[str, ...]
     data_provenance: str
-    certainty_domains: dict[str, dict[str, str]]
-    question: str
-    higher_is_better: bool
+    absolute_kind: str = "none"  # observed (both groups' published risks) | derived (from the HR) | none
+    derived_intervention_risk_per_1000: float | None = None  # expected from the HR: analyst view only
+    derived_difference_per_1000: float | None = None
+    derived_difference_low: float | None = None
+    derived_difference_high: float | None = None
+    derived_reason: str = ""
+    absolute_week: float | None = None  # the week of a Kaplan-Meier basis (None: over the trial period)
+    certainty_domains: dict[str, dict[str, str]] = field(default_factory=dict)  # GRADE domain -> level, reason
+    question: str = ""
+    higher_is_better: bool = False
 
 
 def _relative_text(eff: Effect) -> str:
@@ -80,26 +99,6 @@ def _relative_text(eff: Effect) -> str:
     ci = (f" (95% CI {eff.ci_low:.2f} to {eff.ci_high:.2f})" if eff.ci_low is not None and eff.ci_high is not None
           else " (CI not published" + (f"; p {eff.p_relation} {eff.p:g})" if eff.p is not None else ")"))
     return f"{name} {est}{ci}"
-
-
-def _main_effect(ep: Endpoint) -> Effect | None:
-    for s in ("ratio_of_geometric_means", "hazard_ratio", "rate_ratio", "risk_ratio", "risk_difference", "relative_reduction", "mean_difference"):
-        found = [e for e in ep.effects if e.statistic == s]
-        if found:
-            return sorted(found, key=lambda e: e.ci_low is None)[0]
-    return None
-
-
-def _control_risk(trial: Trial, ep: Endpoint, control: str):
-    km = [r for r in ep.results if r.arm == control and r.statistic == "km_proportion_at_week" and r.week]
-    if km:
-        r = sorted(km, key=lambda r: r.week)[-1] if ep.definition.analysis == "proportion_at_week" else km[0]
-        return r, f"Kaplan-Meier risk at week {r.week:g} in the control group ({r.provenance})"
-    pw = ep.result(control, "proportion_with_event")
-    if pw:
-        return pw, (f"share of the control group with an event over the {ep.definition.period} period ("
-                    f"{pw.provenance}; not at a fixed time: the period differs between patients)")
-    return None, "no control-group risk was published for this endpoint"
 
 
 class _Notes:
@@ -142,7 +141,7 @@ def _siblings(trial: Trial, ep: Endpoint, ev: EvidenceSet | None) -> list[Effect
     for t in ev:
         if t.id != trial.id and t.registry and set(t.registry) <= set(trial.registry):
             same = [e for e in t.endpoints if e.id == ep.id]
-            eff = _main_effect(same[0]) if same else None
+            eff = main_effect(same[0]) if same else None
             if eff is not None and eff.ci_low is not None and eff.statistic.endswith("_ratio"):
                 out.append(eff)
     return out
@@ -155,9 +154,6 @@ def rate(trial: Trial, ep: Endpoint, eff: Effect, ev: EvidenceSet | None = None,
     from msevidence.judgement.bayes import likelihood_from_ci
 
     congress = trial.reference(eff.source.ref).kind == "congress_abstract"
-    if control_risk is None and ep.definition.analysis == "time_to_event":
-        res, _ = _control_risk(trial, ep, eff.control)
-        control_risk = None if res is None else res.value
     sib = [likelihood_from_ci(e.estimate, e.ci_low, e.ci_high) for e in _siblings(trial, ep, ev)]
     rob = grade.risk_of_bias(blinding=ep.blinding or trial.design.masking, post_hoc=ep.post_hoc,
                              missing_data=ep.missing_data, congress_only=congress)
@@ -175,11 +171,9 @@ def rate(trial: Trial, ep: Endpoint, eff: Effect, ev: EvidenceSet | None = None,
         imp, grade.publication_bias(trial.registry), randomised=trial.design.allocation == "randomised")
 
 
-def _row(trial: Trial, ep: Endpoint, notes: _Notes, ev: EvidenceSet | None = None,
+def _row(trial: Trial, ep: Endpoint, notes: _Notes, basis: str = PERIOD, ev: EvidenceSet | None = None,
          question: Question = DEFAULT_QUESTION, threshold: float = IMPORTANT_RATIO) -> SoFRow | None:
-    from msevidence.models.survival.absolute import absolute_from_hr
-
-    eff = _main_effect(ep)
+    eff = main_effect(ep)
     if eff is None:
         return None
     verdict = judge_endpoint_effect(ep, eff).direction
@@ -187,62 +181,50 @@ def _row(trial: Trial, ep: Endpoint, notes: _Notes, ev: EvidenceSet | None = Non
     n_studies = _studies(trial)
     refs = {eff.source.ref}
     ratio = lo = hi = None
-    rc = ri = d = dlo = dhi = None
-    estimable, why, basis = False, "", "not applicable (no risk for this kind of outcome)"
     prov = eff.provenance
-    if eff.statistic in ("hazard_ratio", "relative_reduction") and ep.definition.analysis == "time_to_event":
-        if eff.statistic == "hazard_ratio":
-            ratio, lo, hi = eff.estimate, eff.ci_low, eff.ci_high
-        else:
-            ratio, prov = 1 - eff.estimate, "derived"
-            fn.append(notes.add("No hazard ratio was published: HR read as 1 - relative risk reduction (derived)."))
-        res, basis = _control_risk(trial, ep, eff.control)
-        if res is not None:
-            refs.add(res.source.ref)
-            a = absolute_from_hr(res.value, ratio, lo, hi)
-            rc, ri = 1000 * a.control_risk, 1000 * a.risk_treatment
-            d, dlo, dhi = a.difference_per
-            estimable, prov = True, "derived"
-            fn.append(notes.add(f"Intervention risk from {FORMULA}; difference per 1,000 = 1000 (R_t - R_c), its CI "
-                                "from the HR's CI (derived)."))
-            if lo is None:
-                why = "no CI for the difference: the hazard ratio's CI was not published"
-        else:
-            why = basis
-    elif eff.statistic == "risk_difference":
-        res, basis = _control_risk(trial, ep, eff.control)
-        if res is not None:
-            refs.add(res.source.ref)
-            rc, d = 1000 * res.value, 1000 * eff.estimate
-            ri = rc + d
-            estimable, why = True, "published risk difference; its CI was not published"
-        else:
-            why = basis
-    elif eff.statistic == "rate_ratio":
+    if eff.statistic == "hazard_ratio" or eff.statistic == "rate_ratio":
         ratio, lo, hi = eff.estimate, eff.ci_low, eff.ci_high
+    elif eff.statistic == "relative_reduction" and ep.definition.analysis == "time_to_event":
+        ratio, prov = 1 - eff.estimate, "derived"
+        fn.append(notes.add("No hazard ratio was published: HR read as 1 - relative risk reduction (derived)."))
+    ab = absolute_effect(trial, ep, eff, basis)
+    why, basis_text = ab.reason, ab.basis_text
+    if ab.kind != "none":
+        refs.update(r.source.ref for r in ep.results if r.statistic in RISK_STATISTICS)
+        prov = "published" if ab.observed else "derived"
+        fn.append(notes.add(OBSERVED_NOTE if ab.observed else DERIVED_NOTE))
+    elif eff.statistic == "rate_ratio":
         why = "a rate ratio of repeated events does not convert to a risk of a first event"
-    else:
-        why = "continuous outcome: the effect is a change from baseline, not a risk (see the relative effect)"
     if why.startswith("continuous"):
         t, c = ep.result(eff.treatment, "mean_pct_change"), ep.result(eff.control, "mean_pct_change")
         if t and c:
             kind = "adjusted geometric mean" if t.mean_kind == "adjusted_geometric" else "mean"
-            basis = f"{kind} change from baseline: {c.value:+.1f}% (control) vs {t.value:+.1f}% (ocrelizumab)"
+            basis_text = f"{kind} change from baseline: {c.value:+.1f}% (control) vs {t.value:+.1f}% (ocrelizumab)"
             refs.add(t.source.ref)
-    if "hta" in {trial.reference(r).kind for r in refs} and basis.startswith("Kaplan"):
+    ref_kinds = {trial.reference(r).kind for r in refs}
+    if "hta" in ref_kinds and basis == KM:
         fn.append(notes.add("The control-group risk at a fixed time comes from a health technology assessment "
                             "report, not from the primary publication."))
-    cert = rate(trial, ep, eff, ev, question=question, control_risk=None if rc is None else rc / 1000,
-                threshold=threshold)
+    cert = rate(trial, ep, eff, ev, question=question, control_risk=ab.control_risk, threshold=threshold)
     return SoFRow(
         group=GROUPS[ep.domain], trial=trial.name, comparison=_comparison(trial), endpoint=ep.id, outcome=ep.label,
         relative_effect=_relative_text(eff), ratio=ratio, ratio_low=lo, ratio_high=hi,
-        control_risk_per_1000=rc, control_risk_basis=basis, intervention_risk_per_1000=ri,
-        difference_per_1000=d, difference_low=dlo, difference_high=dhi, estimable=estimable,
-        absolute_reason=why, participants=_participants(trial), studies=n_studies, certainty=cert.rating,
-        certainty_reasons=cert.reasons, verdict=verdict.value, footnotes=tuple(dict.fromkeys(fn)),
+        control_risk_per_1000=_per1000(ab.control_risk), control_risk_basis=basis_text,
+        intervention_risk_per_1000=_per1000(ab.treatment_risk), difference_per_1000=_per1000(ab.difference),
+        difference_low=_per1000(ab.difference_low), difference_high=_per1000(ab.difference_high),
+        estimable=ab.kind != "none", absolute_reason=why, participants=_participants(trial), studies=n_studies,
+        certainty=cert.rating, certainty_reasons=cert.reasons, verdict=verdict.value, footnotes=tuple(dict.fromkeys(fn)),
         sources=tuple(trial.cite(s) for s in _sources(trial, ep, eff, refs)), data_provenance=prov,
-        certainty_domains=cert.to_json(), question=question.describe(), higher_is_better=ep.favourable_higher)
+        absolute_kind=ab.kind, derived_intervention_risk_per_1000=_per1000(ab.derived_treatment_risk),
+        derived_difference_per_1000=_per1000(ab.derived_difference),
+        derived_difference_low=_per1000(ab.derived_difference_low),
+        derived_difference_high=_per1000(ab.derived_difference_high), derived_reason=ab.derived_reason,
+        absolute_week=ab.week, certainty_domains=cert.to_json(), question=question.describe(),
+        higher_is_better=ep.favourable_higher)
+
+
+def _per1000(x: float | None) -> float | None:
+    return None if x is None else 1000 * x
 
 
 def _sources(trial: Trial, ep: Endpoint, eff: Effect, refs: set[str]):
@@ -271,17 +253,14 @@ class SummaryOfFindings:
             df[dom] = df["certainty_domains"].map(lambda d, k=dom: f"{d[k]['level']}: {d[k]['reason']}")
         return df.drop(columns="certainty_domains")
 
-    def display_frame(self) -> pd.DataFrame:
-        """The table as a reader sees it: formatted text, no missing-value markers."""
+    def display_frame(self, analyst: bool = False) -> pd.DataFrame:
+        """The table as a reader sees it: formatted text, no missing-value markers (`analyst`: with the risks
+        expected from the hazard ratio next to the observed ones, labelled derived)."""
         out = []
         for r in self.rows:
-            if r.estimable and r.difference_per_1000 is not None:
-                ci = (f" ({r.difference_low:+.0f} to {r.difference_high:+.0f})" if r.difference_low is not None
-                      else "")
-                absolute = (f"{r.control_risk_per_1000:.0f} vs {r.intervention_risk_per_1000:.0f} per 1,000; "
-                            f"{r.difference_per_1000:+.0f}{ci}")
-            else:
-                absolute = f"not estimable: {r.absolute_reason}"
+            absolute = absolute_cell(r.absolute_kind, r.control_risk_per_1000, r.intervention_risk_per_1000,
+                                     r.difference_per_1000, r.difference_low, r.difference_high, r.absolute_reason,
+                                     r.derived_intervention_risk_per_1000, r.derived_difference_per_1000, analyst)
             out.append({"Outcome group": r.group, "Comparison": f"{r.trial}: {r.comparison}", "Outcome": r.outcome,
                         "Control risk (basis)": r.control_risk_basis, "Absolute effect (per 1,000)": absolute,
                         "Relative effect": r.relative_effect,
@@ -293,24 +272,18 @@ class SummaryOfFindings:
 
     def to_json(self) -> dict[str, Any]:
         return {"rows": [asdict(r) for r in self.rows], "footnotes": list(self.footnotes),
-                "data_provenance": "published effects; absolute effects derived (GRADE guideline 27 formula)"}
+                "data_provenance": "published effects; absolute effects as published where both groups' risks "
+                                   "were (absolute_kind observed), else derived (GRADE guideline 27 formula)"}
 
     def lay_sentences(self) -> list[str]:
-        """Plain sentences (no identifiers) for rows with an absolute effect."""
+        """Plain sentences (no identifiers) for rows whose two groups' risks were published (observed)."""
         out = []
         for r in self.rows:
-            if not (r.estimable and r.difference_per_1000 is not None):
+            if r.absolute_kind != "observed":
                 continue
-            fewer = -r.difference_per_1000
-            where = "fewer" if fewer > 0 else "more"
-            event = r.outcome.removeprefix("Time to ").split(" (")[0]
-            event = event[:1].lower() + event[1:]
-            when = (f"by week {r.control_risk_basis.split('week ')[1].split(' ')[0]}"
-                    if r.control_risk_basis.startswith("Kaplan") else "during the trial")
             drug, control = r.comparison.split(" vs ")
-            out.append(f"{r.group.split(' (')[0]}: out of 1,000 people like those in {r.trial}, about "
-                       f"{r.control_risk_per_1000:.0f} on {control} and {r.intervention_risk_per_1000:.0f} on {drug} "
-                       f"had {event} {when} ({abs(fewer):.0f} {where}); our confidence in this is {r.certainty}.")
+            out.append(lay_sentence(r.group, r.outcome, r.trial, drug, control, r.control_risk_per_1000,
+                                    r.intervention_risk_per_1000, r.absolute_week, r.certainty))
         return out
 
     def plot(self, ax=None):
@@ -323,18 +296,19 @@ class SummaryOfFindings:
 def summary_of_findings(ev: EvidenceSet, trials: list[str] | None = None, question: Question = DEFAULT_QUESTION,
                         threshold: float = IMPORTANT_RATIO) -> SummaryOfFindings:
     """Build the Summary of Findings for `trials` (default: every trial in the store), certainty rated against
-    `question` with `threshold` the ratio of an important effect (default 0.8)."""
+    `question` with `threshold` as the important ratio (:mod:`msevidence.judgement.grade`)."""
     unknown = [t for t in trials or [] if t not in ev]
     if unknown:
         raise OptionError("--trial", f"no trial {unknown[0]!r}; known: {', '.join(ev.ids)}")
     chosen = sorted([ev[t] for t in trials] if trials else list(ev), key=_order)
     notes = _Notes()
     rows = []
+    bases = {t.id: table_basis(t, [ep for ep in t.endpoints if ep.domain in GROUPS]) for t in chosen}
     for group in GROUPS:
         for t in chosen:
             for ep in t.endpoints:
                 if ep.domain == group:
-                    r = _row(t, ep, notes, ev, question, threshold)
+                    r = _row(t, ep, notes, bases[t.id], ev, question, threshold)
                     if r is not None:
                         rows.append(r)
     return SummaryOfFindings(tuple(rows), tuple(f"{i}. {n}" for i, n in enumerate(notes.items, start=1)))

@@ -80,3 +80,28 @@ def assumption_name(assumption_id: str) -> str:
     text = " ".join(w for w in words if w).replace(" ,", ",").rstrip(",:")
     text = re.sub(r",(\s*\(|$)", r"\1", text).replace(": ,", ":")
     return text[:1].upper() + text[1:]
+
+
+# Brand names patients know a medicine by (a name, not a published number).
+BRANDS = {"ocrelizumab": "Ocrevus"}
+
+
+def brand_name(drug: str) -> str:
+    """'ocrelizumab' -> 'Ocrevus (ocrelizumab)', as lay pages first name it; other drugs unchanged."""
+    brand = BRANDS.get(drug.lower())
+    return f"{brand} ({drug})" if brand else drug
+
+
+def comparison_kind(comparator: str, period: str | None) -> str:
+    """The comparison a result makes: a trial's comparator, except that a result including an open-label
+    extension in which the control group switched to ocrelizumab (period "DBP+OLE") compares early with
+    delayed ocrelizumab, not ocrelizumab with the active drug."""
+    if comparator == "active" and period and "OLE" in period:
+        return "delayed_treatment"
+    return comparator
+
+
+def higher_is_better(label: str) -> bool:
+    """Whether more of an outcome is good ("no evidence of progression"); every other ratio outcome here is a
+    harm (progression, relapse, lesions), where fewer is better."""
+    return label.lower().startswith(("no evidence", "proportion with no evidence", "responder"))

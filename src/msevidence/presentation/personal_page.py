@@ -1,5 +1,5 @@
 """Display of the personal page (notebook, report and Voilà app): one function per section, each showing a
-:class:`~msevidence.pipeline.personal.PersonalAnswer` (duck-typed here; built in the answers layer).
+:class:`~msevidence.answers.personal.PersonalAnswer` (duck-typed here; built in the answers layer).
 
 Parts meant for the one-page take-home PDF are wrapped in ``<div class="take-home">``; the print stylesheet of
 :mod:`msevidence.reports.pdf` prints only those when a page has any. Text reaching HTML is escaped.

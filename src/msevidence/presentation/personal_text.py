@@ -2,7 +2,7 @@
 the take-home summary, and the collapsed "how these numbers were worked out" section.
 
 Short sentences, no jargon in open text (no hazard ratios or intervals); every number is read from a
-:class:`~msevidence.pipeline.personal.PersonalAnswer (duck-typed: presentation does not import the answers layer)` (published, or derived by a rule named in the details).
+:class:`~msevidence.answers.personal.PersonalAnswer (duck-typed: presentation does not import the answers layer)` (published, or derived by a rule named in the details).
 """
 
 from __future__ import annotations

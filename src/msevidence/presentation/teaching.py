@@ -127,7 +127,11 @@ def progression_what_if(trial: str | Trial, control_risk: float | None = None, h
     hr_label = hr_kind if _same(h, hr_pub) else WHAT_IF
     use_ci = hr_label == PUBLISHED and lo is not None and hi is not None
     a = absolute_from_hr(rc, h, lo if use_ci else None, hi if use_ci else None, per=100)
-    n_c, n_t = out_of_100(rc), out_of_100(a.risk_treatment)
+    # Lay readers see the trial's own count where it was published (observed); the hazard ratio only drives
+    # what-if values (derived: "expected from the hazard ratio").
+    observed = rt_pub is not None and WHAT_IF not in (rc_label, hr_label)
+    treated = rt_pub.value if observed else a.risk_treatment
+    n_c, n_t = out_of_100(rc), out_of_100(treated)
     counts = {"placebo": n_c, "ocrelizumab": n_t, "both": min(n_c, n_t), "spared": max(n_c - n_t, 0),
               "extra": max(n_t - n_c, 0), "neither": 100 - max(n_c, n_t)}
     res: dict[str, Any] = {
@@ -137,7 +141,8 @@ def progression_what_if(trial: str | Trial, control_risk: float | None = None, h
         "control_risk_citation": t.cite(rc_pub.source),
         "hr": h, "hr_published": hr_pub, "hr_ci_low": lo, "hr_ci_high": hi, "hr_label": hr_label,
         "hr_citation": hr_cite, "hr_formula": formula,
-        "treated_risk": a.risk_treatment, "treated_risk_low": a.risk_treatment_low,
+        "treated_risk": treated, "treated_risk_basis": "observed" if observed else "derived",
+        "treated_risk_from_hr": a.risk_treatment, "treated_risk_low": a.risk_treatment_low,
         "treated_risk_high": a.risk_treatment_high,
         "treated_risk_published": rt_pub.value if rt_pub else None,
         "treated_risk_citation": t.cite(rt_pub.source) if rt_pub else None,
@@ -176,33 +181,31 @@ def _progression_title(r: dict[str, Any]) -> str:
 
 def _progression_sentences(r: dict[str, Any]) -> list[str]:
     c = r["out_of_100"]
+    observed = r.get("treated_risk_basis") == "observed"
+    did = "did, in the trial" if observed else "would, as expected from the hazard ratio"
     s = [f"Imagine 100 people like those in {r['trial_name']}. On placebo, **{c['placebo']} of 100** had their "
          f"disability get worse and stay worse {r['period']}."]
     if c["spared"]:
-        s.append(f"On ocrelizumab, about **{c['ocrelizumab']} of 100** did. So about **{c['spared']} in 100** "
-                 "were spared a disability progression. The others did not benefit in this way: "
-                 f"{c['both']} got worse anyway, and {c['neither']} would not have got worse either way.")
+        s.append(f"On Ocrevus, about **{c['ocrelizumab']} of 100** {did}. So about **{c['spared']} in 100** were "
+                 f"spared. The others did not gain in this way. {c['both']} got worse anyway. {c['neither']} would "
+                 "not have got worse either way.")
     elif c["extra"]:
-        s.append(f"On ocrelizumab, about **{c['ocrelizumab']} of 100** would get worse: {c['extra']} more than on "
-                 "placebo. (This happens only with a what-if hazard ratio above 1.)")
+        s.append(f"On Ocrevus, about **{c['ocrelizumab']} of 100** would get worse. That is {c['extra']} more "
+                 "than on placebo. (This happens only with a what-if hazard ratio above 1.)")
     else:
-        s.append(f"On ocrelizumab, about **{c['ocrelizumab']} of 100** did too: no visible difference in 100 people.")
+        s.append(f"On Ocrevus, about **{c['ocrelizumab']} of 100** {did} too. There is no visible difference in "
+                 "100 people.")
     if r["hr_label"] == PUBLISHED:
         s.append(f"The trial's main result is a *hazard ratio* of {_fmt(r['hr'])}. Below 1 means fewer people got "
-                 f"worse on ocrelizumab: at any moment, their chance of getting worse was about "
+                 f"worse on Ocrevus. At any moment, their chance of getting worse was about "
                  f"{100 * (1 - r['hr']):.0f}% lower than on placebo.")
     if r["treated_risk_low"] is not None and r["treated_risk_high"] is not None:
         lo, hi = out_of_100(r["treated_risk_low"]), out_of_100(r["treated_risk_high"])
-        s.append(f"The result is not exact. Allowing for chance, the number on ocrelizumab could be anywhere from "
-                 f"about {lo} to {hi} of 100 (from the 95% confidence interval of the hazard ratio).")
-    if r["treated_risk_published"] is not None and not r["what_if"] and r["hr_label"] == PUBLISHED:
-        s.append(f"The ocrelizumab number is computed from the hazard ratio, the trial's main result, as guideline "
-                 f"panels do (GRADE). The trial itself counted {100 * r['treated_risk_published']:.1f} of 100 "
-                 f"({r['treated_risk_citation']}); the small gap comes from the method.")
+        s.append(f"The result is not exact. Allowing for chance, the number on Ocrevus could be anywhere from "
+                 f"about {lo} to {hi} of 100, as expected from the hazard ratio.")
     if r["hr_label"] == DERIVED:
-        s.append("No hazard ratio was published for this result, so these are the trial's own percentages. The "
-                 f"hazard ratio shown ({_fmt(r['hr'])}) is worked out from them ({r['hr_formula']}): "
-                 "derived, not published.")
+        s.append("No hazard ratio was published for this result, so these are the trial's own numbers. The "
+                 f"hazard ratio shown ({_fmt(r['hr'])}) is worked out from them. It was not published.")
     if r["what_if"]:
         s.append("**These are what-if numbers, not trial results.** Press *Back to published values* to return.")
     s.append("This is about disability getting worse more slowly. It does not show that disability got better.")
@@ -329,71 +332,10 @@ def walking_figure(result: dict[str, Any], ax: Any = None) -> Any:
 
 # -- the interactive explorer -------------------------------------------------------------------------------
 def explorer(evidence: EvidenceSet | None = None, trial: str | None = None) -> Any:
-    """An ipywidgets app: pick a trial and one domain, move the sliders, see 100 people or a walking time.
+    """The ipywidgets app of this page (:func:`msevidence.presentation.teaching_app.explorer`)."""
+    from msevidence.presentation.teaching_app import explorer as app
 
-    Sliders start at the published values (and the named baseline assumption); a moved slider is labelled
-    "your what-if value" in the figure. Returns the widget (display it in JupyterLab or Voilà).
-    """
-    import ipywidgets as w
-    import matplotlib.pyplot as plt
-    from IPython.display import Markdown, display
-
-    ev = evidence or load_evidence()
-    trials = teachable_trials(ev)
-    trial = trial if trial in trials else trials[0]
-    style = {"description_width": "initial"}
-    pick = w.Dropdown(options=[(ev[t].name, t) for t in trials], value=trial, description="Trial:", style=style)
-    domain = w.ToggleButtons(options=[("Disability getting worse", "disability_progression"),
-                                      ("Walking speed", "walking_speed")], description="Question:", style=style)
-    risk = w.FloatSlider(min=1, max=90, step=0.1, readout_format=".1f", style=style, layout=_slider_layout(),
-                         description="On placebo, people out of 100 who get worse:", continuous_update=False)
-    hr = w.FloatSlider(min=0.3, max=1.5, step=0.01, style=style, layout=_slider_layout(), continuous_update=False,
-                       description="Hazard ratio (below 1 = fewer get worse):")
-    base = w.FloatSlider(min=3, max=30, step=0.1, readout_format=".1f", style=style, layout=_slider_layout(),
-                         continuous_update=False, description="Seconds to walk 25 feet at the start:")
-    reset = w.Button(description="Back to published values", icon="undo")
-
-    def defaults(_: Any = None) -> None:
-        p = progression_what_if(pick.value, evidence=ev)
-        risk.value, hr.value = round(100 * p["control_risk"], 1), round(p["hr"], 2)
-        b = baseline_default(ev[pick.value])
-        if b is not None:
-            base.value = round(b, 1)
-        base.disabled = not walking_what_if(pick.value, baseline_s=base.value, evidence=ev)["reported"]
-
-    def show(trial: str, question: str, risk_pct: float, hr_value: float, baseline_s: float) -> None:
-        if question == "disability_progression":
-            r = progression_what_if(trial, control_risk=risk_pct / 100, hr=hr_value, evidence=ev)
-            progression_figure(r)
-        else:
-            r = walking_what_if(trial, baseline_s=baseline_s, evidence=ev)
-            if not r["reported"]:
-                display(Markdown(f"**{r['message']}**"))
-                return
-            walking_figure(r)
-        plt.show()
-        display(Markdown("\n\n".join(r["sentences"])))
-
-    def toggle(_: Any = None) -> None:  # only the sliders of the chosen question are shown
-        prog = domain.value == "disability_progression"
-        risk.layout.display = hr.layout.display = None if prog else "none"
-        base.layout.display = "none" if prog else None
-
-    defaults()
-    toggle()
-    pick.observe(defaults, names="value")
-    domain.observe(toggle, names="value")
-    reset.on_click(defaults)
-    out = w.interactive_output(show, {"trial": pick, "question": domain, "risk_pct": risk, "hr_value": hr,
-                                      "baseline_s": base})
-    return w.VBox([w.HBox([pick, reset]), domain, risk, hr, base, out])
-
-
-def _slider_layout() -> Any:
-    """A fresh layout per slider, wide enough that its long label is not cut off (the label takes its room)."""
-    import ipywidgets as w
-
-    return w.Layout(width="100%", max_width="820px")
+    return app(evidence, trial)
 
 
 def baseline_default(trial: Trial) -> float | None:

@@ -36,6 +36,7 @@ class SyntheticTrial:
     calibration: pd.DataFrame = field(repr=False)
     metadata: dict = field(repr=False)
     label: str = ""
+    calibration_result: CalibrationResult | None = field(default=None, repr=False, compare=False)  # typed form
 
     def to_frame(self) -> pd.DataFrame:
         """The calibration table (target vs achieved)."""
@@ -141,4 +142,4 @@ def simulate_trial(trial: str | Trial, seed: int = 1, n_per_arm: dict[str, int] 
         "calibration_cache": cache_path(tr.id, ev, cache_dir).name, "model_version": MODEL_VERSION,
         "endpoints": sorted(events["endpoint"].unique().tolist()),
     }
-    return SyntheticTrial(visits, events, table, metadata, label)
+    return SyntheticTrial(visits, events, table, metadata, label, calib)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -60,18 +61,21 @@ class AbsoluteEffect:
 def _nnt(diff: float, lo: float, hi: float) -> tuple[float | None, float | None, float | None, str]:
     arr, arr_lo, arr_hi = -diff, -hi, -lo  # absolute risk reduction and its CI
     nnt = 1.0 / arr if arr != 0 else None
+    def whole(x: float) -> int:  # people are whole: round up (Altman 1998)
+        return math.ceil(round(abs(x), 9))
+
     if nnt is None:
-        kind = "no difference: NNT infinite"
+        kind = "no difference: NNT not estimable"
     elif nnt > 0:
-        kind = f"NNT {nnt:.1f} (treat {nnt:.1f} patients to prevent one event)"
+        kind = f"NNT {whole(nnt)} (treat {whole(nnt)} patients to prevent one event)"
     else:
-        kind = f"NNH {-nnt:.1f} (one extra event per {-nnt:.1f} patients treated)"
+        kind = f"NNH {whole(nnt)} (one extra event per {whole(nnt)} patients treated)"
     if arr_lo > 0 or arr_hi < 0:
         ci_low, ci_high = 1.0 / arr_hi, 1.0 / arr_lo
-        return nnt, ci_low, ci_high, f"{kind}; CI {ci_low:.1f} to {ci_high:.1f}"
-    note = (f"{kind}; the CI of the risk difference includes 0, so the NNT CI is undefined: it runs from "
-            f"NNT {1 / arr_hi:.1f} (benefit) through infinity to NNH {-1 / arr_lo:.1f} (harm)"
-            if arr_lo < 0 < arr_hi else f"{kind}; the CI of the risk difference touches 0: NNT CI undefined")
+        return nnt, ci_low, ci_high, f"{kind}; CI {whole(ci_low)} to {whole(ci_high)}"
+    note = (f"{kind}; the CI of the risk difference includes 0, so the NNT is not estimable as an interval: it runs "
+            f"from NNT {whole(1 / arr_hi)} (benefit) through infinity to NNH {whole(1 / arr_lo)} (harm)"
+            if arr_lo < 0 < arr_hi else f"{kind}; the CI of the risk difference touches 0: NNT CI not estimable")
     return nnt, None, None, note
 
 

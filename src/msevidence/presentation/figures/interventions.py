@@ -89,7 +89,7 @@ def forest(pairs: list[Pair], ax=None, lay: bool = False, title: str | None = No
 
 def ocrelizumab_panel(rows, ax=None, lay: bool = False):
     """Ocrelizumab's own result on a scale (arm values from the trial store), on its own axis. `rows` are
-    :class:`msevidence.pipeline.walking_interventions.OcrelizumabResult` objects."""
+    :class:`msevidence.answers.walking_interventions.OcrelizumabResult` objects."""
     ax = _axes(ax, len(rows))
     for i, row in enumerate(rows):
         y = len(rows) - 1 - i

@@ -59,16 +59,18 @@ def plot_trajectories(summary, ax=None, spaghetti: int = 15, seed: int = 0, prov
                         xytext=(6, 9 if role == "control" else -9), textcoords="offset points", va="center",
                         fontsize=9, color=color,
                         fontweight="bold")
-    lo, hi = np.nanpercentile(ch["pct_change"], [1, 97])
+    # The scale follows the bands and centre lines the text talks about, not the most extreme patients.
+    band = shown[shown["week"] <= last]
+    lo, hi = float(np.nanmin(band["q1_pct_change"])), float(np.nanmax(band["q3_pct_change"]))
     ax.set_xlim(0, last * 1.08)
-    ax.set_ylim(min(lo, -25) * 1.1, max(hi, 30) * 1.1)
+    ax.set_ylim(min(lo, -25) * 1.15, max(hi, 30) * 1.15)
     _thresholds(ax)
     ax.axvline(summary.week, color="0.5", lw=0.8, ls=":")
     ax.set(xlabel=X_LABEL, ylabel=Y_LABEL,
            title=labelled_title(f"Timed 25-foot walk over time ({centre_words}; labels at week {summary.week:g})", provenance or summary.data_provenance))
     ax.text(0.99, 0.01, f"thin lines: {spaghetti} random patients per arm (some run off the chart)",
             transform=ax.transAxes, ha="right", va="bottom", fontsize=8, color="grey")
-    ax.legend(frameon=False, loc="upper left", fontsize=9)
+    ax.legend(frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2, fontsize=9)
     return ax
 
 

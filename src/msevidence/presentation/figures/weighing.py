@@ -34,12 +34,14 @@ def sof_plot(sof, ax=None):
         color = _GROUP_COLORS.get(r.group, "C0")
         if r.difference_low is not None:
             ax.plot([r.difference_low, r.difference_high], [y, y], color=color, lw=2)
-        ax.plot(r.difference_per_1000, y, "o", color=color, ms=7)
+        observed = getattr(r, "absolute_kind", "derived") == "observed"
+        ax.plot(r.difference_per_1000, y, "o", color=color, ms=7, mfc=color if observed else "white")
         ax.text(1.02, y, f"{r.certainty}", transform=ax.get_yaxis_transform(), va="center", fontsize=8)
     ax.axvline(0, color="grey", lw=1, ls="--")
     ax.set_yticks(range(len(rows)))
     ax.set_yticklabels([textwrap.fill(f"{r.trial}: {r.outcome}", 45) for r in reversed(rows)], fontsize=7)
-    ax.set_xlabel("Difference in events per 1,000 people (ocrelizumab − control); derived, GRADE guideline 27")
+    ax.set_xlabel("Difference in events per 1,000 people (ocrelizumab − control). Filled: in the trial (both groups "
+                  "published);\nhollow: expected from the hazard ratio (derived, GRADE guideline 27)")
     skipped = [r for r in sof.rows if r not in rows]
     note = f"{len(skipped)} row(s) without an absolute effect (continuous outcomes, rate ratios) are in the table."
     ax.set_title("Summary of findings: absolute effects (certainty at right)\n" + note, fontsize=10)

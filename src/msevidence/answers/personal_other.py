@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import re
 
+from msevidence.answers.personal import DichotomousOutcome, Person, PopulationFit
 from msevidence.evidence import EvidenceSet
 from msevidence.evidence.interventions import InterventionStore, load_interventions
-from msevidence.pipeline.personal import DichotomousOutcome, Person, PopulationFit
 
 _WEEKS = re.compile(r"(\d+(?:\.\d+)?)[- ]week")
 _EVENTS = {"T25FW": ("Walking consistently faster", "did not walk consistently faster", "walking_speed"),

@@ -8,10 +8,10 @@ import pandas as pd
 
 from msevidence.data.confirm import confirmed_onsets, edss_worsened, pct_worsened
 from msevidence.data.visits import t25fw_or_unable
+from msevidence.designs.design import ControlDistribution, TrialDesign
 from msevidence.errors import OptionError
 from msevidence.evidence import EvidenceSet, load_evidence
 from msevidence.models.survival.batched import event_table, fit_many
-from msevidence.simulate.design import ControlDistribution, TrialDesign
 from msevidence.synthetic import simulate_trial
 from msevidence.synthetic.design import assumptions_for, design_for
 

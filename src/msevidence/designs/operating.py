@@ -16,11 +16,11 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from msevidence.designs.design import TrialDesign
+from msevidence.designs.parallel import run_tasks
 from msevidence.errors import OptionError
 from msevidence.limits import check_n_trials, check_processes, check_seed, check_work
 from msevidence.models.survival.batched import fit_many
-from msevidence.simulate.design import TrialDesign
-from msevidence.simulate.parallel import run_tasks
 
 CHUNK = 1000  # trials per task (fixed: part of what makes results independent of the split)
 TESTS = ("logrank", "wald")

@@ -11,14 +11,14 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from msevidence.evidence import EvidenceSet
-from msevidence.simulate import (
+from msevidence.designs import (
     GridResult,
     OperatingCharacteristics,
     design_from_trial,
     grid,
     operating_characteristics,
 )
+from msevidence.evidence import EvidenceSet
 
 ENDPOINT_WORDS = {
     "cdp12_edss": "disability progression (EDSS) confirmed after 12 weeks",

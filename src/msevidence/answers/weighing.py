@@ -50,14 +50,20 @@ class Weighing:
 
     # -- Summary of findings ------------------------------------------------------------------------------------
     def sof_intro(self) -> str:
-        return ("Each row is one outcome as the trial defined it. Disability progression and walking speed are "
-                "kept apart. For events such as confirmed progression, the table turns the published hazard ratio "
-                "into how many people out of 1,000 would have the event with and without treatment, using the "
-                "control group's risk at a stated time and the formula 1 − (1 − control risk)^HR (GRADE guideline "
-                "27; these absolute numbers are *derived*, not published). Certainty says how much confidence the "
-                "evidence deserves: it starts high for a randomised comparison and is lowered, with the reason, "
-                "for each of the five GRADE domains judged serious (risk of bias, inconsistency, indirectness to "
-                "the question asked, imprecision, publication bias).")
+        from msevidence.presentation.tables import details
+
+        return ("Each row is one outcome as the trial defined it. Disability and walking speed are kept apart. "
+                "Where the trial counted how many people in each group got worse, the table shows those counts, "
+                "out of 1,000 people. They are what happened in the trial. Certainty says how sure we can be, "
+                "and why it was lowered: it starts high for a randomised comparison and is lowered for each of the "
+                "five GRADE domains judged serious (risk of bias, inconsistency, indirectness to the question "
+                "asked, imprecision, publication bias).\n\n"
+                + details("How the numbers out of 1,000 were worked out",
+                          "Where the trial published both groups' risks on the table's basis, they are shown as "
+                          "published (in the trial). Otherwise the treated group's risk is expected from the hazard "
+                          "ratio: 1 − (1 − control risk)^HR (GRADE guideline 27; derived, not published). The "
+                          "analyst column also gives the risk expected from the hazard ratio next to the observed "
+                          "one, with the reason they differ."))
 
     def sof_plain(self) -> str:
         """Plain sentences for the report's trial (lay readers)."""
@@ -65,9 +71,9 @@ class Weighing:
         lines = rows.lay_sentences()
         walk = [r for r in rows.rows if r.group.startswith("Walking")]
         if walk:
-            lines.append("Walking speed: the trial reported how the time to walk 25 feet changed on average; that "
-                         "cannot be turned into a number of people out of 1,000, and our confidence in it is "
-                         f"{walk[0].certainty} (see the reasons in the table).")
+            lines.append("Walking speed: the trial reported how the time to walk 25 feet changed on average. That "
+                         "cannot be turned into a number of people out of 1,000. Our confidence in it is "
+                         f"{walk[0].certainty} (the table gives the reasons).")
         return "\n\n".join(f"- {s}" for s in lines) or "- No outcome of this trial gives an absolute effect."
 
     def sof_table(self) -> pd.DataFrame:
@@ -143,8 +149,10 @@ class Weighing:
         r = self.reanalysis()
         values = {
             "sof": [{"trial": x.trial, "endpoint": x.endpoint, "group": x.group, "certainty": x.certainty,
-                     "difference_per_1000": x.difference_per_1000, "verdict": x.verdict,
-                     "certainty_domains": x.certainty_domains} for x in self.sof.rows],
+                     "control_risk_per_1000": x.control_risk_per_1000,
+                     "intervention_risk_per_1000": x.intervention_risk_per_1000,
+                     "difference_per_1000": x.difference_per_1000, "absolute_kind": x.absolute_kind,
+                     "verdict": x.verdict, "certainty_domains": x.certainty_domains} for x in self.sof.rows],
             "claims": [{"id": v.id, "verdict": v.verdict.value, "certainty": v.certainty} for v in self.claims],
             "sceptical": None if r is None else {"trial": self.trial.id, **r.to_json()},
         }

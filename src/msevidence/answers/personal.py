@@ -22,11 +22,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 
-from msevidence.errors import InputError, MsEvidenceError
-from msevidence.evidence import EvidenceSet, Trial, load_evidence
-from msevidence.evidence.measurement import MeasurementStore, load_measurement_store
-from msevidence.evidence.schema import PROPORTION_STATISTICS, Endpoint
-from msevidence.pipeline.personal_walk import (
+from msevidence.answers.personal_walk import (
     QuestionnaireContext,
     WalkChange,
     WalkNoise,
@@ -34,6 +30,10 @@ from msevidence.pipeline.personal_walk import (
     walk_change,
     walk_noise,
 )
+from msevidence.errors import InputError, MsEvidenceError
+from msevidence.evidence import EvidenceSet, Trial, load_evidence
+from msevidence.evidence.measurement import MeasurementStore, load_measurement_store
+from msevidence.evidence.schema import PROPORTION_STATISTICS, Endpoint
 from msevidence.presentation.figures.icon_array import CatesCounts, out_of_100
 from msevidence.presentation.personal_text import outcome_words
 
@@ -343,11 +343,11 @@ def personal_answer(person: Person | None = None, *, evidence: EvidenceSet | Non
 
     Outcomes come from every provider; patient-reported walking outcomes (MSWS-12) are kept apart from EDSS and
     the timed walk in `questionnaire_results`. Default providers: the ocrelizumab trials, then the responder
-    results of fampridine from the store of other interventions (:mod:`msevidence.pipeline.personal_other`)."""
+    results of fampridine from the store of other interventions (:mod:`msevidence.answers.personal_other`)."""
     p = person if person is not None else Person(**inputs)
     ev = evidence or load_evidence()
     if providers is None:
-        from msevidence.pipeline.personal_other import fampridine_outcomes
+        from msevidence.answers.personal_other import fampridine_outcomes
 
         providers = (*OUTCOME_PROVIDERS, fampridine_outcomes)
     needs = p.t25fw_s is not None or p.msws12 is not None
