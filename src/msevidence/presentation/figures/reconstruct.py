@@ -6,21 +6,21 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from msevidence.presentation.figures.style import labelled_title
-from msevidence.reconstruct.quality import step_survival
 
 
-def reconstruction_qa(rec, *, axes=None, figsize: tuple[float, float] = (13.0, 4.2)) -> np.ndarray:
+def reconstruction_qa(rec, curves: dict, *, axes=None, figsize: tuple[float, float] = (13.0, 4.2)) -> np.ndarray:
     """Reconstructed KM over the digitized clicks; reconstructed minus digitized; printed vs reconstructed
-    numbers at risk. `rec` is a fitted ``KMReconstruction``; returns the array of three Axes."""
+    numbers at risk. `rec` is a fitted ``KMReconstruction`` and `curves` its reconstructed KM per arm
+    ({arm: (weeks, survival)}, computed by the reconstruction: the figure imports nothing back); returns the
+    array of three Axes."""
     if axes is None:
         _, axes = plt.subplots(1, 3, figsize=figsize, constrained_layout=True)
     axes = np.asarray(axes).ravel()
     q = rec.quality_
     for j, (arm, km) in enumerate(q.km.groupby("arm", sort=False)):
         color = f"C{j}"
-        ev = rec.events_[rec.events_["arm"] == arm]
-        grid = np.r_[0.0, np.sort(ev["time_weeks"].unique())]
-        axes[0].step(grid, step_survival(ev, grid), where="post", color=color, label=f"{arm} reconstructed")
+        grid, surv = curves[arm]
+        axes[0].step(grid, surv, where="post", color=color, label=f"{arm} reconstructed")
         axes[0].plot(km["time_weeks"], km["digitized"], "o", ms=2.5, color=color, alpha=0.6, label=f"{arm} clicks")
         axes[1].plot(km["time_weeks"], km["difference"], "-o", ms=2, color=color, label=arm)
         ar = q.at_risk[q.at_risk["arm"] == arm]
