@@ -39,7 +39,7 @@ from IPython.display import Markdown, display
 import msevidence as mse
 from msevidence.presentation.record import record
 from msevidence import answers
-from msevidence.presentation import teaching
+from msevidence.presentation import teaching, teaching_app
 
 ev = mse.load_evidence()
 prog = teaching.progression_what_if(trial, control_risk=control_risk, hr=hr, evidence=ev)
@@ -86,7 +86,7 @@ else:
 # numbers back. In the printed report there are no sliders.
 
 # %% tags=["remove-lay"]
-teaching.explorer(ev, trial) if sliders else None
+teaching_app.explorer(ev, trial) if sliders else None
 
 # %% [markdown]
 # ## What people say, and what the trials show

@@ -176,7 +176,9 @@ def test_figures_carry_the_provenance_titles():
 
 
 def test_explorer_starts_at_published_values_and_resets_on_trial_change():
-    app = teaching.explorer(EV, "ORATORIO")
+    from msevidence.presentation import teaching_app
+
+    app = teaching_app.explorer(EV, "ORATORIO")
     (pick, reset), domain, risk, hr, base, _ = app.children[0].children, *app.children[1:]
     rc = CDP.result("PBO", "proportion_with_event").value
     assert (risk.value, hr.value, base.value) == (pytest.approx(100 * rc), HR.estimate,

@@ -330,14 +330,6 @@ def walking_figure(result: dict[str, Any], ax: Any = None) -> Any:
     return ax
 
 
-# -- the interactive explorer -------------------------------------------------------------------------------
-def explorer(evidence: EvidenceSet | None = None, trial: str | None = None) -> Any:
-    """The ipywidgets app of this page (:func:`msevidence.presentation.teaching_app.explorer`)."""
-    from msevidence.presentation.teaching_app import explorer as app
-
-    return app(evidence, trial)
-
-
 def baseline_default(trial: Trial) -> float | None:
     """The trial's named baseline T25FW assumption (seconds), or None if its evidence file has none."""
     return next((a.value for a in trial.assumptions if a.id == BASELINE_ASSUMPTION), None)

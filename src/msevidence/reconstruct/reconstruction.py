@@ -21,7 +21,7 @@ from msevidence.data.digitized import read_at_risk, read_curve
 from msevidence.data.tables import PROVENANCE_COLUMN, sidecar_path
 from msevidence.models.base import Fitter
 from msevidence.reconstruct.guyot import ArmReconstruction, guyot_arm
-from msevidence.reconstruct.quality import QualityReport, quality_report
+from msevidence.reconstruct.quality import QualityReport, quality_report, step_survival
 
 METHOD = "Guyot et al., BMC Med Res Methodol 2012;12:9"
 EXAMPLE_LABEL = "a SYNTHETIC example digitization (made from simulated data, not a published figure)"
@@ -130,7 +130,11 @@ class KMReconstruction(Fitter):
         self._check()
         from msevidence.presentation.figures.reconstruct import reconstruction_qa
 
-        return reconstruction_qa(self, axes=axes)
+        curves = {}
+        for arm, ev in self.events_.groupby("arm", sort=False):
+            grid = np.r_[0.0, np.sort(ev["time_weeks"].unique())]
+            curves[arm] = (grid, step_survival(ev, grid))
+        return reconstruction_qa(self, curves, axes=axes)
 
     def __repr__(self) -> str:
         if not self.fitted:

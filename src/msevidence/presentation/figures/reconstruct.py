@@ -8,28 +8,29 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from msevidence.presentation.figures.style import labelled_title
-from msevidence.reconstruct.quality import step_survival
 
 
-def reconstruction_qa(rec, *, axes=None, figsize: tuple[float, float] = (13.0, 4.2)) -> np.ndarray:
+def reconstruction_qa(rec, curves: dict, *, axes=None, figsize: tuple[float, float] = (13.0, 4.2)) -> np.ndarray:
     """Reconstructed KM over the digitized clicks; reconstructed minus digitized; printed vs reconstructed
-    numbers at risk. `rec` is a fitted ``KMReconstruction``; returns the array of three Axes. A curve that
-    stops before its last printed at-risk time is drawn dotted from its last click, held flat (the assumption
-    is written under the figure)."""
+    numbers at risk. `rec` is a fitted ``KMReconstruction`` and `curves` its reconstructed KM per arm
+    ({arm: (weeks, survival)}, computed by the reconstruction: the figure imports nothing back); returns the
+    array of three Axes. A curve that stops before its last printed at-risk time is drawn dotted from its last
+    click, held flat (the assumption is written under the figure)."""
     if axes is None:
         _, axes = plt.subplots(1, 3, figsize=figsize, constrained_layout=True)
     axes = np.asarray(axes).ravel()
     q = rec.quality_
     for j, (arm, km) in enumerate(q.km.groupby("arm", sort=False)):
         color = f"C{j}"
-        ev = rec.events_[rec.events_["arm"] == arm]
         last, end = (float(x) for x in q.arms.loc[q.arms["arm"] == arm, ["last_click_weeks", "last_at_risk_weeks"]]
                      .iloc[0])
-        times = np.sort(ev["time_weeks"].unique())
-        grid = np.r_[0.0, times[times < last], last]
-        axes[0].step(grid, step_survival(ev, grid), where="post", color=color, label=f"{arm} reconstructed")
+        grid, surv = (np.asarray(v, dtype=float) for v in curves[arm])
+        shown = grid < last
+        held = surv[max(int(np.searchsorted(grid, last, side="right")) - 1, 0)]
+        axes[0].step(np.r_[grid[shown], last], np.r_[surv[shown], held], where="post", color=color,
+                     label=f"{arm} reconstructed")
         if end > last:  # after the last click: held flat, patients censored, no events
-            axes[0].plot([last, end], step_survival(ev, np.array([last, end])), ":", lw=2, color=color,
+            axes[0].plot([last, end], [held, held], ":", lw=2, color=color,
                          label=f"{arm} after the last click: held flat")
         axes[0].plot(km["time_weeks"], km["digitized"], "o", ms=2.5, color=color, alpha=0.6, label=f"{arm} clicks")
         axes[1].plot(km["time_weeks"], km["difference"], "-o", ms=2, color=color, label=arm)
