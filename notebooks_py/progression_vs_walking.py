@@ -139,6 +139,8 @@ plt.show()
 # %%
 display(Markdown(weigh.claims_intro()))
 display(Markdown(weigh.claims_plain()))
+
+# %% tags=["remove-lay"]
 display(show(weigh.claims_table()))
 
 # %% [markdown]

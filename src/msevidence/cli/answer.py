@@ -22,7 +22,10 @@ def answer_cmd(
     seed: Annotated[int, typer.Option(help="Seed of the synthetic reproduction.")] = 1,
     evidence: Annotated[Path | None, typer.Option("--evidence", help="Evidence folder (default: the store).")] = None,
 ) -> None:
-    """The answer a trial's pages show: per endpoint the main effect, verdict, certainty and absolute effect."""
+    """The answer a trial's pages show: per endpoint the main effect, verdict, certainty and absolute effect.
+
+    Example: `msevidence answer --trial ORATORIO --no-reproduce`
+    """
 
     def body():
         from msevidence.answers.trial_answer import answer_for

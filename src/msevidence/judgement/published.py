@@ -339,7 +339,7 @@ def format_value(statistic: str, value: float | None) -> str:
         return f"{100 * value:+.1f} percentage points".replace("-", "−")
     if statistic == "mean_pct_change":
         return pct_change(value)
-    if statistic.endswith("ratio"):
+    if statistic.endswith("ratio") or statistic.startswith("ratio_of"):
         return f"{value:.2f}"
     return f"{value:g}"
 
@@ -351,7 +351,7 @@ def format_ci(statistic: str, low: float | None, high: float | None) -> str:
         f = 100
         unit = "%" if statistic in PERCENT else " points"
         return f"{f * low:.1f} to {f * high:.1f}{unit}".replace("-", "−")
-    if statistic.endswith("ratio"):
+    if statistic.endswith("ratio") or statistic.startswith("ratio_of"):
         return f"{low:.2f} to {high:.2f}"
     return f"{low:g} to {high:g}".replace("-", "−")
 
