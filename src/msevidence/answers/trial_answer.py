@@ -232,8 +232,8 @@ def comparison_rows(trial: Trial, reproduced: dict, label: str,
         week = _number(r.week)
         arm = " vs ".join(names.get(a, a) for a in str(r.arm).split(" vs "))
         words = statistic_words(r.statistic, week)
-        if r.statistic == "mixed_model_ratio":
-            words = "ratio of walk times (95% CI; below 1: walk time grew less)"
+        if r.statistic == "ratio_of_geometric_means":
+            words = "ratio of walk times (below 1: walk time grew less)"
         elif r.endpoint in EXTRA_WORDS:
             words = (EXTRA_WORDS[r.endpoint] + f" by week {week:g}" if r.statistic == "proportion_by_week"
                      else f"{EXTRA_WORDS[r.endpoint]}: {words}")
@@ -244,6 +244,8 @@ def comparison_rows(trial: Trial, reproduced: dict, label: str,
         pub_text = format_value(r.statistic, pub)
         if pub is not None and _number(r.published_ci_low) is not None:
             pub_text += f" ({fmt.interval(r.published_ci_low, r.published_ci_high)})"
+        if pub is not None and r.published_provenance == "derived":
+            pub_text += " (derived from published numbers)"
         rows.append(ComparisonRow(r.domain, r.endpoint, r.statistic, week, str(r.arm), f"{words}, {arm}", pub,
                                   "not reported" if pub is None else pub_text,
                                   "—" if r.source == "not published (gap)" else r.source, rep,
