@@ -42,9 +42,11 @@ def _axes(ax, n_rows: int):
 
 
 def row_label(pair: Pair, lay: bool = False) -> str:
-    s, _ = pair
+    s, r = pair
     design = (LAY_DESIGN if lay else DESIGN_LABELS)[s.design]
-    text = f"{source_name(s)}: {s.intervention.name} vs {s.comparator.name} ({design})"
+    what = (r.outcome.label if r.statistic in ("within_responder_change", "within_group_change", "condition_means")
+            else f"{s.intervention.name} vs {s.comparator.name}")  # a within-group row names its own group
+    text = f"{source_name(s)}: {what} ({design})"
     return "\n".join(textwrap.wrap(text, 60)[:3])
 
 
