@@ -93,3 +93,15 @@ def test_frames_json_plot_and_lay(ev, sof):
     assert {r.trial for r in only.rows} == {"ORATORIO"}
     with pytest.raises(OptionError, match="--trial"):
         summary_of_findings(ev, ["NOPE"])
+
+
+def test_every_null_in_the_json_carries_its_reason():
+    """`sof --json`: a null field always has `<field>_reason` beside it (never a bare null)."""
+    import msevidence as mse
+    from msevidence.judgement.sof import summary_of_findings
+
+    rows = summary_of_findings(mse.load_evidence()).to_json()["rows"]
+    bare = [(r["trial"], r["endpoint"], k) for r in rows for k, v in r.items()
+            if v is None and not k.endswith("_reason") and not (r.get(f"{k}_reason") or "").strip()]
+    assert rows and bare == []
+    assert any(k.endswith("_reason") and k != "absolute_reason" for r in rows for k in r)

@@ -223,6 +223,27 @@ def _row(trial: Trial, ep: Endpoint, notes: _Notes, basis: str = PERIOD, ev: Evi
         higher_is_better=ep.favourable_higher)
 
 
+def _with_reasons(r: SoFRow) -> dict[str, Any]:
+    """The row as a dict, each null field with a reason beside it (``<field>_reason``)."""
+    d = asdict(r)
+    why = {"ratio": "the main effect is not a ratio (see relative_effect)",
+           "ratio_low": "no confidence interval of the ratio was published", "participants": "not reported",
+           "absolute_week": "the control-risk basis is the whole trial period, not a fixed week",
+           "derived": r.derived_reason or "no risk was derived from a hazard ratio for this outcome",
+           "absolute": r.absolute_reason or "no absolute effect for this outcome"}
+    for k, v in list(d.items()):
+        if v is None and not k.endswith("_reason"):
+            key = ("ratio_low" if k == "ratio_high" else "derived" if k.startswith("derived_") else
+                   "absolute" if k.endswith("_per_1000") or k.startswith("difference_") else k)
+            if k == "ratio_low" and r.ratio is None:
+                key = "ratio"
+            reason = why.get(key, "not available for this outcome")
+            if k.startswith("difference_") and r.absolute_kind == "observed":
+                reason = "no confidence interval: the difference is between two published risks that came without one"
+            d[f"{k}_reason"] = reason
+    return d
+
+
 def _per1000(x: float | None) -> float | None:
     return None if x is None else 1000 * x
 
@@ -271,7 +292,8 @@ class SummaryOfFindings:
         return pd.DataFrame(out)
 
     def to_json(self) -> dict[str, Any]:
-        return {"rows": [asdict(r) for r in self.rows], "footnotes": list(self.footnotes),
+        """Rows as dicts; every null carries its reason in ``<field>_reason`` (JSON, for the command line)."""
+        return {"rows": [_with_reasons(r) for r in self.rows], "footnotes": list(self.footnotes),
                 "data_provenance": "published effects; absolute effects as published where both groups' risks "
                                    "were (absolute_kind observed), else derived (GRADE guideline 27 formula)"}
 
