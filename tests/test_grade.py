@@ -112,3 +112,15 @@ def test_shipped_t25fw_row_is_a_ratio_of_geometric_means_from_the_journal_paper(
     assert row.verdict == "less worsening"
     eff = mse.load_evidence()["ORATORIO"].endpoint("t25fw_pct_change_w120").effect("ratio_of_geometric_means")
     assert eff.provenance == "derived" and eff.formula
+
+
+def test_optimal_information_size_with_unequal_allocation_by_hand():
+    """2:1 allocation: n_c = z^2 (p_c q_c + p_t q_t / 2) / (p_c - p_t)^2 and n_t = 2 n_c, each rounded up."""
+    from scipy import stats
+
+    pc, rrr = 0.3, 0.2
+    pt = pc * (1 - rrr)
+    z = stats.norm.ppf(0.975) + stats.norm.ppf(0.8)
+    nc = z ** 2 * (pc * (1 - pc) + pt * (1 - pt) / 2) / (pc - pt) ** 2
+    assert grade.optimal_information_size(pc, rrr, allocation=2) == math.ceil(nc) + math.ceil(2 * nc)
+    assert grade.optimal_information_size(pc, rrr, allocation=2) > grade.optimal_information_size(pc, rrr)

@@ -96,18 +96,22 @@ def _level(n: int) -> str:
 
 
 def optimal_information_size(control_risk: float, rrr: float = 1 - IMPORTANT_RATIO, alpha: float = 0.05,
-                             power: float = 0.8) -> int:
-    """Total participants for a two-arm 1:1 trial to detect a relative risk reduction `rrr` from `control_risk`.
+                             power: float = 0.8, allocation: float = 1.0) -> int:
+    """Total participants for a two-arm trial (`allocation` treated per control, e.g. 2 for 2:1) to detect a
+    relative risk reduction `rrr` from `control_risk`.
 
-    ``n per arm = (z_(1-alpha/2) + z_power)^2 (p_c (1 - p_c) + p_t (1 - p_t)) / (p_c - p_t)^2`` with
-    ``p_t = p_c (1 - rrr)`` (GRADE guideline 6, Guyatt et al., J Clin Epidemiol 2011;64:1283-1293); rounded up.
+    ``n_control = (z_(1-alpha/2) + z_power)^2 (p_c (1 - p_c) + p_t (1 - p_t) / k) / (p_c - p_t)^2`` and
+    ``n_treated = k n_control``, with ``p_t = p_c (1 - rrr)`` (the two-proportion sample size, Fleiss, without
+    continuity correction; GRADE guideline 6, Guyatt et al., J Clin Epidemiol 2011;64:1283-1293); each rounded up.
+    With k = 1 this is twice the usual per-arm size.
     """
-    if not (0 < control_risk < 1 and 0 < rrr < 1):
-        raise ValueError(f"control risk and RRR must lie in (0, 1), got {control_risk!r}, {rrr!r}")
+    if not (0 < control_risk < 1 and 0 < rrr < 1 and 0 < allocation <= 100):
+        raise ValueError(f"control risk and RRR must lie in (0, 1) and the allocation in (0, 100], got "
+                         f"{control_risk!r}, {rrr!r}, {allocation!r}")
     pt = control_risk * (1 - rrr)
     z = stats.norm.ppf(1 - alpha / 2) + stats.norm.ppf(power)
-    per_arm = z ** 2 * (control_risk * (1 - control_risk) + pt * (1 - pt)) / (control_risk - pt) ** 2
-    return 2 * math.ceil(per_arm)
+    n_control = z ** 2 * (control_risk * (1 - control_risk) + pt * (1 - pt) / allocation) / (control_risk - pt) ** 2
+    return math.ceil(n_control) + math.ceil(allocation * n_control)
 
 
 def risk_of_bias(*, blinding: str, post_hoc: bool, missing_data: str, congress_only: bool) -> DomainRating:
@@ -165,7 +169,7 @@ def indirectness(question: Question, *, phenotype: str | None, comparator: str, 
 
 def imprecision(estimate: float | None, ci_low: float | None, ci_high: float | None, p: float | None, *,
                 ratio: bool, higher_is_better: bool, participants: int | None, control_risk: float | None,
-                threshold: float = IMPORTANT_RATIO) -> DomainRating:
+                threshold: float = IMPORTANT_RATIO, allocation: float = 1.0) -> DomainRating:
     """Imprecision against `threshold` (an important effect as a ratio below 1; default 0.8) and the OIS."""
     if ci_low is None or ci_high is None:
         if p is None:
@@ -189,11 +193,12 @@ def imprecision(estimate: float | None, ci_low: float | None, ci_high: float | N
     if control_risk is None or participants is None or not 0 < control_risk < 1:
         return DomainRating("imprecision", "not serious", f"the 95% CI ({ci_low:g} to {ci_high:g}) excludes no "
                             "effect; the optimal information size cannot be computed (no control-group risk)")
-    ois = optimal_information_size(control_risk, 1 - threshold)
+    ois = optimal_information_size(control_risk, 1 - threshold, allocation=allocation)
     if participants < ois:
         return DomainRating("imprecision", "serious", f"the 95% CI excludes no effect, but {participants} "
                             f"participants are fewer than the optimal information size of {ois} (control risk "
-                            f"{control_risk:.2f}, relative reduction {1 - threshold:.0%}, alpha 0.05, power 0.8)")
+                            f"{control_risk:.2f}, relative reduction {1 - threshold:.0%}, allocation {allocation:g}:1, alpha 0.05, "
+                            "power 0.8)")
     return DomainRating("imprecision", "not serious", f"the 95% CI excludes no effect and {participants} "
                         f"participants reach the optimal information size of {ois}")
 

@@ -20,7 +20,7 @@ from msevidence import formatting as fmt
 from msevidence.evidence import EvidenceSet, Trial
 from msevidence.evidence.schema import COMPARATOR_ADJECTIVES, COMPARATOR_LABELS, Effect, Endpoint
 from msevidence.judgement.main_effect import main_effect
-from msevidence.judgement.verdict import Direction, conclusion, judge_effect
+from msevidence.judgement.verdict import Direction, conclusion, judge_endpoint_effect
 from msevidence.judgement.wording import comparison_kind, name_arms, parameter_name, parameter_value
 
 LESS, SAME, MORE, BETTER, MISSING = Direction.LESS, Direction.SAME, Direction.MORE, Direction.IMPROVEMENT, Direction.MISSING
@@ -111,7 +111,7 @@ def published_progression_verdict(trial: Trial, confirmation_weeks: int = 12) ->
                              f"{trial.name} did not report a {confirmation_weeks}-week confirmed disability "
                              "progression result.")
     tr, ct = eff.treatment, eff.control
-    verdict = judge_effect(eff).direction
+    verdict = judge_endpoint_effect(ep, eff).direction
     if eff.statistic == "hazard_ratio":
         effect_text = ratio_text(eff)
         nums: dict[str, Any] = {"hr": eff.estimate, "ci_low": eff.ci_low, "ci_high": eff.ci_high, "p": eff.p}
@@ -148,11 +148,11 @@ def published_walking_verdict(trial: Trial) -> DomainVerdict:
         if eff is None:
             return DomainVerdict(trial.id, "walking_speed", MISSING,
                                  f"{trial.name} reports {_lower(ep.label)} without a number.", ep.id)
-        v = judge_effect(eff).direction
+        v = judge_endpoint_effect(ep, eff).direction
         s = f"In {trial.name}, {_lower(ep.label)}: {ratio_text(eff, eff.statistic.replace('_', ' '))} [{cites[0]}]."
         s += f" So {conclusion(v, 'walking_speed', trial.arm(tr).drug, trial.arm(ct).drug)}."
         return DomainVerdict(trial.id, "walking_speed", v, s, ep.id, {"estimate": eff.estimate}, tuple(cites))
-    judged = judge_effect(eff, treatment_change=r_t.value) if eff is not None else None
+    judged = judge_endpoint_effect(ep, eff, treatment_change=r_t.value) if eff is not None else None
     verdict = judged.direction if judged is not None else SAME
     significant = judged is not None and judged.difference_shown
     slower_both = r_t.value > 0 and r_c.value > 0

@@ -118,6 +118,12 @@ def _participants(trial: Trial) -> int | None:
     return sum(ns) if all(ns) else None
 
 
+def _allocation(trial: Trial) -> float:
+    """Treated per control participant (2 for a 2:1 trial); 1 when an arm's size is not published."""
+    nt, nc = trial.treatment.n_randomized, trial.control.n_randomized
+    return nt / nc if nt and nc else 1.0
+
+
 def _studies(trial: Trial) -> int:
     """Randomised trials behind a trial file: its registered trial numbers (a pooled analysis has several)."""
     return max(1, sum(r.startswith("NCT") for r in trial.registry))
@@ -163,7 +169,7 @@ def rate(trial: Trial, ep: Endpoint, eff: Effect, ev: EvidenceSet | None = None,
         ratio, est = True, 1 - eff.estimate
         lo, hi = (None, None) if lo is None or hi is None else (1 - hi, 1 - lo)
     imp = grade.imprecision(est, lo, hi, eff.p, ratio=ratio, higher_is_better=ep.favourable_higher,
-                            participants=_participants(trial), threshold=threshold,
+                            participants=_participants(trial), threshold=threshold, allocation=_allocation(trial),
                             control_risk=control_risk if ep.definition.analysis == "time_to_event" else None)
     return grade.certainty(
         rob, grade.inconsistency([s.log_hr for s in sib], [s.se for s in sib]),
