@@ -23,7 +23,7 @@ TABLE_STYLES = [
     {"selector": "", "props": "border-collapse: collapse; font-size: 0.92em; max-width: 100%;"},
     {"selector": "caption", "props": "caption-side: top; text-align: left; color: #444; padding: 0 0 0.4em 0;"},
     {"selector": "th", "props": "text-align: left; vertical-align: bottom; padding: 0.3em 0.6em;"
-                               "border-bottom: 1px solid #999; overflow-wrap: break-word;"},
+                               "border-bottom: 1px solid #999; overflow-wrap: anywhere;"},
     {"selector": "td", "props": "text-align: left; vertical-align: top; padding: 0.3em 0.6em;"
                                "white-space: normal; overflow-wrap: anywhere; max-width: 28em;"},
 ]
