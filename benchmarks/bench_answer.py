@@ -15,20 +15,14 @@ import resource
 import shutil
 import subprocess
 import sys
-import tarfile
 import tempfile
 import time
-from io import BytesIO
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
-
-
-def export(rev: str, dest: Path) -> None:
-    data = subprocess.run(["git", "archive", rev], cwd=ROOT, capture_output=True, check=True).stdout
-    with tarfile.open(fileobj=BytesIO(data)) as tar:
-        tar.extractall(dest, filter="fully_trusted")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_restructure import export  # noqa: E402  (one way to check out a revision)
 
 
 def render(tree: Path, out: Path) -> tuple[float, float]:

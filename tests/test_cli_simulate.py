@@ -72,7 +72,7 @@ def test_simulate_unknown_trial_and_endpoint():
 
 
 def test_simulate_on_a_dask_scheduler_address_equals_local():
-    distributed = pytest.importorskip("distributed")
+    import distributed
     args = [*BASE, "--n-trials", "1200", "--seed", "4", "--n-per-arm", "PBO=80", "--n-per-arm", "OCR=160", "--json"]
     local = json.loads(runner.invoke(app, args).stdout)
     with distributed.LocalCluster(n_workers=1, processes=False, threads_per_worker=2,

@@ -578,7 +578,6 @@ def _all_gone(procs, timeout: float = 20) -> list:
 
 @pytest.mark.slow
 def test_sigkill_leaves_nothing_running_and_sigterm_cleans_up(sleeper, tmp_path):
-    pytest.importorskip("psutil")
     out = tmp_path / "out"
     set_file = _set(tmp_path / "a", sleeper, 1, 120.0, runs=2)
     p = _report(set_file, out, workers=2)

@@ -7,19 +7,18 @@ import os
 from pathlib import Path
 
 import nbformat
+import pypdf  # a dev dependency: reads the PDFs back
 import pytest
 from typer.testing import CliRunner
 
 import msevidence as mse
+from msevidence.answers.personal import personal_answer  # noqa: E402
 from msevidence.cli import app
+from msevidence.evidence.measurement import load_measurement_store  # noqa: E402
+from msevidence.presentation import personal_page  # noqa: E402
 from msevidence.reports import load_report_set
 from msevidence.reports.html import to_html
 from msevidence.reports.pdf import INSTALL_HINT, BrowserMissing, find_browser, print_css, write_pdf
-
-pypdf = pytest.importorskip("pypdf", reason="pypdf (a dev dependency) reads the PDFs back")
-from msevidence.answers.personal import personal_answer  # noqa: E402
-from msevidence.evidence.measurement import load_measurement_store  # noqa: E402
-from msevidence.presentation import personal_page  # noqa: E402
 
 BROWSER = find_browser()
 browser = pytest.mark.browser

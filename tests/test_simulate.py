@@ -97,7 +97,7 @@ def test_same_seed_same_numbers_however_split():
 
 
 def test_dask_local_cluster_equals_local():
-    distributed = pytest.importorskip("distributed")
+    import distributed
     d = _design(n_control=60, n_treated=120)
     local = grid(d, n_total=[120, 240], true_hr=[0.7, 1.0], n_trials=1500, seed=5, processes=1).to_frame()
     with distributed.LocalCluster(n_workers=2, processes=False, threads_per_worker=1,
