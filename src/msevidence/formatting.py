@@ -5,8 +5,8 @@ It sits in the base layer so that every layer that writes a sentence (judgement,
 uses the same rules: ratios with two decimals, percentages with at most one, p-values with at most three,
 people as whole people, and "not estimable" (never NaN or an infinite bound) where a number cannot be given.
 
->>> ratio(0.7612), interval(0.5931, 0.9987), p_value(0.0321), p_value(0.0004, "<")
-('0.76', '0.59 to 1.00', 'p = 0.032', 'p < 0.001')
+>>> ratio(0.8312), interval(0.6231, 0.9987), p_value(0.0271), p_value(0.0004, "<")
+('0.83', '0.62 to 1.00', 'p = 0.027', 'p < 0.001')
 >>> percent(0.2504), percent(0.2504, 0), per(0.3401, 1000), per(0.3401, 100)
 ('25.0%', '25%', '340', '34')
 >>> nnt(0.34, 0.27), nnt(0.34, 0.27, crosses_no_effect=True), nnt(0.3, 0.3)
@@ -31,14 +31,14 @@ def ratio(value: float | None, digits: int = 2) -> str:
 
 
 def interval(low: float | None, high: float | None, digits: int = 2) -> str:
-    """A 95% interval "0.59 to 1.00"; "not published" when either end is missing."""
+    """A 95% interval "0.62 to 1.00"; "not published" when either end is missing."""
     if not (_finite(low) and _finite(high)):
         return "not published"
     return f"{low:.{digits}f} to {high:.{digits}f}".replace("-", MINUS)
 
 
 def p_value(p: float | None, relation: str | None = "=") -> str:
-    """'p = 0.032', 'p < 0.001' (at most three decimals; a p below 0.001 is written '< 0.001')."""
+    """'p = 0.027', 'p < 0.001' (at most three decimals; a p below 0.001 is written '< 0.001')."""
     if not _finite(p):
         return "p not published"
     rel = relation or "="
@@ -91,7 +91,8 @@ def nnt(risk_control: float | None, risk_treatment: float | None, crosses_no_eff
 
 def effect(name: str, estimate: float | None, low: float | None = None, high: float | None = None,
            p: float | None = None, relation: str | None = "=") -> str:
-    """'hazard ratio 0.76 (95% CI 0.59 to 0.98; p = 0.032)'; says when the CI was not published."""
+    """'hazard ratio 0.83 (95% CI 0.62 to 0.99; p = 0.027)' (illustrative values); says when the CI was not
+    published."""
     ci = f"95% CI {interval(low, high)}" if _finite(low) and _finite(high) else "CI not published"
     pv = f"; {p_value(p, relation)}" if _finite(p) else ""
     return f"{name} {ratio(estimate)} ({ci}{pv})"
