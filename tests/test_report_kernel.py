@@ -75,3 +75,23 @@ def test_a_cell_that_runs_past_the_timeout_is_a_failed_page(tmp_path):
     assert res.status == "failed" and "CellTimeoutError" in res.error, res.error
     assert res.outputs == {"notebook": "slow.failed.ipynb", "analyst": "slow.failed.analyst.html"}
     assert not (tmp_path / "out" / "slow" / "slow.lay.html").exists()
+
+
+def test_each_kernel_gets_its_own_curve_keys():
+    a, b = kernel.RunnerKernelManager(), kernel.RunnerKernelManager()
+    assert a.curve_secretkey and a.curve_publickey and a.curve_publickey != b.curve_publickey
+
+
+@pytest.mark.slow
+def test_the_kernel_runs_encrypted_and_says_nothing_about_tcp_on_the_terminal(tmp_path, capfd):
+    import jupytext
+
+    from msevidence import reports
+
+    nb = tmp_path / "hello.ipynb"
+    jupytext.write(jupytext.reads('# %%\nprint("hello")\n', fmt="py:percent"), nb)
+    rs = reports.ReportSet(name="hello", runs=[reports.Run(name="hello", notebook=str(nb), audience="lay")])
+    [res] = reports.render(rs, out=tmp_path / "out", workers=1)
+    assert res.status == "ok", res.error
+    err = capfd.readouterr().err  # the kernel's stderr is the terminal's (fd 2, inherited by workers and kernels)
+    assert "without encryption" not in err and "hello" not in err
