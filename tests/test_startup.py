@@ -86,3 +86,31 @@ def test_importing_the_package_and_the_command_line_loads_no_heavy_library():
     code = f"import sys, msevidence, msevidence.cli; print(','.join(m for m in {HEAVY!r} if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == ""
+
+
+SLOW_OPTIONAL = """
+import sys
+{setup}
+import nbformat
+nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1")])
+nbformat.validate(nb)
+print("rfc3987_syntax" in sys.modules and sys.modules["rfc3987_syntax"] is not None)
+"""
+
+
+@pytest.mark.parametrize(("setup", "loaded"), [
+    ("", "True"),  # what every process pays without the skip (fails if jsonschema stops importing it)
+    ("from msevidence.reports.startup import skip_slow_optional_imports; skip_slow_optional_imports()", "False"),
+    ("from msevidence.reports.guard import worker_init; worker_init()", "False"),
+])
+def test_the_runner_skips_the_slow_optional_iri_parser_and_still_validates_notebooks(setup, loaded):
+    r = subprocess.run([sys.executable, "-c", SLOW_OPTIONAL.format(setup=setup)], capture_output=True, text=True,
+                       timeout=120)
+    assert r.returncode == 0 and r.stdout.strip() == loaded, r.stdout + r.stderr
+
+
+def test_the_command_line_skips_the_slow_optional_iri_parser():
+    probe = "import sys; from msevidence.cli import main\ntry:\n    main(['--version'])\nexcept SystemExit:\n    pass\n" \
+            "print(sys.modules.get('rfc3987_syntax', 'absent'))"
+    r = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
+    assert r.stdout.strip().endswith("None"), r.stdout + r.stderr

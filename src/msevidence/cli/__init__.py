@@ -24,6 +24,9 @@ def main(argv: list[str] | None = None) -> None:
     import psutil
     import typer
 
+    from msevidence.reports.startup import skip_slow_optional_imports
+
+    skip_slow_optional_imports()
     start_clock(psutil.Process().create_time())  # elapsed times count the interpreter's start-up too
     words = list(sys.argv[1:] if argv is None else argv)
     app(args=expand_repeated(words, typer.main.get_command(app)), prog_name="msevidence")
