@@ -18,7 +18,7 @@ ARCHITECTURE = Path(__file__).resolve().parents[1] / "ARCHITECTURE.md"
 
 # lowest first; one set per layer (the names are msevidence's subpackages or modules)
 LAYERS: list[set[str]] = [
-    {"paths", "errors", "safeio", "limits", "formatting"},
+    {"paths", "errors", "safeio", "limits", "formatting", "startup"},
     {"data"},
     {"evidence"},
     {"models"},

@@ -100,7 +100,7 @@ print("rfc3987_syntax" in sys.modules and sys.modules["rfc3987_syntax"] is not N
 
 @pytest.mark.parametrize(("setup", "loaded"), [
     ("", "True"),  # what every process pays without the skip (fails if jsonschema stops importing it)
-    ("from msevidence.reports.startup import skip_slow_optional_imports; skip_slow_optional_imports()", "False"),
+    ("from msevidence.startup import skip_slow_optional_imports; skip_slow_optional_imports()", "False"),
     ("from msevidence.reports.guard import worker_init; worker_init()", "False"),
 ])
 def test_the_runner_skips_the_slow_optional_iri_parser_and_still_validates_notebooks(setup, loaded):

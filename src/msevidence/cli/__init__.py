@@ -24,7 +24,7 @@ def main(argv: list[str] | None = None) -> None:
     import psutil
     import typer
 
-    from msevidence.reports.startup import skip_slow_optional_imports
+    from msevidence.startup import skip_slow_optional_imports
 
     skip_slow_optional_imports()
     start_clock(psutil.Process().create_time())  # elapsed times count the interpreter's start-up too

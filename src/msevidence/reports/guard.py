@@ -124,8 +124,8 @@ def signals_deferred(reraise: bool = True) -> Iterator[None]:
 
 def worker_init() -> None:
     """Pool-worker initializer: ignore SIGINT, die with the parent (Linux PR_SET_PDEATHSIG), skip the slow
-    optional imports (:mod:`msevidence.reports.startup`)."""
-    from msevidence.reports.startup import skip_slow_optional_imports
+    optional imports (:mod:`msevidence.startup`)."""
+    from msevidence.startup import skip_slow_optional_imports
 
     skip_slow_optional_imports()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
