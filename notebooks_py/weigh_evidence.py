@@ -116,6 +116,4 @@ record("bayes", bayes.to_json())
 record("pooled", {k: v.to_json() for k, v in pools.pooled.items()})
 record("refusals", pools.refusals)
 record("claims", weigh.claims.to_json())
-record("sof_rows", len(sof.rows))
-record("sof_domains", [{"trial": r.trial, "endpoint": r.endpoint, "certainty": r.certainty,
-                        "certainty_domains": r.certainty_domains} for r in sof.rows])
+record("sof", sof.to_json()["rows"])

@@ -3,24 +3,22 @@
 The visible text of each rendered ``*.lay.html`` (tags, scripts and styles stripped) is scanned for leaks:
 every endpoint id, assumption name and arm id of the evidence store, snake_case names, missing-value markers
 (NaN, None, <NA>), Python reprs, and library or method names. Method names are allowed inside a collapsed
-``<details>`` section ("How this was computed"); nothing else is. Set ``MSEVIDENCE_LAY_PAGES=DIR`` to scan pages
-already rendered under DIR instead of rendering every set again.
+``<details>`` section ("How this was computed"); nothing else is. The pages are the session's renders of the
+shipped sets (tests/conftest.py), one test per run.
 """
 
 from __future__ import annotations
 
-import os
 import re
 from html.parser import HTMLParser
-from pathlib import Path
 
 import pytest
+from conftest import shipped_params
 
 import msevidence as mse
-from msevidence import reports
-from msevidence.paths import report_sets_dir
 
 EV = mse.load_evidence()
+LAY_RUNS = shipped_params(lay=True, reverse=True)  # from the other end than the browser test: fewer waits
 METHOD_NAMES = ["statsmodels", "lifelines", "scipy", "numpy", "pandas", "matplotlib", "papermill", "MixedLM",
                 "REML", "lbfgs", "powell", "efron", "breslow", "MMRM", "LOCF", "kappa", "κ", "Schoenfeld",
                 "estimand", "Estimand", "Cox", "log-rank", "delta method", "Guyot", "posterior", "Posterior",
@@ -156,13 +154,13 @@ def test_reading_grade_by_hand():
     assert open_prose(page).split() == ["Short", "words."]
 
 
-@pytest.mark.slow
-def test_every_lay_page_reads_at_grade_9_or_lower(lay_pages):
-    grades = {f"{p.parent.name}/{p.name}": fk_grade(open_prose(p.read_text(encoding="utf-8"))) for p in lay_pages}
-    for name, (grade, n_sent, n_words) in sorted(grades.items()):
-        print(f"{name}: Flesch-Kincaid grade {grade:.1f} ({n_words} words, {n_sent} sentences)")
-    hard = {k: round(v[0], 1) for k, v in grades.items() if v[0] > MAX_GRADE}
-    assert not hard, f"lay pages above grade {MAX_GRADE}: {hard}"
+@pytest.mark.parametrize("spec", LAY_RUNS)
+def test_each_lay_page_reads_at_grade_9_or_lower(spec, shipped):
+    page = shipped(spec).page("lay")
+    grade, n_sent, n_words = fk_grade(open_prose(page.read_text(encoding="utf-8")))
+    print(f"{spec.id}: Flesch-Kincaid grade {grade:.1f} ({n_words} words, {n_sent} sentences)")
+    assert n_words > 50, f"{page.name}: almost no open prose ({n_words} words)"
+    assert grade <= MAX_GRADE, f"{page.name}: grade {grade:.1f} (over {MAX_GRADE})"
 
 
 def _snippet(text: str, m: re.Match) -> str:
@@ -186,40 +184,11 @@ def test_scanner_finds_each_kind_of_leak_and_passes_plain_prose():
 
 
 # -- every lay page of every shipped set ------------------------------------------------------------------
-def _shipped_sets() -> list[reports.ReportSet]:
-    out = []
-    for path in sorted(report_sets_dir().glob("*.yaml")):
-        rs = reports.load_report_set(path)
-        lay = [r for r in rs.runs if r.audience in ("lay", "both")]
-        if lay:
-            out.append(rs.model_copy(update={"runs": lay}))
-    return out
-
-
-@pytest.fixture(scope="module")
-def lay_pages(tmp_path_factory) -> list[Path]:
-    given = os.environ.get("MSEVIDENCE_LAY_PAGES")
-    if given:
-        pages = sorted(Path(given).rglob("*.lay.html"))
-        assert pages, f"no *.lay.html under {given}"
-        return pages
-    root = tmp_path_factory.mktemp("lay")
-    for rs in _shipped_sets():
-        results = reports.render(rs, out=root / rs.name, audience="lay", workers=2)
-        assert all(r.status == "ok" for r in results), [(r.name, r.error) for r in results if r.status != "ok"]
-        assert list((root / rs.name).rglob("*.lay.html")), f"set {rs.name} rendered no lay page"
-    pages = sorted(root.rglob("*.lay.html"))
-    assert pages
-    return pages
-
-
-@pytest.mark.slow
-def test_no_lay_page_leaks_identifiers_missing_values_reprs_or_method_names(lay_pages):
-    patterns = forbidden()
-    found = []
-    for page in lay_pages:
-        found += [f"{page.parent.name}/{page.name}: {x}" for x in leaks(page.read_text(encoding="utf-8"), patterns)]
-    assert not found, f"{len(found)} leaks on lay pages:\n" + "\n".join(found[:80])
+@pytest.mark.parametrize("spec", LAY_RUNS)
+def test_no_lay_page_leaks_identifiers_missing_values_reprs_or_method_names(spec, shipped):
+    page = shipped(spec).page("lay")
+    found = leaks(page.read_text(encoding="utf-8"), forbidden())
+    assert not found, f"{len(found)} leaks on {page.name}:\n" + "\n".join(found[:80])
 
 
 # -- the helpers lay pages are built with ---------------------------------------------------------------------

@@ -58,7 +58,7 @@ def test_weigh_notebook_records_posterior_pooling_and_refusals(rendered):
     assert any("EDSS/T25FW/9HPT vs EDSS/9HPT" in v for v in rec["refusals"].values())
     assert [c["verdict"] for c in rec["claims"]] == [v.verdict.value for v in judge_claims(mse.load_evidence())]
     assert all(c["certainty"] for c in rec["claims"])
-    assert rec["sof_domains"] and all(len(r["certainty_domains"]) == 5 for r in rec["sof_domains"])
+    assert rec["sof"] and all(len(r["certainty_domains"]) == 5 for r in rec["sof"])
     analyst = (out / "weigh.analyst.html").read_text()
     assert len(re.findall(r'<img[^>]+src="data:image/png;base64,', analyst)) >= 4
     assert "NaN" not in _text(out / "weigh.analyst.html")

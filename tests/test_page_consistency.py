@@ -1,25 +1,22 @@
 """On every page of every shipped set, an endpoint has the main effect, verdict, certainty and absolute numbers
 of the typed answer's JSON and of ``msevidence sof -f json`` (issue 18: one answer, said the same way).
 
-Pages come from rendering the shipped sets that show a trial's answer, or from MSEVIDENCE_PAGES=DIR (sets
-already rendered there, e.g. by ``msevidence report --set default --out DIR``).
+The pages are the session's renders of the shipped runs that show a trial's answer (tests/conftest.py), one
+test per run.
 """
 
 from __future__ import annotations
 
 import json
-import os
-from pathlib import Path
 
 import pytest
+from conftest import shipped_params
 from typer.testing import CliRunner
 
 import msevidence as mse
 from msevidence import formatting as fmt
-from msevidence import reports
 from msevidence.answers.trial_answer import trial_answer
 from msevidence.cli import app
-from msevidence.paths import report_sets_dir
 from msevidence.presentation.record import recorded
 
 EV = mse.load_evidence()
@@ -63,52 +60,37 @@ def test_answer_json_and_sof_json_agree(trial):
     check_endpoints(answer_json(trial)["endpoints"], trial)
 
 
-@pytest.fixture(scope="module")
-def rendered(tmp_path_factory) -> Path:
-    given = os.environ.get("MSEVIDENCE_PAGES")
-    if given:
-        return Path(given)
-    root = tmp_path_factory.mktemp("consistency")
-    for path in sorted(report_sets_dir().glob("*.yaml")):
-        rs = reports.load_report_set(path)
-        runs = [r for r in rs.runs if r.notebook in ("progression_vs_walking", "teaching", "weigh_evidence")]
-        if runs:
-            results = reports.render(rs.model_copy(update={"runs": runs}), out=root, workers=2)
-            assert all(r.status == "ok" for r in results), [(r.name, r.error) for r in results if r.status != "ok"]
-    return root
-
-
-@pytest.mark.slow
-def test_every_page_says_what_the_answer_and_sof_say(rendered):
+@pytest.mark.parametrize("spec", shipped_params(notebooks=("progression_vs_walking", "teaching", "weigh_evidence")))
+def test_every_page_says_what_the_answer_and_sof_say(spec, shipped):
+    nb = shipped(spec).notebook
     checked = 0
-    for nb in sorted(rendered.rglob("*.ipynb")):
-        rec = recorded(nb)
-        if "answer" in rec:  # the main report: its recorded answer is the fresh one, and sof agrees
-            trial = rec["trial"]
-            check_endpoints(rec["answer"]["endpoints"], trial)
-            main = rec["answer"]["domains"]["disability_progression"]["endpoint"]
-            a = next(e["absolute"] for e in rec["answer"]["endpoints"] if e["endpoint"] == main)
-            lay = nb.with_suffix(".lay.html")
-            if a["kind"] == "observed" and lay.is_file():
-                text = lay.read_text(encoding="utf-8")
-                for risk in (a["control_risk"], a["treatment_risk"]):
-                    assert f"{fmt.per(risk, 100)} in 100" in text, (nb.name, risk)
-                assert "expected from the hazard ratio (derived" not in text.lower()
-            checked += 1
-        if "sof" in rec:  # every page with a Summary of Findings shows sof --json's numbers
-            for row in rec["sof"]:
-                trial = next(t.id for t in EV if t.name == row["trial"])
-                s = sof_rows(trial)[row["endpoint"]]
-                for k in ("certainty", "verdict", "absolute_kind", "control_risk_per_1000",
-                          "intervention_risk_per_1000", "difference_per_1000"):
-                    assert row[k] == s[k] or same_numbers(row[k], s[k]), (nb.name, row["endpoint"], k)
-            checked += 1
-        if "progression" in rec and "out_of_100" in rec.get("progression", {}):  # the teaching page
-            t = rec["progression"]["trial"]
-            ans = trial_answer(EV, t)
-            main = ans.main("disability_progression")
-            if main is not None and main.absolute.observed and not rec["progression"]["what_if"]:
-                assert rec["progression"]["out_of_100"]["placebo"] == round(100 * main.absolute.control_risk)
-                assert rec["progression"]["out_of_100"]["ocrelizumab"] == round(100 * main.absolute.treatment_risk)
-            checked += 1
-    assert checked, f"no page with an answer under {rendered}"
+    rec = recorded(nb)
+    if "answer" in rec:  # the main report: its recorded answer is the fresh one, and sof agrees
+        trial = rec["trial"]
+        check_endpoints(rec["answer"]["endpoints"], trial)
+        main = rec["answer"]["domains"]["disability_progression"]["endpoint"]
+        a = next(e["absolute"] for e in rec["answer"]["endpoints"] if e["endpoint"] == main)
+        lay = nb.with_suffix(".lay.html")
+        if a["kind"] == "observed" and lay.is_file():
+            text = lay.read_text(encoding="utf-8")
+            for risk in (a["control_risk"], a["treatment_risk"]):
+                assert f"{fmt.per(risk, 100)} in 100" in text, (nb.name, risk)
+            assert "expected from the hazard ratio (derived" not in text.lower()
+        checked += 1
+    if "sof" in rec:  # every page with a Summary of Findings shows sof --json's numbers
+        for row in rec["sof"]:
+            trial = next(t.id for t in EV if t.name == row["trial"])
+            s = sof_rows(trial)[row["endpoint"]]
+            for k in ("certainty", "verdict", "absolute_kind", "control_risk_per_1000",
+                      "intervention_risk_per_1000", "difference_per_1000"):
+                assert row[k] == s[k] or same_numbers(row[k], s[k]), (nb.name, row["endpoint"], k)
+        checked += 1
+    if "progression" in rec and "out_of_100" in rec.get("progression", {}):  # the teaching page
+        t = rec["progression"]["trial"]
+        ans = trial_answer(EV, t)
+        main = ans.main("disability_progression")
+        if main is not None and main.absolute.observed and not rec["progression"]["what_if"]:
+            assert rec["progression"]["out_of_100"]["placebo"] == round(100 * main.absolute.control_risk)
+            assert rec["progression"]["out_of_100"]["ocrelizumab"] == round(100 * main.absolute.treatment_risk)
+        checked += 1
+    assert checked, f"{nb.name} records no answer, Summary of Findings or teaching numbers"

@@ -1,11 +1,14 @@
 """Every command in README.md works as written on a fresh clone, and none writes into tracked folders.
 
-The slow test clones this checkout into a temporary folder, borrows the checkout's `.venv` (nothing is installed;
-``PYTHONPATH`` points at the clone's ``src`` so the clone's code and shipped files are the ones used), runs each
-shell command and Python block of the README in the clone as the README says (with the environment activated),
-checks exit codes, then checks that ``git status --porcelain`` of the clone is clean: all output is git-ignored.
-Commands that start servers (``make lab``, ``make app``) or run this suite (``make test``) are checked with
-``make -n`` instead.
+The clone is made once for this file: this checkout cloned into a temporary folder, borrowing the checkout's
+`.venv` (nothing is installed; ``PYTHONPATH`` points at the clone's ``src`` so the clone's code and shipped files
+are the ones used). Each shell command and Python block of the README is then one test, run in the clone as the
+README says (the environment activated), in the README's order: exit code 0, and ``git status --porcelain`` of the
+clone still clean (all output is git-ignored). Commands that start servers (``make lab``, ``make app``) or run this
+suite (``make test``) are checked with ``make -n``. A command that renders a whole report set (``make report``,
+``msevidence report --set NAME``) is run in the clone with ``--only`` its first run, so no test waits for a whole
+set; every run of every shipped set is rendered by the same command, one run each, for the page tests
+(tests/conftest.py), and the test here checks that ``make report`` runs exactly ``msevidence report --set default``.
 """
 
 from __future__ import annotations
@@ -18,6 +21,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import SHIPPED
+
+from msevidence import reports
 
 ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
@@ -174,27 +180,51 @@ def clone(tmp_path_factory) -> Path:
     return dest
 
 
-@pytest.mark.slow
-def test_every_readme_command_works_on_a_fresh_clone(clone):
-    commands = list(dict.fromkeys([*shell_commands(TEXT), *inline_commands(TEXT)]))
-    failures = []
-    for cmd in commands:
-        if cmd.startswith(DRY_RUN):
-            cmd = cmd.replace("make ", "make -n ", 1)
-        r = _run(cmd, clone)
-        if r.returncode != 0:
-            failures.append(f"$ {cmd}\n  exit {r.returncode}\n  {(r.stdout + r.stderr)[-1500:]}")
-    for i, code in enumerate(python_blocks(TEXT)):
-        script = clone.parent / f"readme_block_{i}.py"
-        script.write_text(code, encoding="utf-8")
-        r = _run(f"python {script}", clone)
-        if r.returncode != 0:
-            failures.append(f"README python block {i}\n  {r.stderr[-1500:]}")
-    assert not failures, "\n\n".join(failures)
-    assert (clone / "reports" / "output" / "index.html").is_file()  # `make report` rendered the default set
-    status = subprocess.run(["git", "status", "--porcelain"], cwd=clone, capture_output=True, text=True,
-                            check=True).stdout
-    assert status == "", f"README commands wrote into the repository's tracked folders:\n{status}"
+COMMANDS = list(dict.fromkeys([*shell_commands(TEXT), *inline_commands(TEXT)]))
+WHOLE_SET = re.compile(r"^(make report|msevidence report --set ([\w-]+))$")
+
+
+def as_run(cmd: str) -> str:
+    """The command line the test runs for a README command (see the module docstring)."""
+    if cmd.startswith(DRY_RUN):
+        return cmd.replace("make ", "make -n ", 1)
+    whole = WHOLE_SET.match(cmd)
+    if whole:
+        name = whole.group(2) or "default"
+        first = reports.load_report_set(ROOT / "reports" / f"{name}.yaml").runs[0].name
+        return f"msevidence report --set {name} --only {first}"
+    return cmd
+
+
+def test_make_report_renders_exactly_the_default_set():
+    lines = [x for x in _dry_run("report").splitlines() if "msevidence report" in x]
+    assert len(lines) == 1 and lines[0].split("msevidence ", 1)[1].split() == ["report", "--set", "default"], lines
+    assert as_run("make report").startswith("msevidence report --set default --only ")
+    assert {s.set for s in SHIPPED} >= {"default", "teaching"}  # every run of them is rendered for the page tests
+
+
+def _clean(clone: Path) -> str:
+    return subprocess.run(["git", "status", "--porcelain"], cwd=clone, capture_output=True, text=True,
+                          check=True).stdout
+
+
+@pytest.mark.parametrize("cmd", COMMANDS)
+def test_readme_command_works_on_a_fresh_clone(cmd, clone):
+    r = _run(as_run(cmd), clone, timeout=300)
+    assert r.returncode == 0, f"$ {as_run(cmd)}\n  exit {r.returncode}\n  {(r.stdout + r.stderr)[-1500:]}"
+    status = _clean(clone)
+    assert status == "", f"$ {cmd} wrote into the repository's tracked folders:\n{status}"
+    if WHOLE_SET.match(cmd):
+        assert (clone / "reports" / "output" / "index.html").is_file()  # the default output folder
+
+
+@pytest.mark.parametrize("i", range(len(python_blocks(TEXT))))
+def test_readme_python_block_runs_on_a_fresh_clone(i, clone):
+    script = clone.parent / f"readme_block_{i}.py"
+    script.write_text(python_blocks(TEXT)[i], encoding="utf-8")
+    r = _run(f"python {script}", clone, timeout=300)
+    assert r.returncode == 0, f"README python block {i}\n  {r.stderr[-1500:]}"
+    assert _clean(clone) == ""
 
 
 if __name__ == "__main__":  # print what the README test would run
