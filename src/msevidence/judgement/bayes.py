@@ -38,6 +38,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from msevidence import formatting as fmt
 from msevidence.errors import InputError, OptionError
 from msevidence.evidence.schema import RATIO_STATISTICS, Effect
 from msevidence.models.base import Fitter
@@ -55,13 +56,7 @@ REREADABLE_ANALYSES = ("time_to_event", "annualized_rate", "proportion_at_week",
                        "repeated_events")
 
 
-def prob_text(p: float) -> str:
-    """A probability for readers, in whole percent; never "100%" or "0%" for one that is not 1 or 0."""
-    if p >= 0.995:
-        return "more than 99%"
-    if p <= 0.005:
-        return "less than 1%"
-    return f"{p:.0%}"
+prob_text = fmt.probability  # a probability for readers (kept as a name of this module)
 
 
 class ReanalysisError(InputError):
@@ -277,8 +272,9 @@ class BayesianReanalysis(Fitter):
         side = "above" if self.higher_is_better_ else "below"
         return (f"Under a {self.prior.name} prior ({self.prior.definition}), the probability of a benefit (ratio "
                 f"{side} 1) is {prob_text(self.p_benefit_)} and of an important benefit (ratio {side} "
-                f"{self.important_ratio_:.3g}) is {prob_text(self.p_important_benefit_)} (posterior ratio {self.hr_:.2f}, {self.conf_level:.0%} credible "
-                f"interval {self.cri_low_:.2f} to {self.cri_high_:.2f}).")
+                f"{fmt.ratio(self.important_ratio_)}) is {prob_text(self.p_important_benefit_)} (posterior ratio "
+                f"{fmt.ratio(self.hr_)}, {fmt.percent(self.conf_level, 0)} credible interval "
+                f"{fmt.interval(self.cri_low_, self.cri_high_)}).")
 
     def to_json(self) -> dict[str, Any]:
         self._check()
