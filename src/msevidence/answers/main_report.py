@@ -251,7 +251,7 @@ class ProgressionWalkingReport:
                 f"confirmed 12 weeks later; {fmt.per(c.improved_20_confirmed_12w, 100)} and "
                 f"{fmt.per(t.improved_20_confirmed_12w, 100)} in 100 walked at least 20% faster at two visits in a "
                 "row, which partly reflects day-to-day variation built into the model. Average walking speed "
-                f"changed by {t.walking_speed_change_m_s:+.2f} m/s on {dt_} and {c.walking_speed_change_m_s:+.2f} "
+                f"changed by {fmt.fixed(t.walking_speed_change_m_s, 2, signed=True)} m/s on {dt_} and {fmt.fixed(c.walking_speed_change_m_s, 2, signed=True)} "
                 f"m/s on {dc}.{miss}\n")
 
     def walking_plain(self) -> str:
@@ -261,8 +261,8 @@ class ProgressionWalkingReport:
         if w.verdict == MISSING or "pct_change_treatment" not in n:
             return f"**In the trial.** {w.sentence}"
         return (f"**In the trial.** By week {n['week']:g}, the time to walk 25 feet went up by about "
-                f"{abs(n['pct_change_treatment']):.0f}% with Ocrevus and by about "
-                f"{abs(n['pct_change_control']):.0f}% with {self.trial.control.drug}. A longer time "
+                f"{fmt.percent(abs(n['pct_change_treatment']) / 100, 0)} with Ocrevus and by about "
+                f"{fmt.percent(abs(n['pct_change_control']) / 100, 0)} with {self.trial.control.drug}. A longer time "
                 "means slower walking. So walking got slower in both groups, but less with Ocrevus.")
 
     def walking_certainty(self) -> str:

@@ -104,11 +104,11 @@ def make_prior(spec: str | tuple[float, float] | NormalPrior = "sceptical",
         name = spec.strip().lower()
         if name == "sceptical":
             return NormalPrior(name, 0.0, t, f"centred on no effect; 5% probability that the ratio is {side} "
-                                             f"{math.exp(good):.3g}")
+                                             f"{fmt.number(math.exp(good))}")
         if name == "enthusiastic":
-            return NormalPrior(name, good, t, f"centred on a ratio of {math.exp(good):.3g}; 5% probability of harm")
+            return NormalPrior(name, good, t, f"centred on a ratio of {fmt.number(math.exp(good))}; 5% probability of harm")
         if name == "pessimistic":
-            return NormalPrior(name, -good, t, f"centred on harm of the same size (ratio {math.exp(-good):.3g}); 5% "
+            return NormalPrior(name, -good, t, f"centred on harm of the same size (ratio {fmt.number(math.exp(-good))}); 5% "
                                                "probability of benefit")
         return NormalPrior(name, 0.0, VAGUE_SD, f"vague: centred on no effect with SD {VAGUE_SD:g} on the log scale")
     if isinstance(spec, str):
