@@ -23,7 +23,6 @@ from msevidence.judgement.published import (
     MORE,
     SAME,
     DomainVerdict,
-    progression_endpoint,
     provenance,
     walking_endpoints,
     what_trials_do_not_show,
@@ -116,7 +115,8 @@ class ProgressionWalkingReport:
     # -- disability progression ----------------------------------------------------------------------------------
     def progression_estimand(self) -> str:
         t, cw = self.trial, self.confirmation_weeks
-        ep = progression_endpoint(t, cw)
+        eid = self.progression_verdict().endpoint  # the answer's endpoint, not picked again
+        ep = t.endpoint(eid) if eid else None
         rule = {"event": "the trial counted it as confirmed", "censor": "the trial censored it",
                 "not_stated": "the trial did not say how it was handled"}[t.design.unconfirmed_progression]
         used = self.synthetic.metadata.get("unconfirmed_progression", t.design.unconfirmed_progression)
@@ -299,7 +299,8 @@ class ProgressionWalkingReport:
         return plot_discordance(self.walking, provenance=self.label, names=self.arm_names)
 
     def limits(self) -> str:
-        return "\n".join(f"- {without_code_asides(x)}" for x in what_trials_do_not_show(self.evidence, self.trial))
+        return "\n".join(f"- {without_code_asides(x)}" for x in what_trials_do_not_show(self.evidence, self.trial,
+                                                                                      self.walking_verdict()))
 
     def provenance(self) -> pd.DataFrame:
         return provenance(self.evidence, [self.trial.id], self.parameters, self.label)

@@ -41,6 +41,7 @@ from scipy import stats
 from msevidence import formatting as fmt
 from msevidence.errors import InputError, OptionError
 from msevidence.evidence.schema import RATIO_STATISTICS, Effect
+from msevidence.judgement.main_effect import main_effect
 from msevidence.models.base import Fitter
 
 PRIOR_NAMES = ("sceptical", "neutral", "enthusiastic", "pessimistic")
@@ -315,8 +316,13 @@ def across_priors(likelihood: Likelihood | Effect, threshold: float = DEFAULT_TH
 
 
 def ratio_effect_of(endpoint) -> Effect | None:
-    """The endpoint's effect to re-read: a hazard ratio, else another ratio, else a relative reduction."""
+    """The endpoint's effect to re-read: its main effect (:func:`msevidence.judgement.main_effect.main_effect`,
+    the one rule) when that is a ratio of events or a relative reduction; otherwise a hazard ratio, another ratio
+    or a relative reduction among its other effects (one with a CI first)."""
     order = ("hazard_ratio", "rate_ratio", "risk_ratio", "odds_ratio", "relative_reduction")
+    main = main_effect(endpoint)
+    if main is not None and main.statistic in order:
+        return main
     found = [e for s in order for e in endpoint.effects if e.statistic == s]
     with_ci = [e for e in found if e.ci_low is not None and e.ci_high is not None]
     return (with_ci or found or [None])[0]

@@ -225,10 +225,11 @@ def certainty(trial: Trial, domain: str, confirmation_weeks: int = 12) -> str:
     return " ".join(parts)
 
 
-def what_trials_do_not_show(ev: EvidenceSet, trial: Trial) -> list[str]:
-    """Plain-language limits, each derived from the evidence store (gaps, comparators, methods)."""
+def what_trials_do_not_show(ev: EvidenceSet, trial: Trial, walking: DomainVerdict | None = None) -> list[str]:
+    """Plain-language limits, each derived from the evidence store (gaps, comparators, methods); `walking`: the
+    walking verdict already decided for the page (the trial's answer), else the published one."""
     out: list[str] = []
-    w = published_walking_verdict(trial)
+    w = walking if walking is not None else published_walking_verdict(trial)
     if w.verdict == MISSING:
         out.append(f"{trial.name} did not report walking speed, so it cannot tell whether walking was affected.")
     elif w.verdict != BETTER:
