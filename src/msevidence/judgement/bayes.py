@@ -126,7 +126,7 @@ def make_prior(spec: str | tuple[float, float] | NormalPrior = "sceptical",
     lo, hi = PRIOR_SD_RANGE
     if abs(mean) > PRIOR_MEAN_MAX or not lo <= sd <= hi:
         raise OptionError("--prior", f"MEAN,SD of the log ratio must have |MEAN| <= {PRIOR_MEAN_MAX:g} (a ratio "
-                                     f"between {math.exp(-PRIOR_MEAN_MAX):.2g} and {math.exp(PRIOR_MEAN_MAX):.3g}) and "
+                                     f"between {fmt.number(math.exp(-PRIOR_MEAN_MAX), 2)} and {fmt.number(math.exp(PRIOR_MEAN_MAX))}) and "
                                      f"SD from {lo:g} to {hi:g}, got {mean:g},{sd:g} (rule: prior range)")
     return NormalPrior("custom", mean, sd, f"normal prior on the log ratio, mean {mean:g}, SD {sd:g}")
 

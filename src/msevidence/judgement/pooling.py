@@ -135,7 +135,7 @@ def read_estimates_csv(path: str | Path) -> list[StudyEstimate]:
         lik = likelihood_from_ci(vals["estimate"], vals["ci_low"], vals["ci_high"], label=study)
         if lik.se < MIN_SE:
             raise TableError(f"line {i}: the CI {vals['ci_low']:g} to {vals['ci_high']:g} gives a standard error of "
-                             f"{lik.se:.2g} on the log scale, below {MIN_SE:g}: too narrow to be a 95% CI (rule: "
+                             f"{fmt.number(lik.se, 2)} on the log scale, below {MIN_SE:g}: too narrow to be a 95% CI (rule: "
                              "plausible CIs)", source=name, column="ci_low")
         out.append(StudyEstimate(study, lik.log_hr, lik.se, vals["estimate"], vals["ci_low"], vals["ci_high"],
                                  source=name))
