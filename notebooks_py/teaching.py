@@ -39,11 +39,14 @@ from IPython.display import Markdown, display
 import msevidence as mse
 from msevidence.presentation.record import record
 from msevidence import answers
-from msevidence.presentation import teaching, teaching_app
+from msevidence import formatting as fmt
+from msevidence.answers import teaching_app
+from msevidence.answers.teaching import progression_what_if, walking_what_if
+from msevidence.presentation import teaching
 
 ev = mse.load_evidence()
-prog = teaching.progression_what_if(trial, control_risk=control_risk, hr=hr, evidence=ev)
-walk = teaching.walking_what_if(trial, baseline_s=baseline_s, evidence=ev)
+prog = progression_what_if(trial, control_risk=control_risk, hr=hr, evidence=ev)
+walk = walking_what_if(trial, baseline_s=baseline_s, evidence=ev)
 display(Markdown(f"**Trial: {ev[trial].name}.** {ev[trial].title}. {ev[trial].population}."))
 
 # %% [markdown]
@@ -69,7 +72,7 @@ if walk["reported"]:
     teaching.walking_figure(walk)
     plt.show()
     display(Markdown("\n\n".join(walk["sentences"])))
-    display(Markdown(f"*Why {walk['baseline_s']:.1f} seconds?* The trial did not publish how fast people walked "
+    display(Markdown(f"*Why {fmt.fixed(walk['baseline_s'])} seconds?* The trial did not publish how fast people walked "
                      f"at the start, so we picked a typical value for people with this kind of MS. In detail: "
                      f"{walk['baseline_rationale']}"
                      if walk["baseline_label"] == teaching.ASSUMED else ""))
@@ -114,16 +117,17 @@ display(Markdown(claims.claims_plain()))
 # ## Where the numbers come from
 
 # %%
-rows = [("People on placebo who got worse", f"{100 * prog['control_risk_published']:.1f} of 100",
+rows = [("People on placebo who got worse", f"{fmt.per(prog['control_risk_published'], 100)} of 100",
          prog["control_risk_citation"]),
-        ("Hazard ratio", f"{prog['hr_published']:.2f}" + ("" if prog["hr_ci_low"] is None else
-                                                           f" (95% CI {prog['hr_ci_low']:.2f} to {prog['hr_ci_high']:.2f})"),
+        ("Hazard ratio", fmt.ratio(prog["hr_published"]) + ("" if prog["hr_ci_low"] is None else
+                                                             f" (95% CI {fmt.interval(prog['hr_ci_low'], prog['hr_ci_high'])})"),
          prog["hr_citation"] if prog["hr_label"] != teaching.DERIVED else f"derived: {prog['hr_formula']}")]
 if walk["reported"]:
-    rows += [("Change in walking time, placebo", f"{walk['pct_change']['placebo']:+.1f}%", walk["pct_change_citation"]),
-             ("Change in walking time, ocrelizumab", f"{walk['pct_change']['ocrelizumab']:+.1f}%",
+    rows += [("Change in walking time, placebo", fmt.percent_change(walk["pct_change"]["placebo"]),
               walk["pct_change_citation"]),
-             ("Walking time at the start", f"{walk['baseline_s']:.1f} s", walk["baseline_label"])]
+             ("Change in walking time, ocrelizumab", fmt.percent_change(walk["pct_change"]["ocrelizumab"]),
+              walk["pct_change_citation"]),
+             ("Walking time at the start", f"{fmt.fixed(walk['baseline_s'])} s", walk["baseline_label"])]
 display(Markdown("| Number | Value | Source |\n|---|---|---|\n"
                  + "\n".join(f"| {a} | {b} | {c} |" for a, b, c in rows)))
 display(Markdown(f"Evidence file of {ev[trial].name}: fingerprint (sha256) `{ev.sha256(trial)[:16]}…`; "

@@ -39,6 +39,7 @@ import pandas as pd
 from IPython.display import Markdown, display
 
 import msevidence as mse
+from msevidence import formatting as fmt
 from msevidence.answers import trial_design as td
 from msevidence.presentation.record import record
 
@@ -93,9 +94,9 @@ plt.show()
 q = dist.hr_quantiles([0.025, 0.5, 0.975])
 record("sampling", {"true_hr": dist.design.true_hr, "quantiles": q.tolist(), "power": dist.power,
                     "coverage": dist.coverage, "published": published.estimate if published else None})
-text = (f"In {dist.n_trials:,} simulated trials, 95% of the estimated hazard ratios fell between {q.iloc[0]:.2f} "
-        f"and {q.iloc[2]:.2f}; {dist.power:.0%} of the trials found a difference, and the 95% confidence "
-        f"interval contained the true value in {dist.coverage:.0%} of them.")
+text = (f"In {dist.n_trials:,} simulated trials, 95% of the estimated hazard ratios fell between "
+        f"{fmt.interval(q.iloc[0], q.iloc[2])}; {fmt.percent(dist.power, 0)} of the trials found a difference, and "
+        f"the 95% confidence interval contained the true value in {fmt.percent(dist.coverage, 0)} of them.")
 if published:
-    text += f" Published estimate: {published.estimate:g} ({published.citation})."
+    text += f" Published estimate: {fmt.ratio(published.estimate)} ({published.citation})."
 display(Markdown(text))

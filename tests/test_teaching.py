@@ -10,11 +10,13 @@ import matplotlib
 import pytest
 
 import msevidence as mse
+from msevidence import formatting as fmt
 from msevidence import reports
-from msevidence.errors import InputError
+from msevidence.answers.teaching import progression_what_if, teachable_trials, walking_what_if
+from msevidence.errors import InputError, TeachingError
 from msevidence.evidence import EvidenceSet
 from msevidence.presentation import teaching
-from msevidence.presentation.teaching import ASSUMED, DERIVED, PUBLISHED, WHAT_IF, TeachingError
+from msevidence.presentation.teaching import ASSUMED, DERIVED, PUBLISHED, WHAT_IF
 
 matplotlib.use("Agg")
 EV = mse.load_evidence()
@@ -40,12 +42,12 @@ def _close_figures():
 
 def test_grade_formula_on_hand_computed_values():
     # R_t = 1 - (1 - R_c)^HR: 1 - 0.5^0.5 = 0.29289 -> 29 of 100; HR 1 changes nothing; HR 2 -> 1 - 0.25 = 0.75
-    r = teaching.progression_what_if("ORATORIO", control_risk=0.5, hr=0.5, evidence=EV)
+    r = progression_what_if("ORATORIO", control_risk=0.5, hr=0.5, evidence=EV)
     assert r["treated_risk"] == pytest.approx(0.2928932, abs=1e-7)
     assert r["out_of_100"] == {"placebo": 50, "ocrelizumab": 29, "both": 29, "spared": 21, "extra": 0, "neither": 50}
-    same = teaching.progression_what_if("ORATORIO", control_risk=0.5, hr=1.0, evidence=EV)
+    same = progression_what_if("ORATORIO", control_risk=0.5, hr=1.0, evidence=EV)
     assert same["out_of_100"]["spared"] == 0 and same["out_of_100"]["ocrelizumab"] == 50
-    harm = teaching.progression_what_if("ORATORIO", control_risk=0.5, hr=2.0, evidence=EV)
+    harm = progression_what_if("ORATORIO", control_risk=0.5, hr=2.0, evidence=EV)
     assert harm["treated_risk"] == pytest.approx(0.75)
     assert harm["out_of_100"] | {} == {"placebo": 50, "ocrelizumab": 75, "both": 50, "spared": 0, "extra": 25,
                                        "neither": 25}
@@ -53,7 +55,7 @@ def test_grade_formula_on_hand_computed_values():
 
 
 def test_oratorio_defaults_are_the_published_numbers_with_citations():
-    r = teaching.progression_what_if("ORATORIO", evidence=EV)
+    r = progression_what_if("ORATORIO", evidence=EV)
     rc = CDP.result("PBO", "proportion_with_event")
     assert r["endpoint"] == "cdp12_edss"
     assert (r["control_risk"], r["hr"], r["hr_ci_low"], r["hr_ci_high"]) == (rc.value, HR.estimate, HR.ci_low, HR.ci_high)
@@ -69,45 +71,51 @@ def test_oratorio_defaults_are_the_published_numbers_with_citations():
     assert r["out_of_100"]["spared"] == n_c - n_t > 0
     assert sum(r["out_of_100"][k] for k in ("both", "spared", "extra", "neither")) == 100
     assert r["treated_risk_published"] == CDP.result("OCR", "proportion_with_event").value
-    assert f"published HR {HR.estimate:.2f} (95% CI {HR.ci_low:.2f}–{HR.ci_high:.2f}) from {ORA.cite(HR.source)}" \
+    assert f"published HR {fmt.ratio(HR.estimate)} (95% CI {fmt.interval(HR.ci_low, HR.ci_high)}) from {ORA.cite(HR.source)}" \
         in r["title"].replace("\n    ", " ")
     assert "what-if" not in r["title"] + " ".join(r["sentences"])
 
 
 def test_what_if_labelling_switches_when_a_value_moves():
     rc = CDP.result("PBO", "proportion_with_event").value
-    moved_hr = teaching.progression_what_if("ORATORIO", hr=HR.estimate + 0.1, evidence=EV)
+    moved_hr = progression_what_if("ORATORIO", hr=HR.estimate + 0.1, evidence=EV)
     assert moved_hr["hr_label"] == WHAT_IF and moved_hr["control_risk_label"] == PUBLISHED and moved_hr["what_if"]
     assert "your what-if value" in moved_hr["title"] and "published HR" not in moved_hr["title"]
     assert moved_hr["treated_risk_low"] is None  # the published CI does not belong to a what-if HR
     assert any("what-if numbers, not trial results" in s for s in moved_hr["sentences"])
-    moved_rc = teaching.progression_what_if("ORATORIO", control_risk=rc + 0.1, evidence=EV)
+    moved_rc = progression_what_if("ORATORIO", control_risk=rc + 0.1, evidence=EV)
     assert moved_rc["control_risk_label"] == WHAT_IF and moved_rc["hr_label"] == PUBLISHED
     assert "on placebo: your what-if value" in moved_rc["title"]
-    back = teaching.progression_what_if("ORATORIO", control_risk=rc, hr=HR.estimate, evidence=EV)
-    assert not back["what_if"] and back["title"] == teaching.progression_what_if("ORATORIO", evidence=EV)["title"]
+    back = progression_what_if("ORATORIO", control_risk=rc, hr=HR.estimate, evidence=EV)
+    assert not back["what_if"] and back["title"] == progression_what_if("ORATORIO", evidence=EV)["title"]
 
 
 def test_trial_without_a_published_hr_uses_a_labelled_derived_hr():
-    no_hr = [e.model_copy(update={"effects": []}) if e.id == "cdp12_edss" else e for e in EV["ORATORIO"].endpoints]
+    # a relative reduction (read from the HR here) instead of the HR: the answer keeps both groups' risks
+    rr = HR.model_copy(update={"statistic": "relative_reduction", "estimate": 1 - HR.estimate, "ci_low": None,
+                               "ci_high": None})
+    no_hr = [e.model_copy(update={"effects": [rr]}) if e.id == "cdp12_edss" else e for e in EV["ORATORIO"].endpoints]
     ev = _twin("NO_HR", endpoints=no_hr)
     ep = ev["NO_HR"].endpoint("cdp12_edss")
     assert ep.effect("hazard_ratio") is None
     rt, rc = ep.result("OCR", "proportion_with_event").value, ep.result("PBO", "proportion_with_event").value
-    r = teaching.progression_what_if("NO_HR", evidence=ev)
+    r = progression_what_if("NO_HR", evidence=ev)
     assert r["hr_label"] == DERIVED and r["hr"] == pytest.approx(math.log(1 - rt) / math.log(1 - rc))
     assert r["treated_risk"] == pytest.approx(rt)  # the derived HR reproduces the published percentage
     assert r["hr_ci_low"] is None and "not published" in " ".join(r["title"].split()) and r["hr_formula"]
+    none = [e.model_copy(update={"effects": []}) if e.id == "cdp12_edss" else e for e in EV["ORATORIO"].endpoints]
+    with pytest.raises(TeachingError, match="between-group effect"):  # the answer holds no result to show
+        progression_what_if("NONE", evidence=_twin("NONE", endpoints=none))
 
 
 def test_active_controlled_trials_are_refused_with_a_clear_error():
     assert ACTIVE, "the evidence store should hold the active-controlled OPERA trials"
     for tid in ACTIVE:
-        for fn in (teaching.progression_what_if, teaching.walking_what_if):
+        for fn in (progression_what_if, walking_what_if):
             with pytest.raises(InputError, match=rf"^{tid} is active-controlled .*needs a placebo-controlled trial"):
                 fn(tid, evidence=EV)
-    assert not set(ACTIVE) & set(teaching.teachable_trials(EV))
-    assert "ORATORIO" in teaching.teachable_trials(EV)
+    assert not set(ACTIVE) & set(teachable_trials(EV))
+    assert "ORATORIO" in teachable_trials(EV)
     assert issubclass(TeachingError, ValueError)
 
 
@@ -115,18 +123,18 @@ def test_active_controlled_trials_are_refused_with_a_clear_error():
                                            ({"hr": 0}, "positive hazard ratio")])
 def test_bad_values_get_one_line_errors(kwargs, match):
     with pytest.raises(TeachingError, match=match):
-        teaching.progression_what_if("ORATORIO", evidence=EV, **kwargs)
+        progression_what_if("ORATORIO", evidence=EV, **kwargs)
     with pytest.raises(TeachingError, match="NOPE: not in the evidence store"):
-        teaching.progression_what_if("NOPE", evidence=EV)
+        progression_what_if("NOPE", evidence=EV)
     with pytest.raises(TeachingError, match="positive number of seconds"):
-        teaching.walking_what_if("ORATORIO", baseline_s=-1, evidence=EV)
+        walking_what_if("ORATORIO", baseline_s=-1, evidence=EV)
 
 
 def test_oratorio_walking_uses_published_changes_and_the_named_assumption():
     a = ORA.assumption("t25fw_baseline_median_s")
     pbo, ocr = WALK.result("PBO").value, WALK.result("OCR").value
     assert pbo > ocr > 0  # both arms walked slower: less worsening, not improvement
-    r = teaching.walking_what_if("ORATORIO", evidence=EV)
+    r = walking_what_if("ORATORIO", evidence=EV)
     assert r["reported"] and r["baseline_s"] == a.value and r["baseline_label"] == ASSUMED
     assert r["baseline_rationale"] == a.rationale and r["week"] == 120
     assert r["pct_change"] == {"placebo": pbo, "ocrelizumab": ocr}
@@ -138,14 +146,14 @@ def test_oratorio_walking_uses_published_changes_and_the_named_assumption():
     assert "assumption, not published" in r["title"]
     text = " ".join(r["sentences"])
     assert "slower worsening is not improvement" in text and "Both groups walked slower" in text
-    mine = teaching.walking_what_if("ORATORIO", baseline_s=10.0, evidence=EV)
+    mine = walking_what_if("ORATORIO", baseline_s=10.0, evidence=EV)
     assert mine["baseline_label"] == WHAT_IF and mine["what_if"] and "your what-if value" in mine["title"]
     assert mine["time_s"]["placebo"] == pytest.approx(10.0 * (1 + pbo / 100))
 
 
 def test_a_trial_without_walking_results_says_not_reported():
     ev = _twin("NO_WALK", endpoints=[e for e in EV["ORATORIO"].endpoints if e.domain != "walking_speed"])
-    r = teaching.walking_what_if("NO_WALK", evidence=ev)
+    r = walking_what_if("NO_WALK", evidence=ev)
     assert r["reported"] is False and "not reported in this trial" in r["message"]
     with pytest.raises(TeachingError, match="not reported in this trial"):
         teaching.walking_figure(r)
@@ -166,9 +174,9 @@ def test_icon_array_draws_100_people_in_the_four_groups_by_shape():
 
 
 def test_figures_carry_the_provenance_titles():
-    r = teaching.progression_what_if("ORATORIO", evidence=EV)
+    r = progression_what_if("ORATORIO", evidence=EV)
     assert teaching.progression_figure(r).get_title(loc="left") == r["title"]
-    w = teaching.walking_what_if("ORATORIO", evidence=EV)
+    w = walking_what_if("ORATORIO", evidence=EV)
     ax = teaching.walking_figure(w)
     assert ax.get_title(loc="left") == w["title"]
     assert [p.get_width() for p in ax.patches] == pytest.approx(
@@ -176,7 +184,7 @@ def test_figures_carry_the_provenance_titles():
 
 
 def test_explorer_starts_at_published_values_and_resets_on_trial_change():
-    from msevidence.presentation import teaching_app
+    from msevidence.answers import teaching_app
 
     app = teaching_app.explorer(EV, "ORATORIO")
     (pick, reset), domain, risk, hr, base, _ = app.children[0].children, *app.children[1:]
@@ -199,7 +207,7 @@ def test_teaching_report_set_includes_the_lay_teaching_notebook():
     rs = reports.load_report_set("teaching")
     runs = [r for r in rs.runs if r.notebook == "teaching"]
     assert runs and all(r.audience == "lay" for r in runs)
-    assert {r.parameters["trial"] for r in runs} <= set(teaching.teachable_trials(EV))
+    assert {r.parameters["trial"] for r in runs} <= set(teachable_trials(EV))
 
 
 # -- the notebook, executed with papermill through the report runner --------------------------------------------
@@ -225,7 +233,7 @@ def test_teaching_notebook_records_the_numbers_it_shows(tmp_path):
     assert rec["walking"]["pct_change"]["placebo"] == WALK.result("PBO").value
     lay = (tmp_path / "teach-tests" / "ora.lay.html").read_text()  # each set renders into its own folder
     text = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", lay)).split())
-    assert 'class="highlight' not in lay and "teaching.progression_what_if" not in text
+    assert 'class="highlight' not in lay and "progression_what_if(" not in text
     assert "slower worsening is not improvement" in text and "assumption, not published" in text
     assert f"{round(100 * rc)} of 100" in text and "VBoxModel" not in lay  # no sliders in the printed report
     assert len(re.findall(r'<img[^>]+src="data:image/png;base64,', lay)) == 2

@@ -9,7 +9,8 @@ import statsmodels.api as sm
 
 import msevidence as mse
 from msevidence.data.visits import VisitsTableError, read_visits, walking_events
-from msevidence.judgement.compare import published_vs_reproduced, walking_verdict
+from msevidence.judgement.compare import published_vs_reproduced
+from msevidence.judgement.verdict import judge
 from msevidence.models.survival import analyze
 from msevidence.models.walking import WalkingMixedModel, summarize_walking
 
@@ -164,27 +165,23 @@ def test_bad_visits_raise_one_line_error(df_change, message):
     assert message in str(exc.value) and "\n" not in str(exc.value)
 
 
-def test_verdict_says_less_worsening_not_improvement():
-    trial = mse.load_evidence()["ORATORIO"]
+def _direction(s):
+    """The verdict engine on the mixed model's walk-time ratio (a longer time is worse)."""
+    m = s.mixed_model
+    return judge(m.ratio, m.ci_low, m.ci_high, treatment_change=s.arm("treatment").geometric_mean_pct_change).direction
+
+
+def test_slower_worsening_on_the_mixed_model_is_less_worsening_not_improvement():
     s = summarize_walking(make_visits(150, seed=4), data_provenance="SYNTHETIC test data")
-    v = walking_verdict(s, trial)
-    t, c = s.arm("OCR"), s.arm("PBO")
-    assert (v.direction, v.published_direction) == ("less worsening", "less worsening")
-    text = str(v)
-    assert "the published evidence shows less worsening, not improvement" in text
-    assert "did not improve on average" in text and "SYNTHETIC test data" in text
-    assert f"{t.geometric_mean_pct_change:+.1f}%" in text and f"{c.geometric_mean_pct_change:+.1f}%" in text
-    ep = trial.endpoint("t25fw_pct_change_w120")
-    pub = ep.result("OCR", "mean_pct_change")
-    assert f"{pub.value:+.1f}%" in text and trial.cite(pub.source) in text
-    assert "disability progression (EDSS CDP) is reported separately" in text
+    assert s.arm("OCR").geometric_mean_pct_change > 0  # walking got slower on ocrelizumab too
+    assert _direction(s) == "less worsening"
 
 
 @pytest.mark.parametrize(("slopes", "direction"), [((-0.002, 0.003), "improvement"), ((0.003, 0.003), "no difference shown"),
                                                    ((0.005, 0.002), "more worsening")])
 def test_verdict_directions(slopes, direction):
     s = summarize_walking(make_visits(90, seed=6, slope_t=slopes[0], slope_c=slopes[1], noise=0.05))
-    assert walking_verdict(s).direction == direction
+    assert _direction(s) == direction
 
 
 def test_published_vs_reproduced_keeps_domains_apart():

@@ -10,6 +10,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import msevidence as mse
+from msevidence import formatting as fmt
 from msevidence.answers import pooling_examples, weighing
 from msevidence.evidence import EvidenceSet
 from msevidence.judgement.bayes import BayesianReanalysis, published_likelihood
@@ -32,7 +33,7 @@ def test_bayes_explorer_redraws_on_prior_change():
     thr.value = 0.7
     ax = _last_axes()  # interactive_output re-ran show() with the new prior and threshold
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert legend == ["prior (enthusiastic)", "likelihood (published result)", "posterior", "important benefit (0.7)"]
+    assert legend == ["prior (enthusiastic)", "likelihood (published result)", "posterior", f"important benefit ({fmt.ratio(0.7)})"]
     want = BayesianReanalysis("enthusiastic", 0.7).fit(published_likelihood(ev["ORATORIO"], "cdp12_edss"))
     d = want.densities()
     posterior = next(line for line in ax.get_lines() if line.get_label() == "posterior")

@@ -30,7 +30,6 @@ _LAZY = {
     "read_visits": "msevidence.data.visits",
     "simulate_trial": "msevidence.synthetic",
     "summarize_walking": "msevidence.models.walking",
-    "walking_verdict": "msevidence.judgement.compare",
     "published_vs_reproduced": "msevidence.judgement.compare",
     "reconstruct_trial": "msevidence.reconstruct",
     "KMReconstruction": "msevidence.reconstruct",
@@ -38,6 +37,8 @@ _LAZY = {
     "reanalyze": "msevidence.judgement.bayes",
     "pool": "msevidence.judgement.pooling",
     "judge_claims": "msevidence.judgement.claims",
+    "trial_answer": "msevidence.answers.trial_answer",
+    "TrialAnswer": "msevidence.answers.trial_answer",
 }
 
 __all__ = ["__version__", *sorted(_LAZY)]

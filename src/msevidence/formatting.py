@@ -11,6 +11,10 @@ people as whole people, and "not estimable" (never NaN or an infinite bound) whe
 ('25.0%', '25%', '340', '34')
 >>> nnt(0.34, 0.27), nnt(0.34, 0.27, crosses_no_effect=True), nnt(0.3, 0.3)
 ('15', 'not estimable', 'not estimable')
+>>> per_difference(-0.0686), per_difference(0.012, 100), percent_interval(0.2213, 0.3048)
+('−69', '+1', '22.1% to 30.5%')
+>>> fixed(110.534), fixed(-0.0412, 2, signed=True), fixed(None), probability(0.9731), probability(0.0004)
+('110.5', '−0.04', '—', '97%', 'less than 1%')
 """
 
 from __future__ import annotations
@@ -69,6 +73,38 @@ def points(fraction: float | None, digits: int = 1) -> str:
 def per(fraction: float | None, base: int = 1000) -> str:
     """A risk as whole people out of `base` (100 or 1,000): 0.3401 -> '340'; '—' when missing."""
     return f"{base * fraction:.0f}" if _finite(fraction) else "—"
+
+
+def per_difference(fraction: float | None, base: int = 1000) -> str:
+    """A difference in risk as whole people out of `base`, signed: −0.0686 -> '−69' (per 1,000)."""
+    return f"{base * fraction:+.0f}".replace("-", MINUS) if _finite(fraction) else "—"
+
+
+def percent_interval(low: float | None, high: float | None, digits: int = 1) -> str:
+    """The interval of a proportion, in percent: '22.1% to 30.5%'; "not published" when an end is missing."""
+    if not (_finite(low) and _finite(high)):
+        return "not published"
+    return f"{percent(low, digits)} to {percent(high, digits)}"
+
+
+def probability(p: float | None) -> str:
+    """A probability for reading, whole percent: 0.9731 -> '97%'; never '100%' or '0%' for one that is not 1
+    or 0 ('more than 99%', 'less than 1%')."""
+    if not _finite(p):
+        return "—"
+    if p <= 0.005:
+        return "less than 1%"
+    if p >= 0.995:
+        return "more than 99%"
+    return f"{100 * p:.0f}%"
+
+
+def fixed(value: float | None, digits: int = 1, signed: bool = False) -> str:
+    """A measured quantity in its own unit (weeks, seconds, m/s, a test statistic, kappa) with `digits`
+    decimals, a true minus sign, '+' when `signed`; '—' when missing."""
+    if not _finite(value):
+        return "—"
+    return f"{value:{'+' if signed else ''}.{digits}f}".replace("-", MINUS)
 
 
 def people(count: float | None) -> str:

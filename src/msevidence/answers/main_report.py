@@ -23,7 +23,6 @@ from msevidence.judgement.published import (
     MORE,
     SAME,
     DomainVerdict,
-    progression_endpoint,
     provenance,
     walking_endpoints,
     what_trials_do_not_show,
@@ -116,7 +115,8 @@ class ProgressionWalkingReport:
     # -- disability progression ----------------------------------------------------------------------------------
     def progression_estimand(self) -> str:
         t, cw = self.trial, self.confirmation_weeks
-        ep = progression_endpoint(t, cw)
+        eid = self.progression_verdict().endpoint  # the answer's endpoint, not picked again
+        ep = t.endpoint(eid) if eid else None
         rule = {"event": "the trial counted it as confirmed", "censor": "the trial censored it",
                 "not_stated": "the trial did not say how it was handled"}[t.design.unconfirmed_progression]
         used = self.synthetic.metadata.get("unconfirmed_progression", t.design.unconfirmed_progression)
@@ -251,7 +251,7 @@ class ProgressionWalkingReport:
                 f"confirmed 12 weeks later; {fmt.per(c.improved_20_confirmed_12w, 100)} and "
                 f"{fmt.per(t.improved_20_confirmed_12w, 100)} in 100 walked at least 20% faster at two visits in a "
                 "row, which partly reflects day-to-day variation built into the model. Average walking speed "
-                f"changed by {t.walking_speed_change_m_s:+.2f} m/s on {dt_} and {c.walking_speed_change_m_s:+.2f} "
+                f"changed by {fmt.fixed(t.walking_speed_change_m_s, 2, signed=True)} m/s on {dt_} and {fmt.fixed(c.walking_speed_change_m_s, 2, signed=True)} "
                 f"m/s on {dc}.{miss}\n")
 
     def walking_plain(self) -> str:
@@ -261,8 +261,8 @@ class ProgressionWalkingReport:
         if w.verdict == MISSING or "pct_change_treatment" not in n:
             return f"**In the trial.** {w.sentence}"
         return (f"**In the trial.** By week {n['week']:g}, the time to walk 25 feet went up by about "
-                f"{abs(n['pct_change_treatment']):.0f}% with Ocrevus and by about "
-                f"{abs(n['pct_change_control']):.0f}% with {self.trial.control.drug}. A longer time "
+                f"{fmt.percent(abs(n['pct_change_treatment']) / 100, 0)} with Ocrevus and by about "
+                f"{fmt.percent(abs(n['pct_change_control']) / 100, 0)} with {self.trial.control.drug}. A longer time "
                 "means slower walking. So walking got slower in both groups, but less with Ocrevus.")
 
     def walking_certainty(self) -> str:
@@ -299,7 +299,8 @@ class ProgressionWalkingReport:
         return plot_discordance(self.walking, provenance=self.label, names=self.arm_names)
 
     def limits(self) -> str:
-        return "\n".join(f"- {without_code_asides(x)}" for x in what_trials_do_not_show(self.evidence, self.trial))
+        return "\n".join(f"- {without_code_asides(x)}" for x in what_trials_do_not_show(self.evidence, self.trial,
+                                                                                      self.walking_verdict()))
 
     def provenance(self) -> pd.DataFrame:
         return provenance(self.evidence, [self.trial.id], self.parameters, self.label)

@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 
+from msevidence import formatting as fmt
 from msevidence.answers.personal_walk import (
     QuestionnaireContext,
     WalkChange,
@@ -129,7 +130,7 @@ def population_fit(trial: Trial, person: Person) -> PopulationFit:
     if el.age_min is not None and el.age_max is not None:
         limits.append(f"aged {el.age_min} to {el.age_max}")
     if el.edss_min is not None and el.edss_max is not None:
-        limits.append(f"EDSS {el.edss_min:.1f} to {el.edss_max:.1f}")
+        limits.append(f"EDSS {fmt.fixed(el.edss_min, 1)} to {fmt.fixed(el.edss_max, 1)}")
     notes: list[str] = []
     known = 0
     if person.age_band is not None and el.age_min is not None and el.age_max is not None:
@@ -144,8 +145,8 @@ def population_fit(trial: Trial, person: Person) -> PopulationFit:
     if person.edss is not None and el.edss_min is not None and el.edss_max is not None:
         known += 1
         if not el.edss_min <= person.edss <= el.edss_max:
-            notes.append(f"Your EDSS of {person.edss:.1f} is outside the range in {trial.name} "
-                         f"({el.edss_min:.1f} to {el.edss_max:.1f}). The numbers were not measured in people like "
+            notes.append(f"Your EDSS of {fmt.fixed(person.edss, 1)} is outside the range in {trial.name} "
+                         f"({fmt.fixed(el.edss_min, 1)} to {fmt.fixed(el.edss_max, 1)}). The numbers were not measured in people like "
                          "you, so they may not apply to you.")
     inside = None if known == 0 else not notes
     return PopulationFit(trial.name, " and ".join(limits) or "not published", inside, tuple(notes))

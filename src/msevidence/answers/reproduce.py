@@ -29,8 +29,9 @@ class ReproducedTrial:
 
 
 def reproduce(ev: EvidenceSet, trial: Trial, seed: int = 1, n_per_arm: int | None = None,
-              confirmation_weeks: int = 12, week: float = 120) -> ReproducedTrial:
-    """Simulate `trial` (calibrated to its published summaries) and analyse both domains, once."""
+              confirmation_weeks: int = 12, week: float = 120, unconfirmed_at_end: str = "censor") -> ReproducedTrial:
+    """Simulate `trial` (calibrated to its published summaries) and analyse both domains, once
+    (`unconfirmed_at_end`: a 20% walking worsening not confirmable before follow-up ended is censored or an event)."""
     from msevidence.models.survival import analyze
     from msevidence.models.walking import summarize_walking
     from msevidence.synthetic import simulate_trial
@@ -40,5 +41,6 @@ def reproduce(ev: EvidenceSet, trial: Trial, seed: int = 1, n_per_arm: int | Non
     cdp = analyze(syn.events, f"cdp{confirmation_weeks}_edss", treatment=trial.treatment.id,
                   control=trial.control.id, at=week, data_provenance=label)
     walk = (summarize_walking(syn.visits, week=week, treatment=trial.treatment.id, control=trial.control.id,
-                              data_provenance=label) if walking_endpoints(trial) else None)
+                              unconfirmed_at_end=unconfirmed_at_end, data_provenance=label)
+            if walking_endpoints(trial) else None)
     return ReproducedTrial(syn, label, cdp, walk)

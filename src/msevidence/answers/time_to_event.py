@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from msevidence.answers.reproduce import n_per_arm_of
+from msevidence.answers.reproduce import ReproducedTrial, n_per_arm_of, reproduce
 from msevidence.evidence import EvidenceSet
 from msevidence.judgement.published import walking_endpoints
 
@@ -85,15 +85,12 @@ def time_to_event_data(ev: EvidenceSet, trial: str, endpoint: str, data_source: 
 
 
 def walking_reproduction(ev: EvidenceSet, trial: str, seed: int = 1, n_per_arm: int | None = None,
-                         week: float = 120, unconfirmed_at_end: str = "censor"):
-    """A walking summary of a synthetic trial calibrated to `trial`; refuses trials with no T25FW result."""
-    from msevidence.models.walking import summarize_walking
-    from msevidence.synthetic import simulate_trial
-
+                         week: float = 120, unconfirmed_at_end: str = "censor") -> ReproducedTrial:
+    """The labelled synthetic reproduction of `trial` (:func:`msevidence.answers.reproduce.reproduce`; its
+    ``walking`` is the walking summary) for the walking page; refuses trials with no T25FW result. Pass it to
+    :func:`msevidence.answers.trial_answer` for the page's answer."""
     t = ev[trial]
     if not walking_endpoints(t):
         raise ValueError(f"{t.id} reports no walking speed (T25FW) result: there is nothing to reproduce, "
                          "and simulating walking would invent it")
-    syn = simulate_trial(t, seed=seed, n_per_arm=n_per_arm_of(t, n_per_arm), evidence=ev)
-    return summarize_walking(syn.visits, week=week, treatment=t.treatment.id, control=t.control.id,
-                             unconfirmed_at_end=unconfirmed_at_end, data_provenance=syn.label)
+    return reproduce(ev, t, seed, n_per_arm, week=week, unconfirmed_at_end=unconfirmed_at_end)

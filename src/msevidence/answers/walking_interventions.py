@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from msevidence import formatting as fmt
 from msevidence.evidence import EvidenceSet, load_evidence
 from msevidence.evidence.interventions import (
     CLAIMS_FILE,
@@ -157,7 +158,7 @@ def _value(r) -> str:
 def _pair(low: float, high: float) -> str:
     """'0.030 to 0.178': both bounds with the same number of decimals (YAML drops trailing zeros)."""
     d = max(len(f"{x:g}".partition(".")[2]) for x in (low, high))
-    return f"{low:.{d}f} to {high:.{d}f}"
+    return fmt.interval(low, high, digits=d)
 
 
 def _plain(s, r) -> str:

@@ -11,6 +11,7 @@ from typing import Any
 
 import pandas as pd
 
+from msevidence import formatting as fmt
 from msevidence.evidence import EvidenceSet, Trial
 from msevidence.judgement.bayes import (
     DEFAULT_THRESHOLD,
@@ -111,8 +112,8 @@ class Weighing:
         for tid, r in self.reanalyses.items():
             t = self.evidence[tid]
             rows.append({"Trial": t.name, "Primary endpoint": r.likelihood_.label.split(": ", 1)[-1],
-                         "Published ratio": f"{r.likelihood_.hr:.2f}",
-                         "Posterior ratio (95% CrI)": f"{r.hr_:.2f} ({r.cri_low_:.2f} to {r.cri_high_:.2f})",
+                         "Published ratio": fmt.ratio(r.likelihood_.hr),
+                         "Posterior ratio (95% CrI)": f"{fmt.ratio(r.hr_)} ({fmt.interval(r.cri_low_, r.cri_high_)})",
                          "P(ratio < 1)": prob_text(r.p_hr_below_1_),
                          f"P(ratio < {self.threshold:g})": prob_text(r.p_hr_below_threshold_),
                          "Uncertainty from": "95% CI" if r.likelihood_.se_from == "ci" else "p value (no CI)"})

@@ -11,6 +11,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
+from msevidence import formatting as fmt
 from msevidence.cli.app import app
 from msevidence.cli.errors import EXIT_INPUT, output_error
 from msevidence.cli.output import console, dumps
@@ -81,11 +82,11 @@ def _num(v) -> str:
 
 
 def _ci(low, high) -> str:
-    """'0.59–0.90': both bounds with the same number of decimals (YAML drops trailing zeros)."""
+    """'0.59 to 0.90': both bounds with the same number of decimals (YAML drops trailing zeros)."""
     if low is None or high is None:
         return ""
     decimals = max(len(f"{x:g}".partition(".")[2]) for x in (low, high))
-    return f"{low:.{decimals}f}–{high:.{decimals}f}"
+    return fmt.interval(low, high, digits=decimals)
 
 
 def _table(records: list[dict]) -> Table:

@@ -11,8 +11,9 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
+from msevidence import formatting as fmt
 from msevidence.cli.app import app
-from msevidence.cli.output import bold, console, dumps, estimability, number
+from msevidence.cli.output import bold, console, dumps, estimability
 from msevidence.errors import InputError, MsEvidenceError, OptionError
 
 if TYPE_CHECKING:
@@ -107,9 +108,9 @@ def _print(res: SurvivalAnalysis) -> None:
         for w in res.at:
             r = s[(s["arm"] == arm) & (s["week"] == w)].iloc[0]
             cells.append("beyond follow-up" if r["survival"] != r["survival"]
-                         else f"{r['survival']:.3f} ({number(r['ci_low'])}–{number(r['ci_high'])})")
+                         else f"{fmt.percent(r['survival'])} ({fmt.percent_interval(r['ci_low'], r['ci_high'])})")
         m = med.loc[arm, "time"]
-        t.add_row(arm, str(res.n[arm]), str(res.events[arm]), *cells, "not reached" if m != m else f"{m:g}")
+        t.add_row(arm, str(res.n[arm]), str(res.events[arm]), *cells, "not reached" if m != m else fmt.number(m))
     out.print(t)
 
     c, lr, r, a = res.cox, res.logrank, res.rmst, res.absolute
@@ -118,25 +119,29 @@ def _print(res: SurvivalAnalysis) -> None:
         e.add_column(col, justify="left" if col == "quantity" else "right")
     hr_name = f"Hazard ratio ({c.ties} ties{', stratified' if c.strata else ''})"
     if getattr(c, "estimable", True) and all(map(_finite, (c.hr, c.ci_low, c.ci_high))):
-        e.add_row(hr_name, f"{c.hr:.3f} ({c.ci_low:.3f}–{c.ci_high:.3f})",
-                  f"{number(c.p, '.4g')} (LR {number(c.p_lr, '.4g')})")
+        e.add_row(hr_name, f"{fmt.ratio(c.hr)} ({fmt.interval(c.ci_low, c.ci_high)})",
+                  f"{fmt.p_value(c.p)} (likelihood ratio {fmt.p_value(c.p_lr)})")
     else:
         e.add_row(hr_name, _why(c), "")
     if getattr(lr, "estimable", True) and _finite(lr.chi2):
-        e.add_row("Log-rank" + (" (stratified)" if lr.strata else ""), f"χ² = {lr.chi2:.3f}", number(lr.p, ".4g"))
+        e.add_row("Log-rank" + (" (stratified)" if lr.strata else ""), f"χ² = {fmt.fixed(lr.chi2, 2)}",
+                  fmt.p_value(lr.p))
     else:
         e.add_row("Log-rank" + (" (stratified)" if lr.strata else ""), _why(lr), "")
     for arm in (r.treatment, r.control):
-        e.add_row(f"RMST {arm.arm} to {r.tau:g} wk", f"{number(arm.estimate, '.2f')} (SE {number(arm.se, '.2f')})", "")
-    e.add_row("RMST difference (weeks)", f"{number(r.difference, '.2f')} ({number(r.ci_low, '.2f')} to "
-              f"{number(r.ci_high, '.2f')})", number(r.p, ".4g", ""))
+        e.add_row(f"RMST {arm.arm} to {r.tau:g} wk", f"{fmt.fixed(arm.estimate)} (SE {fmt.fixed(arm.se)})", "")
+    e.add_row("RMST difference (weeks)", f"{fmt.fixed(r.difference, signed=True)} "
+              f"({fmt.interval(r.ci_low, r.ci_high, digits=1)})", fmt.p_value(r.p) if _finite(r.p) else "")
     e.add_row(f"Risk at week {a.at_week:g}: {tr} / {co}",
-              f"{number(a.risk_treatment)} / {number(a.risk_control)}", "")
-    per1000 = [number(1000 * x if _finite(x) else x, "+.0f") for x in (a.difference, a.ci_low, a.ci_high)]
-    e.add_row("Risk difference (per 1,000)", f"{per1000[0]} ({per1000[1]} to {per1000[2]})", "")
+              f"{fmt.percent(a.risk_treatment)} / {fmt.percent(a.risk_control)}", "")
+    e.add_row("Risk difference (per 1,000)", f"{fmt.per_difference(a.difference)} "
+              f"({fmt.per_difference(a.ci_low)} to {fmt.per_difference(a.ci_high)})", "")
+    crosses = not (_finite(a.ci_low) and _finite(a.ci_high)) or a.ci_low <= 0 <= a.ci_high
+    e.add_row("Number needed to treat (whole people)",
+              fmt.nnt(a.risk_control, a.risk_treatment, crosses_no_effect=crosses), "")
     ph = res.ph_test
     if getattr(ph, "estimable", True) and _finite(ph.chi2):
-        e.add_row("PH test (scaled Schoenfeld, km)", f"χ² = {ph.chi2:.3f}", number(ph.p, ".4g"))
+        e.add_row("PH test (scaled Schoenfeld, km)", f"χ² = {fmt.fixed(ph.chi2, 2)}", fmt.p_value(ph.p))
     else:
         e.add_row("PH test (scaled Schoenfeld, km)", _why(ph), "")
     out.print(e)

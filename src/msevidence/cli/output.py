@@ -4,7 +4,8 @@ characters, JSON always strict.
 :func:`console` never interprets ``[...]`` in text (arm names such as ``[/PBO]`` print literally) and strips
 every control character (an ``ESC[2J`` in an arm or study name is not sent to the terminal); styling is given
 with :class:`rich.text.Text`. :func:`inert` shows control characters as visible escapes (``\\x1b``). :func:`dumps` writes strict JSON (``allow_nan=False``): a non-finite
-number becomes ``null`` with ``"<key>_reason"`` beside it. :func:`number` prints "not estimable" instead of NaN.
+number becomes ``null`` with ``"<key>_reason"`` beside it. Numbers become text only through
+:mod:`msevidence.formatting`.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from rich.text import Text
 from msevidence.errors import _CONTROL, inert
 
 NOT_ESTIMABLE = "not estimable"
-__all__ = ["NOT_ESTIMABLE", "bold", "console", "dumps", "estimability", "finite", "inert", "number"]
+__all__ = ["NOT_ESTIMABLE", "bold", "console", "dumps", "estimability", "finite", "inert"]
 
 
 class _Inert:
@@ -53,11 +54,6 @@ def bold(text: str) -> Text:
 
 def finite(x: Any) -> bool:
     return isinstance(x, int | float) and not isinstance(x, bool) and math.isfinite(x)
-
-
-def number(x: Any, fmt: str = ".3f", missing: str = NOT_ESTIMABLE) -> str:
-    """`x` formatted, or `missing` when it is None, NaN or infinite (never 'nan' or 'inf')."""
-    return format(x, fmt) if finite(x) else missing
 
 
 def _strict(obj: Any) -> Any:

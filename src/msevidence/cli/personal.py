@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from msevidence import formatting as fmt
 from msevidence.cli.app import EvidenceOption, app, use_evidence
 
 
@@ -41,8 +42,10 @@ def personal(
             typer.echo(f"  {note}")
     if a.walk:
         w = a.walk
-        typer.echo(f"Walk time {w.t25fw_s:.1f} s: 20% slower = {w.worse20_s:.1f} s; ordinary visit-to-visit "
-                   f"variation {w.band_low_s:.1f}-{w.band_high_s:.1f} s ({w.variability_citation})")
+        typer.echo(f"Walk time {fmt.fixed(w.t25fw_s)} s: 20% slower = {fmt.fixed(w.worse20_s)} s; ordinary "
+                   f"visit-to-visit variation {fmt.fixed(w.band_low_s)} to {fmt.fixed(w.band_high_s)} s "
+                   f"({w.variability_citation})")
     if a.questionnaire:
         q = a.questionnaire
-        typer.echo(f"MSWS-12 {q.score:.0f}: an important change is {q.important_change:.0f} points ({q.citation})")
+        typer.echo(f"MSWS-12 {fmt.fixed(q.score, 0)}: an important change is {fmt.fixed(q.important_change, 0)} points "
+                   f"({q.citation})")

@@ -10,6 +10,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
+from msevidence import formatting as fmt
 from msevidence.cli.app import app
 from msevidence.cli.output import console, dumps, inert
 from msevidence.errors import LimitError
@@ -102,8 +103,8 @@ def reconstruct_cmd(
                 "cleaning changes"):
         t.add_column(col, justify="left" if col == "arm" else "right")
     for arm, d in doc["arms"].items():
-        t.add_row(Text(inert(arm)), str(d["n"]), str(d["events"]), str(d["censored"]), f"{d['km_max_abs_error']:.4f}",
-                  f"{d['km_rms_error']:.4f}", str(d["at_risk_max_abs_difference"]),
+        t.add_row(Text(inert(arm)), str(d["n"]), str(d["events"]), str(d["censored"]), fmt.number(d["km_max_abs_error"]),
+                  fmt.number(d["km_rms_error"]), str(d["at_risk_max_abs_difference"]),
                   str(sum(d["cleaning_changes"].values())))
     c.print(t)
     for arm, d in doc["arms"].items():

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from msevidence import formatting as fmt
 from msevidence.cli.app import EvidenceOption, app, use_evidence
 
 
@@ -56,7 +57,7 @@ def report(
 
         def done(r):
             mark = "ok" if r.status == "ok" else "FAILED"
-            bar.console.print(f"  {mark:6} {r.name} ({r.duration_s:.1f} s)" + (f": {r.error}" if r.error else ""))
+            bar.console.print(f"  {mark:6} {r.name} ({fmt.fixed(r.duration_s)} s)" + (f": {r.error}" if r.error else ""))
             bar.advance(task)
 
         results = render(rs, audience=audience, workers=workers, out=out_dir, only=only, timeout=timeout,

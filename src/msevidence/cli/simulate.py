@@ -10,8 +10,9 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
+from msevidence import formatting as fmt
 from msevidence.cli.app import app, wall_seconds
-from msevidence.cli.output import console, dumps, inert, number
+from msevidence.cli.output import NOT_ESTIMABLE, console, dumps, finite, inert
 from msevidence.errors import OptionError
 from msevidence.safeio import atomic_output, check_output_file
 
@@ -66,7 +67,7 @@ def parse_range(option: str, text: str | None, integer: bool = False,
 
 
 def _fmt(x, digits: int = 3) -> str:
-    return number(x, f".{digits}f")
+    return fmt.fixed(x, digits) if finite(x) else NOT_ESTIMABLE
 
 
 @app.command("simulate")
@@ -177,7 +178,7 @@ def _work(trial, endpoint, n_trials, sizes, hr, confirmation_weeks, seed, dask, 
                           "data_provenance": "synthetic"}))
     else:
         console().print(Text(inert(f"wrote {path}: {len(frame)} designs x {n_trials} SYNTHETIC trials in "
-                                   f"{elapsed:.1f} s")))
+                                   f"{fmt.fixed(elapsed)} s")))
 
 
 def _print(oc, doc: dict) -> None:
@@ -187,16 +188,16 @@ def _print(oc, doc: dict) -> None:
     t = Table(title=f"{oc.n_trials} simulated trials (seed {oc.seed})")
     for col in ("quantity", "value", "Monte-Carlo SE"):
         t.add_column(col, justify="left" if col == "quantity" else "right")
-    what = "Type I error (true HR = 1)" if oc.is_null else f"Power (true HR {oc.design.true_hr:.3f})"
+    what = "Type I error (true HR = 1)" if oc.is_null else f"Power (true HR {fmt.ratio(oc.design.true_hr)})"
     t.add_row(Text(f"{what}, {oc.test} p < {oc.alpha:g}"), _fmt(oc.power), _fmt(oc.power_mc_se))
     t.add_row("Mean estimated HR", _fmt(oc.mean_hr), _fmt(oc.mean_hr_mc_se))
     t.add_row("Median estimated HR", _fmt(oc.median_hr), "")
     t.add_row("Bias of log HR", _fmt(oc.bias_log_hr, 4), _fmt(oc.bias_mc_se, 4))
     t.add_row(f"Coverage of the {95:d}% CI", _fmt(oc.coverage), _fmt(oc.coverage_mc_se))
     t.add_row("Trials with an estimable HR", f"{oc.n_estimable} of {oc.n_trials}", "")
-    t.add_row("Mean number of events", f"{oc.mean_events:.1f}", "")
+    t.add_row("Mean number of events", fmt.fixed(oc.mean_events), "")
     c.print(t)
     for reason in dict.fromkeys(v for k, v in oc.reasons().items() if k != "type_i_error"):
         c.print(Text(f"not estimable: {reason}"))
-    c.print(Text(f"elapsed: {doc['elapsed_s']:.2f} s since the command started (simulation and fits: "
-                 f"{oc.elapsed_s:.2f} s)"))
+    c.print(Text(f"elapsed: {fmt.fixed(doc['elapsed_s'], 2)} s since the command started (simulation and "
+                 f"fits: {fmt.fixed(oc.elapsed_s, 2)} s)"))

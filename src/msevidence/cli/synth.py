@@ -13,6 +13,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
+from msevidence import formatting as fmt
 from msevidence.cli.app import EvidenceOption, app, use_evidence
 from msevidence.cli.errors import output_error
 from msevidence.cli.output import bold, console
@@ -26,7 +27,7 @@ FILES = ("visits.csv", "events.csv", "calibration.json")
 def _fmt(x) -> str:
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return "-"
-    return f"{x:.3g}" if isinstance(x, float) else str(x)
+    return fmt.number(x) if isinstance(x, float) else str(x)
 
 
 @app.command("synth")

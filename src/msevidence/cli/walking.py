@@ -11,9 +11,10 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
+from msevidence import formatting as fmt
 from msevidence.cli.app import app
 from msevidence.cli.fit import synthetic_label
-from msevidence.cli.output import bold, console, dumps, estimability, number
+from msevidence.cli.output import bold, console, dumps, estimability
 from msevidence.data.t25fw import T25FW_RANGE_VAR, t25fw_range_s
 from msevidence.errors import OptionError, TableError
 
@@ -93,13 +94,13 @@ def _print(res: WalkingSummary) -> None:
     rows = (("patients in arm", lambda a: str(a.n_patients)),
             (f"patients with a walk time at week {wk}", lambda a: str(a.n)),
             (f"patients who could not walk at week {wk}", lambda a: str(a.n_unable)),
-            ("% change: geometric mean", lambda a: _pct(a.geometric_mean_pct_change)),
-            ("% change: arithmetic mean", lambda a: _pct(a.mean_pct_change)),
-            ("% change: median", lambda a: _pct(a.median_pct_change)),
-            ("≥20% slower, confirmed 12 weeks", lambda a: _share(a.worsened_20_confirmed_12w)),
-            ("≥20% faster, confirmed 12 weeks", lambda a: _share(a.improved_20_confirmed_12w)),
-            ("walking speed change, mean (ft/s)", lambda a: number(a.walking_speed_change_ft_s, "+.2f")),
-            ("walking speed change, mean (m/s)", lambda a: number(a.walking_speed_change_m_s, "+.3f")))
+            ("% change: geometric mean", lambda a: fmt.percent_change(a.geometric_mean_pct_change)),
+            ("% change: arithmetic mean", lambda a: fmt.percent_change(a.mean_pct_change)),
+            ("% change: median", lambda a: fmt.percent_change(a.median_pct_change)),
+            ("≥20% slower, confirmed 12 weeks", lambda a: fmt.percent(a.worsened_20_confirmed_12w)),
+            ("≥20% faster, confirmed 12 weeks", lambda a: fmt.percent(a.improved_20_confirmed_12w)),
+            ("walking speed change, mean (ft/s)", lambda a: fmt.fixed(a.walking_speed_change_ft_s, 2, signed=True)),
+            ("walking speed change, mean (m/s)", lambda a: fmt.fixed(a.walking_speed_change_m_s, 2, signed=True)))
     for name, cell in rows:
         t.add_row(name, *(cell(a) for a in res.arms))
     out.print(t)
@@ -107,8 +108,8 @@ def _print(res: WalkingSummary) -> None:
     head = (f"Mixed model (log T/T0, arm × week as a linear slope, random intercept and slope): walk-time "
             f"ratio {res.treatment}/{res.control} at week {wk}")
     if getattr(m, "estimable", True) and all(map(math.isfinite, (m.ratio, m.ci_low, m.ci_high))):
-        out.print(f"{head} = {m.ratio:.3f} (95% CI {m.ci_low:.3f}–{m.ci_high:.3f}), p = {number(m.p, '.3g')}"
-                  + ("" if m.converged else " [model did not converge]"))
+        out.print(f"{head} = {fmt.ratio(m.ratio)} (95% CI {fmt.interval(m.ci_low, m.ci_high)}), "
+                  f"{fmt.p_value(m.p)}" + ("" if m.converged else " [model did not converge]"))
     else:
         out.print(f"{head}: not estimable: {getattr(m, 'reason', None) or 'the model did not converge'}")
     d = Table(title=f"EDSS CDP12 vs confirmed ≥20% T25FW worsening, onset by week {wk} (patients)")
@@ -116,16 +117,9 @@ def _print(res: WalkingSummary) -> None:
         d.add_column(col, justify="left" if col == "arm" else "right")
     for x in res.discordance:
         d.add_row(x.arm, str(x.both), str(x.edss_only), str(x.t25fw_only), str(x.neither), str(x.n),
-                  number(x.agreement, ".2f"), number(x.kappa, ".2f"))
+                  fmt.percent(x.agreement, 0), fmt.fixed(x.kappa, 2))
     out.print(d)
     out.print(f"Worsening/improvement proportions are of all patients in the arm; unconfirmed onsets at the "
               f"end of follow-up: {res.unconfirmed_at_end}. A visit where the patient could not walk counts as "
               "≥20% worse; it has no time, so the % changes leave it out.")
 
-
-def _pct(x) -> str:
-    return number(x, "+.1f") + ("%" if number(x) != "not estimable" else "")
-
-
-def _share(x) -> str:
-    return f"{100 * x:.1f}%" if number(x) != "not estimable" else "not estimable"

@@ -11,6 +11,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
+from msevidence import formatting as fmt
 from msevidence.cli.app import app
 from msevidence.cli.output import console, dumps, inert
 from msevidence.errors import OptionError
@@ -118,13 +119,14 @@ def reanalyze_cmd(
         c.print(Text(f"{r.likelihood_.label} — {r.likelihood_.note}"))
         c.print(Text(r.sentence()))
         df = across_priors(r.likelihood_, threshold)
-        rows = [[p, f"{m:+.3f}", f"{s:.3f}", f"{h:.2f}", f"{lo:.2f} to {hi:.2f}", f"{p1:.3f}", f"{pt:.3f}"]
+        rows = [[p, fmt.fixed(m, 3, signed=True), fmt.fixed(s, 3), fmt.ratio(h), fmt.interval(lo, hi),
+                 fmt.probability(p1), fmt.probability(pt)]
                 for p, m, s, h, lo, hi, p1, pt in df[["prior", "prior_mean_log_hr", "prior_sd_log_hr", "posterior_hr",
                                                       "cri_low", "cri_high", "p_benefit",
                                                       "p_important_benefit"]].itertuples(index=False)]
         side = ">" if r.higher_is_better_ else "<"
         c.print(_table("Across priors (derived)", ["prior", "mean log ratio", "SD", "posterior ratio", "95% CrI",
-                                                   f"P({side}1)", f"P({side}{r.important_ratio_:.3g})"], rows))
+                                                   f"P({side}1)", f"P({side}{fmt.ratio(r.important_ratio_)})"], rows))
 
     _run(body)
 
@@ -172,7 +174,7 @@ def pool_cmd(
             return
         c = console(width=160)
         df = m.to_frame()
-        rows = [[s, f"{r:.3f}", f"{lo:.3f} to {hi:.3f}", f"{w:.1f}%", n]
+        rows = [[s, fmt.ratio(r), fmt.interval(lo, hi), fmt.percent(w / 100), n]
                 for s, r, lo, hi, w, n in df[["study", "ratio", "ci_low", "ci_high", "weight_pct",
                                               "note"]].itertuples(index=False)]
         c.print(_table(f"Pooled ratio ({m.method}; derived)", ["study", "ratio", "95% CI", "weight", "note"], rows))

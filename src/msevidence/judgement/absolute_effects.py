@@ -168,11 +168,11 @@ def absolute_cell(kind: str, control: float | None, treatment: float | None, dif
     if kind == "none":
         return f"not estimable: {reason}"
     ci = f" ({fmt.interval(low, high, 0)})" if low is not None and high is not None else ""
-    diff = f"{difference:+.0f}".replace("-", fmt.MINUS)
+    diff = fmt.fixed(difference, 0, signed=True)
     text = (f"{'in the trial' if kind == 'observed' else 'derived from the hazard ratio'}: {fmt.people(control)} vs "
             f"{fmt.people(treatment)} per 1,000; {diff}{ci}")
     if analyst and kind == "observed" and derived_treatment is not None and derived_difference is not None:
-        d = f"{derived_difference:+.0f}".replace("-", fmt.MINUS)
+        d = fmt.fixed(derived_difference, 0, signed=True)
         text += (f". Expected from the hazard ratio (derived): {fmt.people(derived_treatment)} per 1,000 ({d}); "
                  "it differs because the ratio summarizes the whole follow-up")
     return text

@@ -38,8 +38,10 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from msevidence import formatting as fmt
 from msevidence.errors import InputError, OptionError
 from msevidence.evidence.schema import RATIO_STATISTICS, Effect
+from msevidence.judgement.main_effect import main_effect
 from msevidence.models.base import Fitter
 
 PRIOR_NAMES = ("sceptical", "neutral", "enthusiastic", "pessimistic")
@@ -55,13 +57,7 @@ REREADABLE_ANALYSES = ("time_to_event", "annualized_rate", "proportion_at_week",
                        "repeated_events")
 
 
-def prob_text(p: float) -> str:
-    """A probability for readers, in whole percent; never "100%" or "0%" for one that is not 1 or 0."""
-    if p >= 0.995:
-        return "more than 99%"
-    if p <= 0.005:
-        return "less than 1%"
-    return f"{p:.0%}"
+prob_text = fmt.probability  # a probability for readers (kept as a name of this module)
 
 
 class ReanalysisError(InputError):
@@ -109,11 +105,11 @@ def make_prior(spec: str | tuple[float, float] | NormalPrior = "sceptical",
         name = spec.strip().lower()
         if name == "sceptical":
             return NormalPrior(name, 0.0, t, f"centred on no effect; 5% probability that the ratio is {side} "
-                                             f"{math.exp(good):.3g}")
+                                             f"{fmt.number(math.exp(good))}")
         if name == "enthusiastic":
-            return NormalPrior(name, good, t, f"centred on a ratio of {math.exp(good):.3g}; 5% probability of harm")
+            return NormalPrior(name, good, t, f"centred on a ratio of {fmt.number(math.exp(good))}; 5% probability of harm")
         if name == "pessimistic":
-            return NormalPrior(name, -good, t, f"centred on harm of the same size (ratio {math.exp(-good):.3g}); 5% "
+            return NormalPrior(name, -good, t, f"centred on harm of the same size (ratio {fmt.number(math.exp(-good))}); 5% "
                                                "probability of benefit")
         return NormalPrior(name, 0.0, VAGUE_SD, f"vague: centred on no effect with SD {VAGUE_SD:g} on the log scale")
     if isinstance(spec, str):
@@ -130,7 +126,7 @@ def make_prior(spec: str | tuple[float, float] | NormalPrior = "sceptical",
     lo, hi = PRIOR_SD_RANGE
     if abs(mean) > PRIOR_MEAN_MAX or not lo <= sd <= hi:
         raise OptionError("--prior", f"MEAN,SD of the log ratio must have |MEAN| <= {PRIOR_MEAN_MAX:g} (a ratio "
-                                     f"between {math.exp(-PRIOR_MEAN_MAX):.2g} and {math.exp(PRIOR_MEAN_MAX):.3g}) and "
+                                     f"between {fmt.number(math.exp(-PRIOR_MEAN_MAX), 2)} and {fmt.number(math.exp(PRIOR_MEAN_MAX))}) and "
                                      f"SD from {lo:g} to {hi:g}, got {mean:g},{sd:g} (rule: prior range)")
     return NormalPrior("custom", mean, sd, f"normal prior on the log ratio, mean {mean:g}, SD {sd:g}")
 
@@ -277,8 +273,9 @@ class BayesianReanalysis(Fitter):
         side = "above" if self.higher_is_better_ else "below"
         return (f"Under a {self.prior.name} prior ({self.prior.definition}), the probability of a benefit (ratio "
                 f"{side} 1) is {prob_text(self.p_benefit_)} and of an important benefit (ratio {side} "
-                f"{self.important_ratio_:.3g}) is {prob_text(self.p_important_benefit_)} (posterior ratio {self.hr_:.2f}, {self.conf_level:.0%} credible "
-                f"interval {self.cri_low_:.2f} to {self.cri_high_:.2f}).")
+                f"{fmt.ratio(self.important_ratio_)}) is {prob_text(self.p_important_benefit_)} (posterior ratio "
+                f"{fmt.ratio(self.hr_)}, {fmt.percent(self.conf_level, 0)} credible interval "
+                f"{fmt.interval(self.cri_low_, self.cri_high_)}).")
 
     def to_json(self) -> dict[str, Any]:
         self._check()
@@ -319,8 +316,13 @@ def across_priors(likelihood: Likelihood | Effect, threshold: float = DEFAULT_TH
 
 
 def ratio_effect_of(endpoint) -> Effect | None:
-    """The endpoint's effect to re-read: a hazard ratio, else another ratio, else a relative reduction."""
+    """The endpoint's effect to re-read: its main effect (:func:`msevidence.judgement.main_effect.main_effect`,
+    the one rule) when that is a ratio of events or a relative reduction; otherwise a hazard ratio, another ratio
+    or a relative reduction among its other effects (one with a CI first)."""
     order = ("hazard_ratio", "rate_ratio", "risk_ratio", "odds_ratio", "relative_reduction")
+    main = main_effect(endpoint)
+    if main is not None and main.statistic in order:
+        return main
     found = [e for s in order for e in endpoint.effects if e.statistic == s]
     with_ci = [e for e in found if e.ci_low is not None and e.ci_high is not None]
     return (with_ci or found or [None])[0]

@@ -29,11 +29,14 @@ from typing import Any
 
 import pandas as pd
 
+from msevidence import formatting as fmt
 from msevidence.evidence import EvidenceSet, Trial
 from msevidence.evidence.claims import Claim, ClaimsLedger
 from msevidence.evidence.schema import Effect, Endpoint, Source
 from msevidence.evidence.store import load_claims
 from msevidence.judgement.grade import LEVELS, QUESTIONS, Certainty
+from msevidence.judgement.main_effect import main_effect
+from msevidence.judgement.published import effect_words
 from msevidence.judgement.verdict import (
     ClaimStatus,
     Direction,
@@ -45,8 +48,6 @@ from msevidence.judgement.verdict import (
     judge_endpoint_effect,
 )
 
-_EFFECT_ORDER = ("ratio_of_geometric_means", "hazard_ratio", "rate_ratio", "risk_ratio", "relative_reduction",
-                 "risk_difference", "mean_difference")
 _NAMES = {"hazard_ratio": "hazard ratio", "rate_ratio": "rate ratio", "risk_ratio": "risk ratio",
           "relative_reduction": "relative reduction", "risk_difference": "risk difference",
           "mean_difference": "mean difference", "ratio_of_geometric_means": "ratio of adjusted geometric means"}
@@ -115,26 +116,9 @@ def register_verdict_provider(name: str, provider: VerdictProvider) -> None:
     PROVIDERS[name] = provider
 
 
-def _effect(ep: Endpoint) -> Effect | None:
-    for s in _EFFECT_ORDER:
-        found = [e for e in ep.effects if e.statistic == s]
-        if found:
-            return sorted(found, key=lambda e: e.ci_low is None)[0]
-    return None
-
-
 def _number(eff: Effect) -> str:
-    if eff.statistic == "relative_reduction":
-        est = f"{100 * eff.estimate:.0f}% lower"
-    elif eff.statistic == "risk_difference":
-        est = f"{100 * eff.estimate:+.1f} percentage points"
-    else:
-        est = f"{eff.estimate:.2f}"
-    ci = (f", 95% CI {eff.ci_low:.2f} to {eff.ci_high:.2f}" if eff.ci_low is not None and eff.ci_high is not None
-          else "")
-    p = f", p {eff.p_relation} {eff.p:g}" if eff.p is not None and not ci else ""
     prov = f", {eff.provenance}" if eff.provenance != "published" else ""
-    return f"{_NAMES.get(eff.statistic, eff.statistic)} {est}{ci}{p}{prov}"
+    return effect_words(eff, _NAMES.get(eff.statistic, eff.statistic), nested=True) + prov
 
 
 def _down(level: str, n: int) -> str:
@@ -144,7 +128,7 @@ def _down(level: str, n: int) -> str:
 def _link_result(trial: Trial, ep: Endpoint, claim: Claim, ev: EvidenceSet) -> LinkedResult:
     from msevidence.judgement.sof import rate
 
-    eff = _effect(ep)
+    eff = main_effect(ep)
     tr, ct = trial.arm(eff.treatment) if eff else trial.treatment, trial.arm(eff.control) if eff else trial.control
     t_res, c_res = ep.result(tr.id, "mean_pct_change"), ep.result(ct.id, "mean_pct_change")
     change = t_res.value if t_res is not None else None
@@ -166,7 +150,8 @@ def _link_result(trial: Trial, ep: Endpoint, claim: Claim, ev: EvidenceSet) -> L
     detail = _number(eff)
     if t_res is not None and c_res is not None:
         kind = "adjusted geometric mean" if t_res.mean_kind == "adjusted_geometric" else "average"
-        detail += f"; {kind} change {t_res.value:+.1f}% with {tr.drug} vs {c_res.value:+.1f}% with {ct.drug}"
+        detail += (f"; {kind} change {fmt.percent_change(t_res.value)} with {tr.drug} vs "
+                   f"{fmt.percent_change(c_res.value)} with {ct.drug}")
     cert = rate(trial, ep, eff, ev, question=QUESTIONS[claim.question])
     rating, note = cert.rating, ""
     if claim.asserts == "no_improvement" and ep.measures == "worsening" and not (change is not None and change > 0):
@@ -186,7 +171,7 @@ def _outside_sources(claim: Claim, ev: EvidenceSet) -> tuple[str, ...]:
              f"{s.checked_at})" for s in claim.sources]
     for x in claim.links:
         t = ev[x.trial]
-        eff = _effect(t.endpoint(x.endpoint))
+        eff = main_effect(t.endpoint(x.endpoint))
         if eff is not None:
             cites.append(t.cite(eff.source))
     if not cites:

@@ -1,18 +1,12 @@
-"""Plain-language walking verdict and the published-vs-reproduced table (one domain per row, never mixed)."""
+"""The published-vs-reproduced table (one domain per row, never mixed); pages show it through the trial's answer
+(:func:`msevidence.answers.trial_answer.comparison_rows`)."""
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from msevidence import formatting as fmt
 from msevidence.evidence import Trial
-from msevidence.judgement.main_effect import main_effect
-from msevidence.judgement.published import published_walking_verdict
-from msevidence.judgement.verdict import Direction, judge
-from msevidence.judgement.verdict import conclusion as conclusion_text
 from msevidence.models.survival.analysis import SurvivalAnalysis
 from msevidence.models.walking.summary import GEOMETRIC, WalkingSummary
 
@@ -24,81 +18,8 @@ EXTRA_DEFINITIONS = {  # reproduced-only endpoints (no published counterpart)
 }
 
 
-@dataclass(frozen=True)
-class WalkingVerdict:
-    """Walking-speed verdict on reproduced data: `direction` from :mod:`msevidence.judgement.verdict`, sentences
-    built from computed numbers, and those numbers."""
-
-    direction: Direction
-    sentences: tuple[str, ...]
-    numbers: dict
-    published_direction: Direction | None = None  # same scale, from the evidence store (None if not published)
-    domain: str = "walking_speed"
-
-    def to_frame(self) -> pd.DataFrame:
-        return pd.DataFrame({"sentence": list(self.sentences)})
-
-    def __str__(self) -> str:
-        return "\n".join(self.sentences)
-
-
 def _walking_endpoint(trial: Trial, week: float):
     return trial.find_endpoint(scale="T25FW", analysis="change_from_baseline", week=week)
-
-
-def walking_verdict(summary: WalkingSummary, trial: Trial | None = None) -> WalkingVerdict:
-    """Say, with numbers, whether walking improved, worsened less, or did not differ (walking speed only).
-
-    The direction is the verdict engine's (:func:`msevidence.judgement.verdict.judge`) on the mixed model's
-    walk-time ratio at the week (a harm: a longer time is worse) with the treated arm's geometric-mean change
-    from baseline. Published numbers (if `trial` has them) come from the evidence store with their citation.
-    """
-    t, c, m = summary.arm("treatment"), summary.arm("control"), summary.mixed_model
-    names = {a.id: a.drug for a in trial.arms} if trial is not None else {}
-    tn, cn = names.get(t.arm, t.arm), names.get(c.arm, c.arm)
-    label = summary.data_provenance or "data of unstated provenance"
-    wk = f"{summary.week:g}"
-    judged = judge(m.ratio, m.ci_low, m.ci_high, treatment_change=t.geometric_mean_pct_change)
-    direction = judged.direction
-    slower = [names.get(a.arm, a.arm) for a in (t, c) if a.geometric_mean_pct_change > 0]
-    ratio = (f"{fmt.ratio(m.ratio)} times that on {cn} (95% CI {fmt.interval(m.ci_low, m.ci_high)})" if m.estimable
-             else f"not estimable ({m.reason})")
-    s = [f"Walking speed (Timed 25-Foot Walk), {label}: at week {wk} the time to walk 25 feet had changed by "
-         f"{fmt.percent_change(t.geometric_mean_pct_change)} with {tn} and {fmt.percent_change(c.geometric_mean_pct_change)}"
-         f" with {cn} (geometric mean % change; arithmetic mean {fmt.percent_change(t.mean_pct_change)} vs "
-         f"{fmt.percent_change(c.mean_pct_change)})"
-         + (f" — walking got slower on average in {' and '.join(slower)}." if slower else "."),
-         f"Mixed model (log walk time, arm × week): at week {wk}, walk time relative to baseline on {tn} was {ratio}.",
-         f"Confirmed (12-week) ≥20% slower walking by week {wk}: {fmt.percent(t.worsened_20_confirmed_12w)} of "
-         f"{tn} vs {fmt.percent(c.worsened_20_confirmed_12w)} of {cn} patients; confirmed ≥20% faster walking: "
-         f"{fmt.percent(t.improved_20_confirmed_12w)} vs {fmt.percent(c.improved_20_confirmed_12w)}.",
-         f"Average walking speed changed by {t.walking_speed_change_m_s:+.2f} m/s with {tn} and "
-         f"{c.walking_speed_change_m_s:+.2f} m/s with {cn} (negative = slower)."]
-    s.append(f"What these synthetic data show (an illustration, not the trial's result): "
-             f"{conclusion_text(direction, 'walking_speed', tn, cn)}.")
-    numbers = {"week": summary.week, "geometric_mean_pct_change": {t.arm: t.geometric_mean_pct_change,
-                                                                   c.arm: c.geometric_mean_pct_change},
-               "mixed_model_ratio": [m.ratio, m.ci_low, m.ci_high], "data_provenance": summary.data_provenance}
-    ep = _walking_endpoint(trial, summary.week) if trial is not None else None
-    published_direction = None
-    if ep is not None:
-        pt, pc = ep.result(trial.treatment.id, "mean_pct_change"), ep.result(trial.control.id, "mean_pct_change")
-        if pt is not None and pc is not None:
-            eff = main_effect(ep)
-            published_direction = published_walking_verdict(trial).verdict  # the one published verdict
-            p_text = (f", {fmt.p_value(eff.p, eff.p_relation)} ({trial.cite(eff.source)})"
-                      if eff is not None and eff.p is not None else "")
-            s.append(f"Published, the result that counts ({trial.cite(pt.source)}): {fmt.percent_change(pt.value)} "
-                     f"with {trial.treatment.drug} vs {fmt.percent_change(pc.value)} with {trial.control.drug} at week "
-                     f"{wk}{p_text}, estimated by the trial's model "
-                     f"({ep.definition.summary.strip()})"
-                     + ("; walk time increased in both arms" if min(pt.value, pc.value) > 0 else "")
-                     + f"; the published evidence shows {published_direction}"
-                     + (", not improvement." if published_direction != Direction.IMPROVEMENT else "."))
-            numbers["published"] = {trial.treatment.id: pt.value, trial.control.id: pc.value}
-    s.append("This section is about walking speed only; disability progression (EDSS CDP) is reported "
-             "separately and is not implied by these numbers.")
-    return WalkingVerdict(direction=direction, sentences=tuple(s), numbers=numbers, published_direction=published_direction)
 
 
 # -- published vs reproduced ----------------------------------------------------------------------------

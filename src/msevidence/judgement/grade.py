@@ -32,6 +32,8 @@ from dataclasses import dataclass
 
 from scipy import stats
 
+from msevidence import formatting as fmt
+
 LEVELS = ("high", "moderate", "low", "very low")
 SEVERITY = {"not serious": 0, "serious": 1, "very serious": 2}
 DOMAINS = ("risk_of_bias", "inconsistency", "indirectness", "imprecision", "publication_bias")
@@ -147,7 +149,7 @@ def inconsistency(log_estimates: Sequence[float] = (), ses: Sequence[float] = ()
     q = sum(wi * (y - mu) ** 2 for wi, y in zip(w, log_estimates, strict=True))
     i2 = max(0.0, (q - (k - 1)) / q) if q > 0 else 0.0
     level = "very serious" if i2 > 0.75 else "serious" if i2 > 0.5 else "not serious"
-    return DomainRating("inconsistency", level, f"I² = {100 * i2:.0f}% across {k} trials")
+    return DomainRating("inconsistency", level, f"I² = {fmt.percent(i2, 0)} across {k} trials")
 
 
 def indirectness(question: Question, *, phenotype: str | None, comparator: str, domain: str) -> DomainRating:
@@ -197,7 +199,7 @@ def imprecision(estimate: float | None, ci_low: float | None, ci_high: float | N
     if participants < ois:
         return DomainRating("imprecision", "serious", f"the 95% CI excludes no effect, but {participants} "
                             f"participants are fewer than the optimal information size of {ois} (control risk "
-                            f"{control_risk:.2f}, relative reduction {1 - threshold:.0%}, allocation {allocation:g}:1, alpha 0.05, "
+                            f"{fmt.fixed(control_risk, 2)}, relative reduction {fmt.percent(1 - threshold, 0)}, allocation {allocation:g}:1, alpha 0.05, "
                             "power 0.8)")
     return DomainRating("imprecision", "not serious", f"the 95% CI excludes no effect and {participants} "
                         f"participants reach the optimal information size of {ois}")

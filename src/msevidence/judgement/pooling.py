@@ -37,6 +37,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from msevidence import formatting as fmt
 from msevidence.errors import InputError, LimitError, OptionError, TableError
 from msevidence.judgement.bayes import (
     ReanalysisError,
@@ -134,7 +135,7 @@ def read_estimates_csv(path: str | Path) -> list[StudyEstimate]:
         lik = likelihood_from_ci(vals["estimate"], vals["ci_low"], vals["ci_high"], label=study)
         if lik.se < MIN_SE:
             raise TableError(f"line {i}: the CI {vals['ci_low']:g} to {vals['ci_high']:g} gives a standard error of "
-                             f"{lik.se:.2g} on the log scale, below {MIN_SE:g}: too narrow to be a 95% CI (rule: "
+                             f"{fmt.number(lik.se, 2)} on the log scale, below {MIN_SE:g}: too narrow to be a 95% CI (rule: "
                              "plausible CIs)", source=name, column="ci_low")
         out.append(StudyEstimate(study, lik.log_hr, lik.se, vals["estimate"], vals["ci_low"], vals["ci_high"],
                                  source=name))
@@ -337,10 +338,11 @@ class MetaAnalysis(Fitter):
 
     def heterogeneity_text(self) -> str:
         self._check()
-        text = f"tau² = {self.tau2_:.4g}; I² = {100 * self.i2_:.1f}%; Q = {self.q_:.3g} on {self.k_ - 1} df"
-        pi = (f"; 95% prediction interval {self.pi_[0]:.2f} to {self.pi_[1]:.2f} (t, k - 2 df)" if self.pi_
+        text = (f"tau² = {fmt.number(self.tau2_)}; I² = {fmt.percent(self.i2_)}; Q = {fmt.number(self.q_)} on "
+                f"{self.k_ - 1} df")
+        pi = (f"; 95% prediction interval {fmt.interval(*self.pi_)} (t, k - 2 df)" if self.pi_
               else f"; no prediction interval: {self.pi_reason_}")
-        hk = (f"; Hartung-Knapp 95% CI {self.hk_ci_[0]:.2f} to {self.hk_ci_[1]:.2f}" if self.hk_ci_ else "")
+        hk = f"; Hartung-Knapp 95% CI {fmt.interval(*self.hk_ci_)}" if self.hk_ci_ else ""
         return text + pi + hk
 
     def to_json(self) -> dict[str, Any]:

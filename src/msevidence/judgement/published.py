@@ -44,7 +44,7 @@ def _lower(label: str) -> str:
 
 
 def _moved(v: float) -> str:
-    return f"rose by {v:.1f}%" if v > 0 else f"fell by {-v:.1f}%" if v < 0 else "did not change"
+    return f"rose by {fmt.fixed(v)}%" if v > 0 else f"fell by {fmt.fixed(-v)}%" if v < 0 else "did not change"
 
 
 def _p(p: float, relation: str | None = "=") -> str:
@@ -207,7 +207,7 @@ def certainty(trial: Trial, domain: str, confirmation_weeks: int = 12) -> str:
     ep = trial.endpoint(v.endpoint)
     eff = main_effect(ep)
     if eff is not None and eff.ci_high is not None and eff.statistic.endswith("ratio") and 0.9 <= eff.ci_high < 1:
-        parts.append(f"The upper end of the confidence interval ({eff.ci_high:.2f}) is close to 1 (no effect), so "
+        parts.append(f"The upper end of the confidence interval ({fmt.ratio(eff.ci_high)}) is close to 1 (no effect), so "
                      "the true effect could be small.")
     if eff is not None and eff.ci_low is None:
         parts.append("No confidence interval was published for the between-group effect.")
@@ -225,10 +225,11 @@ def certainty(trial: Trial, domain: str, confirmation_weeks: int = 12) -> str:
     return " ".join(parts)
 
 
-def what_trials_do_not_show(ev: EvidenceSet, trial: Trial) -> list[str]:
-    """Plain-language limits, each derived from the evidence store (gaps, comparators, methods)."""
+def what_trials_do_not_show(ev: EvidenceSet, trial: Trial, walking: DomainVerdict | None = None) -> list[str]:
+    """Plain-language limits, each derived from the evidence store (gaps, comparators, methods); `walking`: the
+    walking verdict already decided for the page (the trial's answer), else the published one."""
     out: list[str] = []
-    w = published_walking_verdict(trial)
+    w = walking if walking is not None else published_walking_verdict(trial)
     if w.verdict == MISSING:
         out.append(f"{trial.name} did not report walking speed, so it cannot tell whether walking was affected.")
     elif w.verdict != BETTER:
@@ -336,24 +337,36 @@ def format_value(statistic: str, value: float | None) -> str:
     if statistic in PERCENT:
         return pct(value, 0 if statistic == "relative_reduction" else 1)
     if statistic == "risk_difference":
-        return f"{100 * value:+.1f} percentage points".replace("-", "−")
+        return fmt.points(value)
     if statistic == "mean_pct_change":
         return pct_change(value)
     if statistic.endswith("ratio") or statistic.startswith("ratio_of"):
-        return f"{value:.2f}"
-    return f"{value:g}"
+        return fmt.ratio(value)
+    return fmt.number(value)
 
 
 def format_ci(statistic: str, low: float | None, high: float | None) -> str:
     if low is None or high is None or low != low or high != high:
         return "—"
-    if statistic in PERCENT or statistic == "risk_difference":
-        f = 100
-        unit = "%" if statistic in PERCENT else " points"
-        return f"{f * low:.1f} to {f * high:.1f}{unit}".replace("-", "−")
+    if statistic in PERCENT:
+        return fmt.percent_interval(low, high)
+    if statistic == "risk_difference":
+        return f"{fmt.interval(100 * low, 100 * high, digits=1)} points"
     if statistic.endswith("ratio") or statistic.startswith("ratio_of"):
-        return f"{low:.2f} to {high:.2f}"
-    return f"{low:g} to {high:g}".replace("-", "−")
+        return fmt.interval(low, high)
+    return f"{fmt.number(low)} to {fmt.number(high)}".replace("-", fmt.MINUS)
+
+
+def effect_words(eff: Effect, name: str, nested: bool = False) -> str:
+    """A published effect as every table writes it: 'hazard ratio 0.80 (95% CI 0.60 to 0.99)', or with the p-value
+    when no CI was published; `nested` (inside parentheses already): 'hazard ratio 0.80, 95% CI 0.60 to 0.99'."""
+    value = format_value(eff.statistic, eff.estimate)
+    has_ci = eff.ci_low is not None and eff.ci_high is not None
+    ci = f"95% CI {format_ci(eff.statistic, eff.ci_low, eff.ci_high)}" if has_ci else "CI not published"
+    p = f"; {fmt.p_value(eff.p, eff.p_relation)}" if eff.p is not None and not has_ci else ""
+    if nested:
+        return f"{name} {value}" + (f", {ci}" if has_ci else (f", {fmt.p_value(eff.p, eff.p_relation)}" if p else ""))
+    return f"{name} {value} ({ci}{p})"
 
 
 def published_table(ev: EvidenceSet, domain: str, include_active: bool = True) -> pd.DataFrame:

@@ -19,6 +19,7 @@ from typing import Any
 
 import pandas as pd
 
+from msevidence import formatting as fmt
 from msevidence.errors import OptionError
 from msevidence.evidence import EvidenceSet, Trial
 from msevidence.evidence.schema import Effect, Endpoint
@@ -36,6 +37,7 @@ from msevidence.judgement.absolute_effects import (
 )
 from msevidence.judgement.grade import DEFAULT_QUESTION, IMPORTANT_RATIO, Certainty, Question
 from msevidence.judgement.main_effect import main_effect
+from msevidence.judgement.published import effect_words
 from msevidence.judgement.verdict import judge_endpoint_effect
 
 GROUPS = {"disability_progression": "Disability progression (EDSS)", "walking_speed": "Walking speed (T25FW)"}
@@ -90,15 +92,7 @@ def _relative_text(eff: Effect) -> str:
             "mean_difference": "mean difference",
             "ratio_of_geometric_means": "ratio of adjusted geometric means"}.get(eff.statistic,
                                                                                 eff.statistic.replace("_", " "))
-    if eff.statistic == "relative_reduction":
-        est = f"{100 * eff.estimate:.0f}%"
-    elif eff.statistic == "risk_difference":
-        est = f"{100 * eff.estimate:+.1f} percentage points"
-    else:
-        est = f"{eff.estimate:.2f}"
-    ci = (f" (95% CI {eff.ci_low:.2f} to {eff.ci_high:.2f})" if eff.ci_low is not None and eff.ci_high is not None
-          else " (CI not published" + (f"; p {eff.p_relation} {eff.p:g})" if eff.p is not None else ")"))
-    return f"{name} {est}{ci}"
+    return effect_words(eff, name)
 
 
 class _Notes:
@@ -205,7 +199,8 @@ def _row(trial: Trial, ep: Endpoint, notes: _Notes, basis: str = PERIOD, ev: Evi
         t, c = ep.result(eff.treatment, "mean_pct_change"), ep.result(eff.control, "mean_pct_change")
         if t and c:
             kind = "adjusted geometric mean" if t.mean_kind == "adjusted_geometric" else "mean"
-            basis_text = f"{kind} change from baseline: {c.value:+.1f}% (control) vs {t.value:+.1f}% (ocrelizumab)"
+            basis_text = (f"{kind} change from baseline: {fmt.percent_change(c.value)} (control) vs "
+                          f"{fmt.percent_change(t.value)} (ocrelizumab)")
             refs.add(t.source.ref)
     ref_kinds = {trial.reference(r).kind for r in refs}
     if "hta" in ref_kinds and basis == KM:

@@ -13,6 +13,7 @@ import io
 from collections.abc import Callable
 from typing import Any
 
+from msevidence import formatting as fmt
 from msevidence.presentation import personal_text as words
 from msevidence.presentation.figures.icon_array import LABELS, icon_array_pair
 from msevidence.presentation.figures.noise_band import noise_band
@@ -58,9 +59,9 @@ def summary_html(answer: Any) -> list[str]:
     """The take-home summary: who this is for and one row per outcome (each with its time span)."""
     p = answer.person
     known = [f"{p.ms_type_name}"] + ([f"age {p.age_band}"] if p.age_band else []) \
-        + ([f"EDSS {p.edss:.1f}"] if p.edss is not None else []) \
-        + ([f"walk time {p.t25fw_s:.1f} seconds"] if p.t25fw_s is not None else []) \
-        + ([f"walking questionnaire {p.msws12:.0f}"] if p.msws12 is not None else [])
+        + ([f"EDSS {fmt.fixed(p.edss, 1)}"] if p.edss is not None else []) \
+        + ([f"walk time {fmt.fixed(p.t25fw_s, 1)} seconds"] if p.t25fw_s is not None else []) \
+        + ([f"walking questionnaire {fmt.fixed(p.msws12, 0)}"] if p.msws12 is not None else [])
     rows = words.take_home_rows(answer)
     left = "style='text-align:left'"
     head = "".join(f"<th {left}>{html.escape(k)}</th>" for k in (rows[0] if rows else {}))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from msevidence import formatting as fmt
 from msevidence.evidence.schema import Endpoint
 
 
@@ -47,7 +48,7 @@ def outcome_words(ep: Endpoint, higher_is_better: bool) -> tuple[str, str]:
 
 
 def _n(x: float) -> str:
-    return f"{x:.1f}".rstrip("0").rstrip(".")
+    return fmt.fixed(x, 1).rstrip("0").rstrip(".")
 
 
 def span(weeks: float) -> str:
@@ -81,19 +82,19 @@ def outcome_sentences(o: Any) -> list[str]:
 
 
 def walk_sentences(w: Any) -> list[str]:
-    s = [f"You walk 25 feet in **{w.t25fw_s:.1f} seconds**.",
-         f"If your walking got 20% slower, it would take **{w.worse20_s:.1f} seconds**: {w.extra_s:.1f} seconds "
+    s = [f"You walk 25 feet in **{fmt.fixed(w.t25fw_s, 1)} seconds**.",
+         f"If your walking got 20% slower, it would take **{fmt.fixed(w.worse20_s, 1)} seconds**: {fmt.fixed(w.extra_s, 1)} seconds "
          "more. The trials call that walking getting worse.",
          "But your time changes from one visit to the next, even when your walking has not changed. In studies, "
          f"walking speed varied by about {_n(w.variability_low_pct)}% to {_n(w.variability_pct)}% between visits "
          f"({w.variability_citation}). Even two walks on the same day differed by about "
          f"{_n(w.within_low_pct)}% to {_n(w.within_high_pct)}%.",
-         f"So for you, a time anywhere from **{w.band_low_s:.1f} to {w.band_high_s:.1f} seconds** on another day "
+         f"So for you, a time anywhere from **{fmt.fixed(w.band_low_s, 1)} to {fmt.fixed(w.band_high_s, 1)} seconds** on another day "
          "could be ordinary variation. One slow walk may be noise. That is why trials count a change only when it "
          "is still there at the next visit.",
-         (f"A 20% slower walk ({w.worse20_s:.1f} seconds) is just outside that range. So it is a change worth "
+         (f"A 20% slower walk ({fmt.fixed(w.worse20_s, 1)} seconds) is just outside that range. So it is a change worth "
           "checking, but only if it lasts." if w.worse20_s > w.band_high_s else
-          f"A 20% slower walk ({w.worse20_s:.1f} seconds) is still inside that range. So for one visit it cannot "
+          f"A 20% slower walk ({fmt.fixed(w.worse20_s, 1)} seconds) is still inside that range. So for one visit it cannot "
           "be told apart from ordinary variation."),
          f"A change of about {_n(w.meaningful_pct)}% in walking speed is one that people with MS notice "
          f"({w.variability_citation.split(' (')[0]})."]
@@ -107,7 +108,7 @@ def walk_sentences(w: Any) -> list[str]:
         else:
             where = "slower than most people"
         s.append(f"For comparison: at the start of many MS trials, half of the people in the placebo groups took "
-                 f"{w.msoac_median_s:.1f} seconds or less, and a quarter took more than {w.msoac_q3_s:.1f} seconds "
+                 f"{fmt.fixed(w.msoac_median_s, 1)} seconds or less, and a quarter took more than {fmt.fixed(w.msoac_q3_s, 1)} seconds "
                  f"({w.msoac_citation}). You are {where} in that group.")
     s.append("**Your walk time does not change the numbers above.** No trial here published a risk that depends on "
              "walk time, so we do not make one up.")
@@ -116,10 +117,10 @@ def walk_sentences(w: Any) -> list[str]:
 
 def walk_change_sentences(c: Any, band_high_s: float | None = None) -> list[str]:
     """A trial's average change in walk time, applied to the person's time: a group average, in words."""
-    s = [f"In {c.trial_name}, walk times changed on average over {span(c.weeks)}: by {c.pct_without:+.0f}% without "
-         f"Ocrevus and by {c.pct_with:+.0f}% with it ({c.citation}).",
-         f"For your {c.t25fw_s:.1f} seconds, that would be about **{c.time_without_s:.1f} seconds** without "
-         f"Ocrevus and **{c.time_with_s:.1f} seconds** with it."]
+    s = [f"In {c.trial_name}, walk times changed on average over {span(c.weeks)}: by {fmt.percent_change(c.pct_without, 0)} without "
+         f"Ocrevus and by {fmt.percent_change(c.pct_with, 0)} with it ({c.citation}).",
+         f"For your {fmt.fixed(c.t25fw_s, 1)} seconds, that would be about **{fmt.fixed(c.time_without_s, 1)} seconds** without "
+         f"Ocrevus and **{fmt.fixed(c.time_with_s, 1)} seconds** with it."]
     if c.pct_without > 0 and c.pct_with > 0:
         s.append("So on average, walking got slower in both groups. These are averages of whole groups: many "
                  "people changed less, and some more.")
@@ -134,11 +135,11 @@ def no_walk_sentence() -> str:
 
 
 def questionnaire_sentences(q: Any, results: tuple = ()) -> list[str]:
-    s = [f"Your walking questionnaire score (MSWS-12) is **{q.score:.0f} out of 100**. A higher score means more "
+    s = [f"Your walking questionnaire score (MSWS-12) is **{fmt.fixed(q.score, 0)} out of 100**. A higher score means more "
          "trouble walking. This is your own view of your walking. It is kept apart from the disability score and "
          "the timed walk.",
-         f"A change of **{q.important_change:.0f} points** is one that matters to a person ({q.citation}). So a "
-         f"later score of {q.better_at:.0f} or lower would be a real improvement for you. That figure was worked "
+         f"A change of **{fmt.fixed(q.important_change, 0)} points** is one that matters to a person ({q.citation}). So a "
+         f"later score of {fmt.fixed(q.better_at, 0)} or lower would be a real improvement for you. That figure was worked "
          "out for improvement; it may not be the same for getting worse."]
     if not results:
         s.append("No Ocrevus trial in our evidence reported this questionnaire. So we cannot say how Ocrevus "
@@ -166,7 +167,7 @@ def questions_to_ask(answer: Any) -> list[str]:
          "Which of these outcomes matters most to me, and what would count as a good result?",
          "What side effects and risks should I weigh against these numbers? (They are not shown here.)"]
     if answer.walk is not None:
-        q.append(f"My walk time is {answer.walk.t25fw_s:.1f} seconds. How will we tell a real change from a "
+        q.append(f"My walk time is {fmt.fixed(answer.walk.t25fw_s, 1)} seconds. How will we tell a real change from a "
                  "bad day?")
     if answer.person.ms_type == "RMS":
         q.append("The trials compared Ocrevus with another medicine. What would happen with no treatment, or "
@@ -182,8 +183,8 @@ def method_details(answer: Any) -> str:
              "smaller count; spared = without minus with (when positive); harmed = with minus without (when "
              "positive); fine either way = 100 minus the larger count.", ""]
     for o in answer.outcomes:
-        lines.append(f"- {o.title}, {o.trial_name}: published {100 * o.published_without:.1f}% ({o.comparator}) "
-                     f"and {100 * o.published_with:.1f}% ({o.treatment}) at week {o.weeks:g}"
+        lines.append(f"- {o.title}, {o.trial_name}: published {fmt.percent(o.published_without, 1)} ({o.comparator}) "
+                     f"and {fmt.percent(o.published_with, 1)} ({o.treatment}) at week {o.weeks:g}"
                      + (" (share free of the outcome)" if o.higher_is_better else "")
                      + f"; rule: {o.rule}; source: {o.citation}. Trial limits: {o.fit.limits}.")
     lines += ["", "How sure: start at 'fairly sure' for one randomised trial; go down one step for each of: a "
@@ -192,16 +193,16 @@ def method_details(answer: Any) -> str:
                   "not a full GRADE assessment."]
     if answer.walk is not None:
         w = answer.walk
-        lines += ["", f"Walk time: {w.rule}. With v = {_n(w.variability_pct)}%: {w.t25fw_s:.2f} ÷ "
-                      f"{1 + w.variability_pct / 100:.3f} = {w.band_low_s:.2f} s and {w.t25fw_s:.2f} ÷ "
-                      f"{1 - w.variability_pct / 100:.3f} = {w.band_high_s:.2f} s; 20% slower = {w.t25fw_s:.2f} × "
-                      f"1.2 = {w.worse20_s:.2f} s. Source of v: {w.variability_citation} (the abstract calls it the "
+        lines += ["", f"Walk time: {w.rule}. With v = {_n(w.variability_pct)}%: {fmt.fixed(w.t25fw_s, 2)} ÷ "
+                      f"{fmt.fixed(1 + w.variability_pct / 100, 3)} = {fmt.fixed(w.band_low_s, 2)} s and {fmt.fixed(w.t25fw_s, 2)} ÷ "
+                      f"{fmt.fixed(1 - w.variability_pct / 100, 3)} = {fmt.fixed(w.band_high_s, 2)} s; 20% slower = {fmt.fixed(w.t25fw_s, 2)} × "
+                      f"1.2 = {fmt.fixed(w.worse20_s, 2)} s. Source of v: {w.variability_citation} (the abstract calls it the "
                       "average between-visit variability of walking speed)."]
     for c in getattr(answer, "walk_changes", ()):
-        lines += ["", f"Average change in walk time, {c.trial_name}, week {c.weeks:g}: published {c.pct_without:+.1f}% "
-                      f"({c.summary}) without and {c.pct_with:+.1f}% with Ocrevus ({c.citation}); rule: {c.rule}: "
-                      f"{c.t25fw_s:.2f} × {1 + c.pct_without / 100:.3f} = {c.time_without_s:.2f} s and "
-                      f"{c.t25fw_s:.2f} × {1 + c.pct_with / 100:.3f} = {c.time_with_s:.2f} s."]
+        lines += ["", f"Average change in walk time, {c.trial_name}, week {c.weeks:g}: published {fmt.percent_change(c.pct_without, 1)} "
+                      f"({c.summary}) without and {fmt.percent_change(c.pct_with, 1)} with Ocrevus ({c.citation}); rule: {c.rule}: "
+                      f"{fmt.fixed(c.t25fw_s, 2)} × {fmt.fixed(1 + c.pct_without / 100, 3)} = {fmt.fixed(c.time_without_s, 2)} s and "
+                      f"{fmt.fixed(c.t25fw_s, 2)} × {fmt.fixed(1 + c.pct_with / 100, 3)} = {fmt.fixed(c.time_with_s, 2)} s."]
     if answer.not_drawn:
         lines += ["", "Not drawn as 100 people:"]
         lines += [f"- {t}: {label} ({why})" for t, label, why in answer.not_drawn]

@@ -74,7 +74,8 @@ class SurvivalAnalysis:
                                 "tau": _num(self.rmst.tau)},
             "absolute": {"at_week": _num(self.absolute.at_week), "risk_control": _num(self.absolute.risk_control),
                          "risk_treatment": _num(self.absolute.risk_treatment),
-                         "difference": _num(self.absolute.difference), "nnt": _num(self.absolute.nnt)},
+                         "difference": _num(self.absolute.difference), "ci_low": _num(self.absolute.ci_low),
+                         "ci_high": _num(self.absolute.ci_high), "nnt": _num(self.absolute.nnt)},
             "ph_test": {"p": _num(self.ph_test.p)},
         }
 

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from msevidence import formatting as fmt
 from msevidence.errors import InputError, NotEstimableError
 from msevidence.models.base import Fitter
 from msevidence.models.survival.batched import fit_many
@@ -98,9 +99,9 @@ class PHTestResult:
         if not self.estimable:
             return f"Proportional-hazards test not estimable: {self.reason}."
         if self.ph_doubtful:
-            return (f"Proportional hazards doubtful (p = {self.p:.3g} < {PH_ALPHA}): the hazard ratio may change "
+            return (f"Proportional hazards doubtful ({fmt.p_value(self.p)}; the threshold is {PH_ALPHA}): the hazard ratio may change "
                     "over time; a single HR summarises it poorly (consider RMST or a time-varying effect).")
-        return f"No evidence against proportional hazards (p = {self.p:.3g} ≥ {PH_ALPHA})."
+        return f"No evidence against proportional hazards ({fmt.p_value(self.p)}; the threshold is {PH_ALPHA})."
 
     def to_frame(self) -> pd.DataFrame:
         return pd.DataFrame([{"chi2": self.chi2, "df": self.df, "p": self.p, "transform": self.transform,

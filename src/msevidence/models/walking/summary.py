@@ -2,7 +2,8 @@
 
 `summarize_walking` computes, at one week: per-arm % change in walk time (arithmetic and geometric mean),
 confirmed ≥20% worsening and improvement, change in walking speed, the mixed-model ratio, and the per-patient
-discordance between EDSS CDP12 and confirmed T25FW worsening. `walking_verdict` turns it into plain sentences.
+discordance between EDSS CDP12 and confirmed T25FW worsening. Pages say what it shows through the trial's answer
+(:mod:`msevidence.answers.trial_answer`).
 """
 
 from __future__ import annotations

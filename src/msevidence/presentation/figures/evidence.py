@@ -7,6 +7,7 @@ import textwrap
 import numpy as np
 import pandas as pd
 
+from msevidence import formatting as fmt
 from msevidence.evidence.schema import COMPARATOR_LABELS
 from msevidence.judgement.wording import comparison_kind, higher_is_better
 from msevidence.presentation.figures.style import DOMAIN_COLORS
@@ -91,8 +92,8 @@ def forest_plot(endpoints: pd.DataFrame, ax=None, title: str = "Published effect
             ax.plot([r["ci_low"], r["ci_high"]], [yi, yi], color=color, lw=1.6)
         marker = "D" if r["comparator"] == "delayed_treatment" else "s"
         ax.plot(r["value"], yi, marker, color=color, mfc="white" if hollow else color, ms=6)
-        ci = f" ({r['ci_low']:.2f}–{r['ci_high']:.2f})" if pd.notna(r["ci_low"]) else " (CI not published)"
-        ax.text(1.01, yi, f"{_ABBR[r['statistic']]} {r['value']:.2f}{ci}", transform=ax.get_yaxis_transform(),
+        ci = f" ({fmt.interval(r['ci_low'], r['ci_high'])})" if pd.notna(r["ci_low"]) else " (CI not published)"
+        ax.text(1.01, yi, f"{_ABBR[r['statistic']]} {fmt.ratio(r['value'])}{ci}", transform=ax.get_yaxis_transform(),
                 va="center", fontsize=10)
     ax.set_yticks(y, [lab for lab, _ in rows], fontsize=10)
     for tick, (_, r) in zip(ax.get_yticklabels(), rows, strict=True):

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from msevidence import formatting as fmt
+
 
 def noise_band(t25fw_s: float, band_low_s: float, band_high_s: float, worse20_s: float, *,
                population: tuple[float, float, float] | None = None, source: str | None = None,
@@ -22,11 +24,11 @@ def noise_band(t25fw_s: float, band_low_s: float, band_high_s: float, worse20_s:
     ax.text((band_low_s + band_high_s) / 2, 0.93, "ordinary variation from visit to visit", ha="center",
             va="bottom", fontsize=9.5, transform=ax.get_xaxis_transform())
     ax.plot([t25fw_s], [0.67], marker="D", ms=11, color="#1b6ca8", ls="", transform=ax.get_xaxis_transform(),
-            label=f"today: {t25fw_s:.1f} s")
+            label=f"today: {fmt.fixed(t25fw_s, 1)} s")
     ax.plot([worse20_s], [0.67], marker="^", ms=12, markerfacecolor="white", markeredgecolor="#8c2d19", mew=2,
-            ls="", transform=ax.get_xaxis_transform(), label=f"20% slower: {worse20_s:.1f} s")
+            ls="", transform=ax.get_xaxis_transform(), label=f"20% slower: {fmt.fixed(worse20_s, 1)} s")
     for x in (band_low_s, band_high_s):
-        ax.text(x, 0.38, f"{x:.1f} s", ha="center", va="top", fontsize=9, transform=ax.get_xaxis_transform())
+        ax.text(x, 0.38, f"{fmt.fixed(x, 1)} s", ha="center", va="top", fontsize=9, transform=ax.get_xaxis_transform())
     hi = max(worse20_s, band_high_s)
     lo = min(band_low_s, t25fw_s)
     if population is not None:

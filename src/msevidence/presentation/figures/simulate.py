@@ -6,6 +6,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
+from msevidence import formatting as fmt
 from msevidence.presentation.figures.style import labelled_title
 
 
@@ -44,7 +45,7 @@ def hr_distribution_plot(oc, published: float | None = None, ax=None, bins: int 
         _, ax = plt.subplots(figsize=(7, 4.2))
     hr = np.asarray(oc.hr_estimates)
     ax.hist(hr, bins=bins, color="#9bb7d4", edgecolor="white")
-    ax.axvline(oc.design.true_hr, color="black", linewidth=1.5, label=f"true HR in the simulation ({oc.design.true_hr:.2f})")
+    ax.axvline(oc.design.true_hr, color="black", linewidth=1.5, label=f"true HR in the simulation ({fmt.ratio(oc.design.true_hr)})")
     if published is not None:
         ax.axvline(published, color="#c8553d", linestyle="--", linewidth=1.5, label=f"published estimate ({published:g})")
     ax.axvline(1.0, color="grey", linestyle=":", linewidth=1)

@@ -11,6 +11,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.ticker import FixedLocator, NullFormatter, PercentFormatter
 
+from msevidence import formatting as fmt
 from msevidence.data.tables import arm_roles
 from msevidence.presentation.figures.style import arm_color, labelled_title
 
@@ -130,7 +131,7 @@ def forest_plot(df: pd.DataFrame, *, label: str = "label", estimate: str = "esti
             continue
         ax.plot([r[ci_low], r[ci_high]], [yi, yi], color="0.2", lw=1.3)
         ax.plot(r[estimate], yi, marker="s", color=arm_color("treatment"), ms=6)
-        ax.annotate(f"{r[estimate]:.2f} ({r[ci_low]:.2f}–{r[ci_high]:.2f})", xy=(1.01, yi),
+        ax.annotate(f"{fmt.ratio(r[estimate])} ({fmt.interval(r[ci_low], r[ci_high])})", xy=(1.01, yi),
                     xycoords=("axes fraction", "data"), va="center", fontsize=9)
     ax.axvline(1.0, color="0.3", lw=0.9, ls="--")
     ax.set_xscale("log")
@@ -170,7 +171,7 @@ def schoenfeld_plot(ph, *, title: str = "Scaled Schoenfeld residuals, treatment"
                label="scaled residual (jittered ±1.5 wk)")
     smooth = lowess(r["scaled_residual"], r["time"], frac=2 / 3, return_sorted=True)
     ax.plot(smooth[:, 0], smooth[:, 1], color=arm_color("treatment"), lw=2, label="lowess smooth of β(t)")
-    ax.axhline(ph.beta, color="0.2", ls="--", lw=1, label=f"constant log HR (β = {ph.beta:.3f})")
+    ax.axhline(ph.beta, color="0.2", ls="--", lw=1, label=f"constant log HR (β = {fmt.number(ph.beta)})")
     ax.axhline(0, color="0.6", lw=0.8)
     ax.set_xlabel(X_LABEL)
     ax.set_ylabel("β(t) for treatment (log hazard ratio)")
@@ -178,7 +179,7 @@ def schoenfeld_plot(ph, *, title: str = "Scaled Schoenfeld residuals, treatment"
     pad = 0.2 * (hi - lo)
     ax.set_ylim(lo - pad, hi + pad)
     verdict = "PH doubtful" if ph.ph_doubtful else "no evidence against PH"
-    ax.text(0.99, 0.97, f"cox.zph-type test ({ph.transform} transform): χ² = {ph.chi2:.2f}, p = {ph.p:.3g}\n{verdict}",
+    ax.text(0.99, 0.97, f"cox.zph-type test ({ph.transform} transform): χ² = {fmt.fixed(ph.chi2, 2)}, {fmt.p_value(ph.p)}\n{verdict}",
             transform=ax.transAxes, ha="right", va="top", fontsize=9,
             color=arm_color("control") if ph.ph_doubtful else "0.2")
     ax.legend(frameon=False, loc="lower left", fontsize=8)

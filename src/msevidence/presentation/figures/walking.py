@@ -9,6 +9,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 
+from msevidence import formatting as fmt
 from msevidence.presentation.figures.style import arm_color, labelled_title
 
 Y_LABEL = "Change in 25-foot walk time (%) — higher = slower"
@@ -55,7 +56,7 @@ def plot_trajectories(summary, ax=None, spaghetti: int = 15, seed: int = 0, prov
         at = summary.week if (v["week"] == summary.week).any() else v["week"].max()
         end = v[v["week"] == at]  # the week the reports quote
         if len(end):
-            ax.annotate(f"{float(end[column].iloc[0]):+.1f}%", (float(end["week"].iloc[0]), float(end[column].iloc[0])),
+            ax.annotate(f"{fmt.percent_change(float(end[column].iloc[0]), 1)}", (float(end["week"].iloc[0]), float(end[column].iloc[0])),
                         xytext=(6, 9 if role == "control" else -9), textcoords="offset points", va="center",
                         fontsize=9, color=color,
                         fontweight="bold")
@@ -94,10 +95,10 @@ def plot_week_distribution(summary, week: float | None = None, ax=None, provenan
             am = a["pct_change"].mean()
             ax.scatter([i - 0.3], [am], marker="^", color="black", zorder=3,
                        label="arithmetic mean" if i == 0 else None)
-            ax.annotate(f"{am:+.1f}%", (i - 0.36, am), va="center", ha="right", fontsize=9)
+            ax.annotate(f"{fmt.percent_change(am, 1)}", (i - 0.36, am), va="center", ha="right", fontsize=9)
             ax.scatter([i + 0.3], [gm], marker="D", color=color, edgecolor="black", zorder=3,
                        label="geometric mean" if i == 0 else None)
-            ax.annotate(f"{gm:+.1f}%", (i + 0.36, gm), va="center", fontsize=9)
+            ax.annotate(f"{fmt.percent_change(gm, 1)}", (i + 0.36, gm), va="center", fontsize=9)
     ax.set_xticks(range(len(arms)), [f"{arm}\n(n = {(ch['arm'] == arm).sum()})" for _, arm in arms])
     ax.set_xlim(-0.75, len(arms) - 0.25)
     _thresholds(ax)
@@ -125,7 +126,7 @@ def plot_discordance(summary, ax=None, provenance: str | None = None, names: dic
             width = 100 * count / d.n if d.n else 0
             ax.barh(i, width, left=left, color=color, edgecolor="white", label=label if i == 0 else None)
             if width >= 4:
-                ax.text(left + width / 2, i, f"{width:.0f}%", ha="center", va="center", fontsize=9,
+                ax.text(left + width / 2, i, f"{fmt.fixed(width, 0)}%", ha="center", va="center", fontsize=9,
                         color="white" if key != "neither" else "black")
             left += width
         labels.append(f"{names.get(d.arm, d.arm)}\n({d.n} people)")

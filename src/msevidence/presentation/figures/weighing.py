@@ -7,6 +7,7 @@ import textwrap
 
 import numpy as np
 
+from msevidence import formatting as fmt
 from msevidence.presentation.figures.style import DOMAIN_COLORS
 
 _GROUP_COLORS = {"Disability progression (EDSS)": DOMAIN_COLORS["disability_progression"],
@@ -60,7 +61,7 @@ def bayes_plot(reanalysis, ax=None):
     ax.set_xscale("log")
     ax.axvline(1.0, color="black", lw=0.8)
     imp = reanalysis.important_ratio_
-    ax.axvline(imp, color="C3", lw=0.8, ls="--", label=f"important benefit ({imp:.3g})")
+    ax.axvline(imp, color="C3", lw=0.8, ls="--", label=f"important benefit ({fmt.ratio(imp)})")
     mask = d["hr"] >= 1.0 if reanalysis.higher_is_better_ else d["hr"] <= 1.0
     ax.fill_between(d["hr"][mask], 0, d["posterior"][mask], color="C0", alpha=0.15)
     ticks = [t for t in (0.25, 0.5, 0.7, 0.8, 1.0, 1.25, 1.5, 2.0) if d["hr"].min() <= t <= d["hr"].max()]
@@ -71,8 +72,8 @@ def bayes_plot(reanalysis, ax=None):
     ax.set_xlabel(f"Ratio ({'above' if side == '>' else 'below'} 1 favours treatment)")
     ax.set_ylabel("Density (log-ratio scale)")
     ax.set_title(f"{reanalysis.likelihood_.label or 'Published ratio'}\nP(ratio {side} 1) = "
-                 f"{reanalysis.p_benefit_:.2f}; P(ratio {side} {imp:.3g}) = "
-                 f"{reanalysis.p_important_benefit_:.2f} (derived)", fontsize=9)
+                 f"{fmt.probability(reanalysis.p_benefit_)}; P(ratio {side} {fmt.ratio(imp)}) = "
+                 f"{fmt.probability(reanalysis.p_important_benefit_)} (derived)", fontsize=9)
     ax.legend(fontsize=8, frameon=False)
     return ax
 
@@ -101,6 +102,6 @@ def pooled_forest_plot(meta, ax=None):
     ax.set_yticklabels([f"Pooled ({meta.method})", *reversed(df["study"].iloc[:k].tolist())])
     better = "above" if meta.estimates_[0].higher_is_better else "below"
     ax.set_xlabel(f"Ratio (log scale; {better} 1 favours treatment); dashed red line: 95% prediction interval")
-    ax.set_title(f"Pooled ratio {est:.2f} (95% CI {lo:.2f} to {hi:.2f}) — derived\n{meta.heterogeneity_text()}",
+    ax.set_title(f"Pooled ratio {fmt.ratio(est)} (95% CI {fmt.interval(lo, hi)}) — derived\n{meta.heterogeneity_text()}",
                  fontsize=9)
     return ax

@@ -1,18 +1,13 @@
-"""The teaching page's interactive explorer (ipywidgets; JupyterLab or Voilà): sliders over the published values."""
+"""The teaching page's interactive explorer (ipywidgets; JupyterLab or Voilà): sliders over the answer's published
+values (:mod:`msevidence.answers.teaching`)."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from msevidence.answers.teaching import progression_what_if, teachable_trials, walking_what_if
 from msevidence.evidence import EvidenceSet, load_evidence
-from msevidence.presentation.teaching import (
-    baseline_default,
-    progression_figure,
-    progression_what_if,
-    teachable_trials,
-    walking_figure,
-    walking_what_if,
-)
+from msevidence.presentation.teaching import baseline_default, progression_figure, walking_figure
 
 
 def explorer(evidence: EvidenceSet | None = None, trial: str | None = None) -> Any:
