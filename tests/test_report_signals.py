@@ -88,35 +88,36 @@ def _whole_pages(set_dir: Path) -> list[str]:
 
 
 @pytest.mark.slow
-def test_random_interrupts_end_the_runner_and_its_kernels_and_leave_whole_pages(report_set, tmp_path):
+@pytest.mark.parametrize("i", range(TRIES))
+def test_random_interrupts_end_the_runner_and_its_kernels_and_leave_whole_pages(i, report_set, tmp_path):
     seed = int.from_bytes(os.urandom(4), "big")
     rng = random.Random(seed)
-    for i in range(TRIES):
-        out = tmp_path / f"out{i}"
-        sig = signal.SIGINT if i % 2 == 0 else signal.SIGTERM
-        p = subprocess.Popen([str(MSEVIDENCE), "report", "--set", str(report_set), "--out", str(out), "--workers",
-                              "2"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                             start_new_session=True)  # so the signal reaches the runner alone
-        tree: dict[int, psutil.Process] = {}
-        if i % 10 in (2, 6):  # two tries in ten: once a kernel runs, at a random moment of its work
-            _watch(p, tree, time.monotonic() + 60, kernels=1)
-            _watch(p, tree, time.monotonic() + rng.uniform(0.0, 1.0))
-        else:  # the others at a random moment from start-up on (imports, lock, pool start, kernels, publishing)
-            _watch(p, tree, time.monotonic() + rng.uniform(0.3, 3.5))
-        where = f"try {i} (seed {seed}, {sig.name}, {len(tree)} descendants, {_kernels(tree)} kernels seen)"
-        p.send_signal(sig)
-        try:
-            _, err = p.communicate(timeout=15)
-        except subprocess.TimeoutExpired:
-            p.kill()
-            for q in tree.values():
-                q.kill()
-            pytest.fail(f"{where}: the runner was still alive 15 s after the signal")
-        assert p.returncode in (0, 130, -sig), f"{where}: exit code {p.returncode}\n{err[-2000:]}"
-        assert _alive(tree.values(), timeout=5) == [], f"{where}: processes outlived the runner"
-        assert _whole_pages(out / "tiny") == [], where
-        if p.returncode == 130:
-            assert "Traceback" not in err, f"{where}\n{err[-2000:]}"
+    # one try per test: SIGINT on even tries, SIGTERM on odd ones; tries 2 and 6 wait for a kernel to run
+    out = tmp_path / "out"
+    sig = signal.SIGINT if i % 2 == 0 else signal.SIGTERM
+    p = subprocess.Popen([str(MSEVIDENCE), "report", "--set", str(report_set), "--out", str(out), "--workers",
+                          "2"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                         start_new_session=True)  # so the signal reaches the runner alone
+    tree: dict[int, psutil.Process] = {}
+    if i % 10 in (2, 6):  # two tries in ten: once a kernel runs, at a random moment of its work
+        _watch(p, tree, time.monotonic() + 60, kernels=1)
+        _watch(p, tree, time.monotonic() + rng.uniform(0.0, 1.0))
+    else:  # the others at a random moment from start-up on (imports, lock, pool start, kernels, publishing)
+        _watch(p, tree, time.monotonic() + rng.uniform(0.3, 3.5))
+    where = f"try {i} (seed {seed}, {sig.name}, {len(tree)} descendants, {_kernels(tree)} kernels seen)"
+    p.send_signal(sig)
+    try:
+        _, err = p.communicate(timeout=15)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        for q in tree.values():
+            q.kill()
+        pytest.fail(f"{where}: the runner was still alive 15 s after the signal")
+    assert p.returncode in (0, 130, -sig), f"{where}: exit code {p.returncode}\n{err[-2000:]}"
+    assert _alive(tree.values(), timeout=5) == [], f"{where}: processes outlived the runner"
+    assert _whole_pages(out / "tiny") == [], where
+    if p.returncode == 130:
+        assert "Traceback" not in err, f"{where}\n{err[-2000:]}"
 
 
 def test_kill_tree_kills_grandchildren_and_leaves_our_children_for_us_to_reap():

@@ -114,3 +114,45 @@ def test_the_command_line_skips_the_slow_optional_iri_parser():
             "print(sys.modules.get('rfc3987_syntax', 'absent'))"
     r = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
     assert r.stdout.strip().endswith("None"), r.stdout + r.stderr
+
+
+INTERRUPTED_IMPORT = """
+import importlib.abc, os, signal, sys, time
+
+class SignalOnImport(importlib.abc.MetaPathFinder):  # the signal lands while msevidence.cli is being imported
+    def find_spec(self, name, path, target=None):
+        if name == "msevidence.cli":
+            os.kill(os.getpid(), signal.{sig})
+            time.sleep(2)
+        return None
+
+sys.meta_path.insert(0, SignalOnImport())
+sys.argv = ["msevidence", "--version"]
+{entry}
+"""
+
+
+@pytest.mark.parametrize("sig", ["SIGINT", "SIGTERM"])
+def test_a_signal_during_start_up_ends_quietly(sig):
+    import signal
+
+    code = INTERRUPTED_IMPORT.format(sig=sig, entry="from msevidence.startup import console_main\nconsole_main()")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 128 + getattr(signal, sig), r.stderr
+    assert r.stderr == "stopped: interrupted while starting\n"
+    # the same signal without the console script's guard: what a user saw before (a traceback, or no word at all)
+    bare = subprocess.run([sys.executable, "-c", INTERRUPTED_IMPORT.format(sig=sig, entry="import msevidence.cli")],
+                          capture_output=True, text=True, timeout=60)
+    if sig == "SIGINT":
+        assert "Traceback" in bare.stderr and "KeyboardInterrupt" in bare.stderr
+    else:
+        assert bare.returncode == -signal.SIGTERM
+
+
+def test_the_console_script_is_the_guarded_entry_point():
+    import tomllib
+
+    from msevidence.paths import home
+
+    scripts = tomllib.loads((home() / "pyproject.toml").read_text())["project"]["scripts"]
+    assert scripts["msevidence"] == "msevidence.startup:console_main"

@@ -159,7 +159,7 @@ class CoxPH(Fitter):
     ...                        "event": [1, 0, 0, 1, 0, 0, 1, 1, 0, 1, 1, 0]})
     >>> cox = CoxPH(ties="efron").fit(events, "OCR", "PBO")
     >>> round(cox.result_.hr, 2), cox.ph_test().message
-    (0.5, 'No evidence against proportional hazards (p = 0.482 ≥ 0.05).')
+    (0.5, 'No evidence against proportional hazards (p = 0.48; the threshold is 0.05).')
 
     ``strata=["region"]`` stratifies by a column; ``endpoint=`` picks one endpoint of a longer table.
 
