@@ -29,7 +29,7 @@ CASES = {
                                        "--n-trials", "0"],
     "refusal: unknown option": ["list", "--no-such-option"],
 }
-MAIN = "from msevidence.startup import console_main; console_main()"  # what the console script runs
+MAIN = "from msevidence.console import main; main()"  # what the console script runs
 
 
 def _cpu() -> float:

@@ -28,7 +28,7 @@ LAYERS: list[set[str]] = [
     {"presentation"},
     {"answers"},
     {"reports"},
-    {"cli"},
+    {"cli", "console"},
 ]
 RANK = {name: i for i, layer in enumerate(LAYERS) for name in layer}
 TOP = len(LAYERS)  # msevidence/__init__.py: the public facade, above every layer

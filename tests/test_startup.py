@@ -136,7 +136,7 @@ sys.argv = ["msevidence", "--version"]
 def test_a_signal_during_start_up_ends_quietly(sig):
     import signal
 
-    code = INTERRUPTED_IMPORT.format(sig=sig, entry="from msevidence.startup import console_main\nconsole_main()")
+    code = INTERRUPTED_IMPORT.format(sig=sig, entry="from msevidence.console import main\nmain()")
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert r.returncode == 128 + getattr(signal, sig), r.stderr
     assert r.stderr == "stopped: interrupted while starting\n"
@@ -155,4 +155,4 @@ def test_the_console_script_is_the_guarded_entry_point():
     from msevidence.paths import home
 
     scripts = tomllib.loads((home() / "pyproject.toml").read_text())["project"]["scripts"]
-    assert scripts["msevidence"] == "msevidence.startup:console_main"
+    assert scripts["msevidence"] == "msevidence.console:main"
