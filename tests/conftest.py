@@ -15,7 +15,7 @@ import json
 import os
 import subprocess
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -32,6 +32,7 @@ class ShippedRun:
     run: str
     notebook: str
     audience: str
+    parameters: dict = field(default_factory=dict, compare=False, hash=False)  # as the set file gives them
 
     @property
     def id(self) -> str:
@@ -43,7 +44,7 @@ def shipped_runs() -> list[ShippedRun]:
     out = []
     for path in sorted(report_sets_dir().glob("*.yaml")):
         rs = reports.load_report_set(path)
-        out += [ShippedRun(rs.name, r.name, r.notebook, r.audience) for r in rs.runs]
+        out += [ShippedRun(rs.name, r.name, r.notebook, r.audience, dict(r.parameters)) for r in rs.runs]
     return out
 
 
@@ -67,6 +68,20 @@ class RenderedRun:
     @property
     def notebook(self) -> Path:
         return self.folder / f"{self.spec.run}.ipynb"
+
+    @property
+    def recorded(self) -> dict:
+        """The values the executed notebook recorded (:func:`msevidence.presentation.record.recorded`)."""
+        from msevidence.presentation.record import recorded
+
+        return recorded(self.notebook)
+
+    def text(self, audience: str) -> str:
+        """The page's text, tags dropped and entities decoded."""
+        import html
+        import re
+
+        return html.unescape(re.sub(r"<[^>]+>", " ", self.page(audience).read_text(encoding="utf-8")))
 
 
 def _session_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
@@ -94,10 +109,13 @@ def _render_once(spec: ShippedRun, root: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def shipped(tmp_path_factory):
-    """``shipped(spec)`` → the :class:`RenderedRun` of a :class:`ShippedRun`, rendered once per session."""
+    """``shipped(spec)`` → the :class:`RenderedRun` of a :class:`ShippedRun` (or of its id, ``"set/run"``),
+    rendered once per session."""
     root = _session_root(tmp_path_factory)
 
-    def get(spec: ShippedRun) -> RenderedRun:
+    def get(spec: ShippedRun | str) -> RenderedRun:
+        if isinstance(spec, str):  # "set/run"
+            spec = next(s for s in SHIPPED if s.id == spec)
         return RenderedRun(spec, _render_once(spec, root))
 
     return get

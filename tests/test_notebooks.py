@@ -1,5 +1,5 @@
-"""Notebooks: paired with jupytext, committed without outputs, parameterized; executed with small parameters
-and checked against values they record and an independent computation."""
+"""Notebooks: paired with jupytext, committed without outputs, parameterized; executed (the shipped runs, rendered
+once per session by tests/conftest.py) and checked against the values they record and an independent computation."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ import pytest
 
 import msevidence as mse
 from msevidence import reports
+from msevidence.answers import tidy_evidence
 from msevidence.answers.synthetic_notes import without_code_asides
 from msevidence.evidence import EvidenceSet
 from msevidence.judgement.wording import assumption_name
@@ -22,7 +23,6 @@ from msevidence.judgement.wording import assumption_name
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks_py").glob("*.py"))  # jupytext twins of notebooks/*.ipynb
 REQUIRED = {"evidence_overview", "time_to_progression", "walking_speed", "progression_vs_walking"}
-SMALL = 60  # synthetic patients per arm in these tests
 
 
 def test_required_notebooks_exist():
@@ -73,31 +73,10 @@ def test_papermill_reports_each_parameters_type_and_help(py):
         assert p["help"], f"{name}: no comment papermill shows as help"
 
 
-# -- executed once, in parallel, through the runner ------------------------------------------------------
-RUNS = {
-    "overview": ("evidence_overview", {"include_active": False}),
-    "main": ("progression_vs_walking", {"trial": "ORATORIO", "seed": 3, "n_per_arm": SMALL}),
-    "ttp": ("time_to_progression", {"trial": "ORATORIO", "endpoint": "cdp24_edss", "seed": 4,
-                                    "n_per_arm": SMALL, "distributions": ["exponential"]}),
-    "walking": ("walking_speed", {"trial": "ORATORIO", "seed": 5, "n_per_arm": SMALL}),
-}
-
-
-@pytest.fixture(scope="module")
-def executed(tmp_path_factory):
-    out = tmp_path_factory.mktemp("notebooks")
-    runs = [reports.Run(name=k, notebook=nb, parameters=p, audience="both") for k, (nb, p) in RUNS.items()]
-    runs.append(reports.Run(name="hand", notebook="progression_vs_walking", audience="lay",  # no walking results
-                            parameters={"trial": "ORATORIO_HAND", "seed": 3, "n_per_arm": SMALL}))
-    results = reports.render(reports.ReportSet(name="nb-tests", runs=runs), out=out, workers=2)
-    return out / "nb-tests", {r.name: r for r in results}  # each set renders into its own folder
-
-
-def ok(executed, name):
-    out, res = executed
-    r = res[name]
-    assert r.status == "ok", r.error
-    return out, r.recorded
+# -- executed: the session's renders of the shipped runs (tests/conftest.py), each checked against what it records
+OVERVIEW, MAIN, HAND = ("default/evidence-overview", "default/progression-vs-walking-oratorio",
+                        "default/progression-vs-walking-oratorio-hand")
+TTP, WALKING = "analyst/ttp-oratorio-cdp24", "analyst/walking-oratorio"
 
 
 def plain(fragment: str) -> str:
@@ -108,6 +87,14 @@ def text_of(path: Path) -> str:
     return plain(path.read_text())
 
 
+def synthetic_like(spec, n: dict[str, int]):
+    """The synthetic trial a shipped run analysed, simulated again here (its seed, its patients per arm)."""
+    from msevidence.synthetic import simulate_trial
+
+    p = spec.parameters
+    return simulate_trial(p["trial"], seed=p.get("seed", 1), n_per_arm=n)
+
+
 def lifelines_hr(events, treatment: str) -> float:
     from lifelines import CoxPHFitter
 
@@ -116,20 +103,25 @@ def lifelines_hr(events, treatment: str) -> float:
 
 
 @pytest.mark.slow
-def test_evidence_overview_records_the_evidence(executed):
-    _, rec = ok(executed, "overview")
+def test_evidence_overview_records_the_evidence(shipped):
+    run = shipped(OVERVIEW)
+    rec, include_active = run.recorded, run.spec.parameters.get("include_active", True)
     ev = mse.load_evidence()
     assert rec["trials"] == ev.ids
     assert rec["placebo_trials"] == [t.id for t in ev if t.comparator == "placebo"]
-    assert {r["trial"] for r in rec["forest_rows"]} <= set(rec["placebo_trials"])  # include_active=False
+    shown = {r["trial"] for r in rec["forest_rows"]}
+    active = {t.id for t in ev if t.comparator != "placebo"}
+    assert shown >= set(rec["placebo_trials"]) and bool(shown & active) == include_active
+    assert {t for t in tidy_evidence(ev, False)["trial"]} <= set(rec["placebo_trials"])  # the switch filters
     hr = ev["ORATORIO"].endpoint("cdp12_edss").effect("hazard_ratio").estimate
     assert {"trial": "ORATORIO", "endpoint": "cdp12_edss", "statistic": "hazard_ratio", "value": hr} in rec["forest_rows"]
     assert rec["evidence_sha256"]["ORATORIO"] == ev.sha256("ORATORIO")
 
 
 @pytest.mark.slow
-def test_main_report_numbers_trace_to_evidence_and_to_the_synthetic_run(executed):
-    out, rec = ok(executed, "main")
+def test_main_report_numbers_trace_to_evidence_and_to_the_synthetic_run(shipped):
+    run = shipped(MAIN)
+    rec = run.recorded
     ev = mse.load_evidence()
     t = ev["ORATORIO"]
     hr = t.endpoint("cdp12_edss").effect("hazard_ratio")
@@ -144,27 +136,26 @@ def test_main_report_numbers_trace_to_evidence_and_to_the_synthetic_run(executed
     assert walk.result("OCR").value > 0 and walk.result("PBO").value > 0
 
     # reproduced HR equals an independent lifelines fit on the same synthetic data (same seed)
-    from msevidence.synthetic import simulate_trial
-
-    syn = simulate_trial("ORATORIO", seed=3, n_per_arm={"OCR": SMALL, "PBO": SMALL}, evidence=ev)
+    n = rec["reproduced"]["progression"]["n"]
+    assert n == {a.id: a.n_randomized for a in t.arms}  # as randomized: the set gives no n_per_arm
+    syn = synthetic_like(run.spec, n)
     assert rec["label"] == syn.label and "SYNTHETIC" in rec["label"]
     cdp = syn.events[syn.events["endpoint"] == "cdp12_edss"]
     assert rec["reproduced"]["progression"]["cox"]["hr"] == pytest.approx(lifelines_hr(cdp, "OCR"), rel=1e-4)
-    assert rec["reproduced"]["progression"]["n"] == {"OCR": SMALL, "PBO": SMALL}
-    assert rec["parameters"]["seed"] == 3
+    assert rec["parameters"]["seed"] == run.spec.parameters["seed"]
 
 
 @pytest.mark.slow
-def test_main_report_has_separate_domain_sections_and_lay_version_has_no_code(executed):
-    out, rec = ok(executed, "main")
-    lay, analyst = (out / "main.lay.html").read_text(), (out / "main.analyst.html").read_text()
+def test_main_report_has_separate_domain_sections_and_lay_version_has_no_code(shipped):
+    run = shipped(MAIN)
+    lay, analyst = run.page("lay").read_text(), run.page("analyst").read_text()
     heads = re.findall(r"<h2[^>]*>(.*?)<", lay)
     heads = [html.unescape(h).strip() for h in heads]
     for h in ("Bottom line", "Disability progression (EDSS)", "Walking speed (T25FW)", "How the two relate",
               "What the trials do not show", "Provenance"):
         assert h in heads, heads
     assert heads.index("Disability progression (EDSS)") < heads.index("Walking speed (T25FW)")
-    text = text_of(out / "main.lay.html")
+    text = text_of(run.page("lay"))
     sections = {plain(h).strip(" ¶"): plain(body)
                 for h, body in re.findall(r"<h2[^>]*>(.*?)</h2>(.*?)(?=<h2|\Z)", lay, re.S)}
     edss, walking = sections["Disability progression (EDSS)"], sections["Walking speed (T25FW)"]
@@ -173,7 +164,8 @@ def test_main_report_has_separate_domain_sections_and_lay_version_has_no_code(ex
     assert "slower worsening is not improvement" in text
     assert 'class="highlight' not in lay and "narrative.progression_vs_walking" not in text
     assert 'class="highlight' in analyst
-    assert "n_per_arm = 60" not in text  # the injected-parameters cell is dropped for lay readers
+    seed = re.compile(r"\bseed\s*=\s*\d")  # lay readers see no parameters cell
+    assert not seed.search(text) and seed.search(text_of(run.page("analyst")))
     assert len(re.findall(r'<img[^>]+src="data:image/png;base64,', lay)) >= 3  # figures embedded
     # every named assumption behind the synthetic data is shown to lay readers too, with its rationale
     assert "Assumptions behind the synthetic data" in heads or "Assumptions behind the synthetic data" in text
@@ -183,32 +175,31 @@ def test_main_report_has_separate_domain_sections_and_lay_version_has_no_code(ex
 
 
 @pytest.mark.slow
-def test_main_report_says_plainly_when_a_trial_did_not_report_walking(executed):
-    out, rec = ok(executed, "hand")
+def test_main_report_says_plainly_when_a_trial_did_not_report_walking(shipped):
+    run = shipped(HAND)
+    rec = run.recorded
     assert rec["verdicts"]["walking_speed"] == "not reported"
     assert rec["reproduced"]["walking"] is None  # nothing about walking is simulated
-    assert "not reported in this trial" in text_of(out / "hand.lay.html").lower()
+    assert "not reported in this trial" in text_of(run.page("lay")).lower()
 
 
 @pytest.mark.slow
-def test_time_to_progression_matches_lifelines(executed):
-    _, rec = ok(executed, "ttp")
-    from msevidence.synthetic import simulate_trial
-
-    syn = simulate_trial("ORATORIO", seed=4, n_per_arm={"OCR": SMALL, "PBO": SMALL})
-    ev = syn.events[syn.events["endpoint"] == "cdp24_edss"]
+def test_time_to_progression_matches_lifelines(shipped):
+    run = shipped(TTP)
+    rec = run.recorded
+    syn = synthetic_like(run.spec, rec["analysis"]["n"])
+    ev = syn.events[syn.events["endpoint"] == run.spec.parameters["endpoint"]]
     assert rec["label"] == syn.label
-    assert rec["analysis"]["endpoint"] == "cdp24_edss"
+    assert rec["analysis"]["endpoint"] == run.spec.parameters["endpoint"]
     assert rec["analysis"]["cox"]["hr"] == pytest.approx(lifelines_hr(ev, "OCR"), rel=1e-4)
     assert rec["analysis"]["events"] == ev.groupby("arm")["event"].sum().to_dict()
 
 
 @pytest.mark.slow
-def test_walking_speed_geometric_mean_matches_hand_computation(executed):
-    _, rec = ok(executed, "walking")
-    from msevidence.synthetic import simulate_trial
-
-    v = simulate_trial("ORATORIO", seed=5, n_per_arm={"OCR": SMALL, "PBO": SMALL}).visits
+def test_walking_speed_geometric_mean_matches_hand_computation(shipped):
+    run = shipped(WALKING)
+    rec = run.recorded
+    v = synthetic_like(run.spec, {a: rec["walking"]["arms"][a]["n_patients"] for a in ("OCR", "PBO")}).visits
     base = v[v["week"] == 0].set_index("patient_id")["t25fw_s"]
     at = v[(v["week"] == 120) & v["t25fw_s"].notna()]
     logr = np.log(at["t25fw_s"].to_numpy() / base.loc[at["patient_id"]].to_numpy())
@@ -247,11 +238,12 @@ def test_papermill_cli_runs_the_main_report(tmp_path):
 
 
 @pytest.mark.slow
-def test_main_report_weighs_the_evidence(executed):
+def test_main_report_weighs_the_evidence(shipped):
     """Summary of findings, the sceptical re-reading (checked against a closed-form update) and the claims."""
     from scipy import stats
 
-    out, rec = ok(executed, "main")
+    run = shipped(MAIN)
+    rec = run.recorded
     hr = mse.load_evidence()["ORATORIO"].endpoint("cdp12_edss").effect("hazard_ratio")
     y, s = np.log(hr.estimate), (np.log(hr.ci_high) - np.log(hr.ci_low)) / (2 * stats.norm.ppf(0.975))
     t = -np.log(0.8) / stats.norm.ppf(0.95)  # sceptical prior: 5% below the important effect 0.8
@@ -260,9 +252,9 @@ def test_main_report_weighs_the_evidence(executed):
     assert rec["sceptical"]["posterior"]["hr"] == pytest.approx(np.exp(post.mean()), rel=1e-9)
     assert rec["sceptical"]["p_hr_below_1"] == pytest.approx(post.cdf(0.0), rel=1e-9)
     assert {c["id"] for c in rec["claims"]} >= {"slows_progression", "improves_walking_speed"}
-    lay = (out / "main.lay.html").read_text()
+    lay = run.page("lay").read_text()
     heads = [html.unescape(h).strip() for h in re.findall(r"<h2[^>]*>(.*?)<", lay)]
     assert "Summary of findings" in heads and "What people say, and what the trials show" in heads
-    text = text_of(out / "main.lay.html")
+    text = text_of(run.page("lay"))
     assert "out of 1,000 people" in text and "P(ratio &lt; 1)" not in text
     assert "The trials did not study this." in text
