@@ -223,21 +223,6 @@ def test_walking_notebook_refuses_a_trial_without_walking_data():
 
 
 @pytest.mark.slow
-def test_papermill_cli_runs_the_main_report(tmp_path):
-    import subprocess
-    import sys
-
-    out = tmp_path / "out.ipynb"
-    papermill = Path(sys.executable).with_name("papermill")
-    subprocess.run([str(papermill), str(ROOT / "notebooks" / "progression_vs_walking.ipynb"), str(out),
-                    "-p", "trial", "ORATORIO", "-p", "seed", "7", "-p", "n_per_arm", "40", "--no-progress-bar"],
-                   check=True, capture_output=True, cwd=tmp_path, timeout=300)
-    rec = reports.recorded(out)
-    assert rec["parameters"]["seed"] == 7 and rec["label"].endswith("(seed 7)")
-    assert rec["reproduced"]["progression"]["n"] == {"OCR": 40, "PBO": 40}
-
-
-@pytest.mark.slow
 def test_main_report_weighs_the_evidence(shipped):
     """Summary of findings, the sceptical re-reading (checked against a closed-form update) and the claims."""
     from scipy import stats

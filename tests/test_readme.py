@@ -216,6 +216,12 @@ def test_readme_command_works_on_a_fresh_clone(cmd, clone):
     assert status == "", f"$ {cmd} wrote into the repository's tracked folders:\n{status}"
     if WHOLE_SET.match(cmd):
         assert (clone / "reports" / "output" / "index.html").is_file()  # the default output folder
+    if "papermill" in cmd:  # plain papermill: the -p values reach the notebook, typed (seed is an int)
+        words = cmd.split()
+        given = {words[i + 1]: words[i + 2] for i, w in enumerate(words) if w == "-p"}
+        rec = reports.recorded(clone / words[2])
+        assert {k: str(rec["parameters"][k]) for k in given} == given and isinstance(rec["parameters"]["seed"], int)
+        assert rec["label"].endswith(f"(seed {given['seed']})")
 
 
 @pytest.mark.parametrize("i", range(len(python_blocks(TEXT))))
