@@ -20,8 +20,12 @@ from pathlib import Path
 
 import pytest
 
-from msevidence import reports
-from msevidence.paths import report_sets_dir
+from msevidence.startup import skip_slow_optional_imports
+
+skip_slow_optional_imports()  # as the command line and the runner's workers do: ~2 s of CPU in each pytest process
+
+from msevidence import reports  # noqa: E402
+from msevidence.paths import report_sets_dir  # noqa: E402
 
 
 @dataclass(frozen=True)
