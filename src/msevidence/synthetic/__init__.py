@@ -8,15 +8,30 @@
 90
 """
 
-from msevidence.errors import CalibrationError
-from msevidence.synthetic.cache import load_or_calibrate
-from msevidence.synthetic.model import ENDPOINTS, Calibrated, GeneratorParams
-from msevidence.synthetic.result import CalibrationResult, CalibrationRow
-from msevidence.synthetic.solver import calibrate
-from msevidence.synthetic.targets import Target, targets
-from msevidence.synthetic.trial import SyntheticTrial, simulate_trial
+from __future__ import annotations
 
-__all__ = [
-    "ENDPOINTS", "Calibrated", "CalibrationError", "CalibrationResult", "CalibrationRow", "GeneratorParams",
-    "SyntheticTrial", "Target", "calibrate", "load_or_calibrate", "simulate_trial", "targets",
-]
+from importlib import import_module
+
+# public name -> the module that defines it; loaded on first use, so that reading a trial's calibration targets
+# (a report set's `for_each`) does not import the solver and its numerical libraries
+_LAZY = {
+    "CalibrationError": "msevidence.errors", "load_or_calibrate": "msevidence.synthetic.cache",
+    "ENDPOINTS": "msevidence.synthetic.model", "Calibrated": "msevidence.synthetic.model",
+    "GeneratorParams": "msevidence.synthetic.model", "CalibrationResult": "msevidence.synthetic.result",
+    "CalibrationRow": "msevidence.synthetic.result", "calibrate": "msevidence.synthetic.solver",
+    "Target": "msevidence.synthetic.targets", "targets": "msevidence.synthetic.targets",
+    "SyntheticTrial": "msevidence.synthetic.trial", "simulate_trial": "msevidence.synthetic.trial",
+}
+__all__ = sorted(_LAZY)
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        value = getattr(import_module(_LAZY[name]), name)
+        globals()[name] = value  # later look-ups skip this function
+        return value
+    raise AttributeError(f"module 'msevidence.synthetic' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
