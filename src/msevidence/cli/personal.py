@@ -36,8 +36,10 @@ def personal(
         return
     for o in a.outcomes:
         without = "without Ocrevus" if o.comparator_kind == "placebo" else f"on {o.comparator} (not 'no treatment')"
-        typer.echo(f"{o.title}, over {span(o.weeks)} ({o.trial_name}): {without} {o.counts.without} of 100, "
-                   f"with Ocrevus {o.counts.with_} of 100; {o.certainty}")
+        typer.echo(f"{o.title}, over {span(o.weeks, o.weeks_bound)} ({o.trial_name}): {without} "
+                   f"{o.counts.without} of 100, with {o.treatment} {o.counts.with_} of 100; {o.certainty}"
+                   + ("" if o.from_answer or o.provider != "ocrelizumab trials" else " (not in the trial's main "
+                                                                                       "summary)"))
         for note in o.fit.notes:
             typer.echo(f"  {note}")
     if a.walk:

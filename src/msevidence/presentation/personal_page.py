@@ -70,7 +70,7 @@ def summary_html(answer: Any) -> list[str]:
              if rows else "<p>No trial in our evidence published these numbers for this type of MS.</p>")
     intro = inline_markdown(f"**For:** {', '.join(known)}.\n\nOut of 100 people like those in the trials, how "
                             "many had each of these outcomes, without and with Ocrevus (ocrelizumab)? Each row gives "
-                            "its own time span.")
+                            "its own time span. More results are further down the page.")
     return [printable(intro + table)]
 
 
