@@ -269,3 +269,15 @@ def test_the_old_ad_hoc_rule_is_gone():
     import msevidence.answers.personal as personal
 
     assert not hasattr(personal, "certainty_reasons") and not hasattr(personal, "CERTAINTY_WORDS")
+
+
+@pytest.mark.parametrize("ms_type", sorted(QUESTION_FOR_MS_TYPE))
+def test_the_recorded_question_is_about_the_trials_the_page_draws_for_that_ms_type(ms_type):
+    """The question each MS type is rated against has the phenotype and comparator of that type's trials (so
+    relapsing results are not marked down for not being placebo trials in PPMS)."""
+    q = QUESTIONS[QUESTION_FOR_MS_TYPE[ms_type]]
+    trials = [t for t in EV if t.comparator != "delayed_treatment" and t.population.startswith(
+        POPULATION_PREFIX[ms_type])]
+    assert trials
+    for t in trials:
+        assert t.phenotype == q.phenotype and t.comparator in q.comparators, (ms_type, t.id, q.name)
