@@ -44,7 +44,7 @@ def fampridine_outcomes(person: Person, evidence: EvidenceSet | None = None,
             name = short.group(1) if short else s.title
             edss = (f"EDSS {pop.edss_low:g} to {pop.edss_high:g}" if pop.edss_low is not None
                     and pop.edss_high is not None else "")
-            fit = PopulationFit(name, edss, None, (
+            fit = PopulationFit(name, edss or "not recorded", None, (
                 f"This trial included people with {'all types of' if pop.ms_type == 'mixed' else pop.ms_type} MS, "
                 "not only people like you, and it tested a different drug from Ocrevus.",))
             out.append(DichotomousOutcome(

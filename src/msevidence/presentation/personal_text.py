@@ -223,7 +223,8 @@ def method_details(answer: Any) -> str:
                   "page of this site: one way of counting per trial (the share of each group with the outcome at a "
                   "stated week, or over the whole trial), as in our main summary of the evidence (Summary of "
                   "Findings). A result that is not in that summary is read straight from the trial report, and "
-                  "says so.",
+                  "says so; it is rated the same way, or 'not rated' when the trial published no comparison of "
+                  "the two groups.",
               "", "How sure: the rating of the same result in our main summary of the evidence (high, moderate, "
                   "low or very low), said in plain words: high = quite sure, moderate = fairly sure, low = not "
                   "very sure, very low = very unsure. It starts high for a randomised trial and goes down for "
