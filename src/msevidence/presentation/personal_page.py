@@ -52,8 +52,7 @@ def outcome_figure(o: Any) -> Any:
     labels = {"worse_either": worse, "spared": f"{spared} {t}",
               "harmed": f"harmed by {t}", "fine": LABELS["fine"]}
     return icon_array_pair(o.counts, f"{without}: {o.counts.without} of 100", f"With {t}: {o.counts.with_} of 100",
-                           labels=labels, suptitle=f"{o.title}, over {words.span(o.weeks, getattr(o, 'weeks_bound', ''))} "
-                                    f"({o.trial_name})")
+                           labels=labels, suptitle=f"{o.title}, {words.time_span(o)} ({o.trial_name})")
 
 
 def summary_html(answer: Any) -> list[str]:

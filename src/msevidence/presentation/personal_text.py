@@ -62,6 +62,12 @@ def span(weeks: float, bound: str = "") -> str:
     return f"{bound + ' ' if bound else ''}{weeks:g} weeks (about {_n(weeks / 52.18)} years)"
 
 
+def time_span(o: Any) -> str:
+    """"over 96 weeks (about 1.8 years)", or "followed for at least 120 weeks (...)" when the follow-up differed."""
+    bound = getattr(o, "weeks_bound", "")
+    return f"{'followed for' if bound else 'over'} {span(o.weeks, bound)}"
+
+
 def period_words(basis: str, weeks: float, bound: str = "") -> str:
     """When a risk was counted, in words: "by week 96" (at a week), or "during the trial (at least 120 weeks)"
     (over a trial period whose follow-up differed between people)."""
