@@ -10,6 +10,7 @@ import re
 from msevidence.answers.personal import DichotomousOutcome, Person, PopulationFit
 from msevidence.evidence import EvidenceSet
 from msevidence.evidence.interventions import InterventionStore, load_interventions
+from msevidence.presentation.plain_certainty import plain_level
 
 _WEEKS = re.compile(r"(\d+(?:\.\d+)?)[- ]week")
 _EVENTS = {"T25FW": ("Walking consistently faster", "did not walk consistently faster", "walking_speed"),
@@ -43,7 +44,7 @@ def fampridine_outcomes(person: Person, evidence: EvidenceSet | None = None,
             name = short.group(1) if short else s.title
             edss = (f"EDSS {pop.edss_low:g} to {pop.edss_high:g}" if pop.edss_low is not None
                     and pop.edss_high is not None else "")
-            fit = PopulationFit(name, edss, None, (
+            fit = PopulationFit(name, edss or "not recorded", None, (
                 f"This trial included people with {'all types of' if pop.ms_type == 'mixed' else pop.ms_type} MS, "
                 "not only people like you, and it tested a different drug from Ocrevus.",))
             out.append(DichotomousOutcome(
@@ -52,8 +53,9 @@ def fampridine_outcomes(person: Person, evidence: EvidenceSet | None = None,
                 weeks=float(m.group(1)), published_without=control.events / control.n,
                 published_with=treated.events / treated.n, higher_is_better=True,
                 citation=f"{s.reference.citation} ({r.locator})",
-                certainty="fairly sure" if r.certainty is None else r.certainty.replace("_", " "),
-                certainty_reasons=(), fit=fit, rule=RULE, provider="store of other walking interventions",
+                certainty=plain_level(r.certainty), certainty_reasons=(), fit=fit,
+                grade_certainty=None if r.certainty is None else r.certainty.replace("_", " "), rule=RULE,
+                provider="store of other walking interventions",
                 treatment=drug, placebo_words="on a dummy pill",
                 group_words=("no gain either way", "did not gain either way", "helped by")))
     return out

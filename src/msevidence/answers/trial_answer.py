@@ -41,6 +41,7 @@ from msevidence.evidence import EvidenceSet, Trial
 from msevidence.evidence.schema import Effect
 from msevidence.judgement.absolute_effects import AbsoluteEffect, absolute_effect, table_basis
 from msevidence.judgement.compare import published_vs_reproduced
+from msevidence.judgement.grade import DEFAULT_QUESTION, Question
 from msevidence.judgement.main_effect import main_effect
 from msevidence.judgement.published import (
     DOMAIN_TITLES,
@@ -289,13 +290,16 @@ def _short(x: float | None) -> str:
 
 
 def trial_answer(ev: EvidenceSet, trial: str, confirmation_weeks: int = 12,
-                 reproduction: ReproducedTrial | None = None) -> TrialAnswer:
+                 reproduction: ReproducedTrial | None = None, *, question: Question | None = None) -> TrialAnswer:
     """Build the answer for `trial` once: domains' verdicts, endpoints (main effect, verdict, certainty and
     absolute effect, as in the Summary of Findings), and, given a SYNTHETIC `reproduction`
-    (:func:`msevidence.answers.reproduce.reproduce`), the comparison with it and its calibration status."""
+    (:func:`msevidence.answers.reproduce.reproduce`), the comparison with it and its calibration status.
+
+    Certainty is rated against `question` (default :data:`msevidence.judgement.grade.DEFAULT_QUESTION`, as in
+    ``msevidence sof``); only the certainty depends on it."""
     t = ev[trial]
     synthetic = reproduction.synthetic if reproduction is not None else None
-    sof = {r.endpoint: r for r in summary_of_findings(ev, [trial]).rows}
+    sof = {r.endpoint: r for r in summary_of_findings(ev, [trial], question or DEFAULT_QUESTION).rows}
     eps = [ep for ep in t.endpoints if ep.id in sof]
     basis = table_basis(t, eps)
     endpoints = []
@@ -320,12 +324,13 @@ def trial_answer(ev: EvidenceSet, trial: str, confirmation_weeks: int = 12,
 
 
 def answer_for(ev: EvidenceSet, trial: str, seed: int = 1, n_per_arm: int | None = None,
-               confirmation_weeks: int = 12, week: float = 120, reproduce_trial: bool = True) -> TrialAnswer:
+               confirmation_weeks: int = 12, week: float = 120, reproduce_trial: bool = True, *,
+               question: Question | None = None) -> TrialAnswer:
     """:func:`trial_answer`, with a synthetic reproduction for a placebo-controlled trial when asked."""
     t = ev[trial]
     rep = (reproduce(ev, t, seed, n_per_arm, confirmation_weeks, week)
            if reproduce_trial and t.comparator == "placebo" else None)
-    return trial_answer(ev, trial, confirmation_weeks, rep)
+    return trial_answer(ev, trial, confirmation_weeks, rep, question=question)
 
 
 __all__ = ["answer_for", "comparison_table", "SCHEMA_VERSION", "TrialAnswer", "EndpointAnswer", "EffectAnswer", "ComparisonRow",

@@ -20,6 +20,8 @@ def answer_cmd(
     reproduce: Annotated[bool, typer.Option("--reproduce/--no-reproduce",
                                             help="Add the labelled synthetic reproduction (placebo trials).")] = True,
     seed: Annotated[int, typer.Option(help="Seed of the synthetic reproduction.")] = 1,
+    question: Annotated[str, typer.Option(help="Question the certainty is rated against: ppms_vs_placebo or "
+                                               "rms_vs_interferon (as in `msevidence sof`).")] = "ppms_vs_placebo",
     evidence: Annotated[Path | None, typer.Option("--evidence", help="Evidence folder (default: the store).")] = None,
 ) -> None:
     """The answer a trial's pages show: per endpoint the main effect, verdict, certainty and absolute effect.
@@ -29,11 +31,14 @@ def answer_cmd(
 
     def body():
         from msevidence.answers.trial_answer import answer_for
+        from msevidence.judgement.grade import QUESTIONS
 
+        if question not in QUESTIONS:
+            raise OptionError("--question", f"expected one of {', '.join(QUESTIONS)}, got {question!r}")
         ev = _evidence(evidence)
         if trial not in ev:
             raise OptionError("--trial", f"no trial {trial!r}; known: {', '.join(ev.ids)}")
-        a = answer_for(ev, trial, seed=seed, reproduce_trial=reproduce)
+        a = answer_for(ev, trial, seed=seed, reproduce_trial=reproduce, question=QUESTIONS[question])
         if as_json:
             typer.echo(_json(a.to_json()))
             return

@@ -28,16 +28,19 @@ def personal(
     use_evidence(evidence)
     from msevidence.answers.personal import personal_answer
     from msevidence.cli.output import dumps
-    from msevidence.presentation.personal_text import span
+    from msevidence.presentation.personal_text import time_span
 
     a = personal_answer(ms_type=ms_type, age_band=age_band, edss=edss, t25fw_s=t25fw_s, msws12=msws12)
     if as_json:
         typer.echo(dumps(a.to_json()))
         return
     for o in a.outcomes:
-        without = "without Ocrevus" if o.comparator_kind == "placebo" else f"on {o.comparator} (not 'no treatment')"
-        typer.echo(f"{o.title}, over {span(o.weeks)} ({o.trial_name}): {without} {o.counts.without} of 100, "
-                   f"with Ocrevus {o.counts.with_} of 100; {o.certainty}")
+        without = (f"without {o.treatment}" if o.comparator_kind == "placebo"
+                   else f"on {o.comparator} (not 'no treatment')")
+        typer.echo(f"{o.title}, {time_span(o)} ({o.trial_name}): {without} "
+                   f"{o.counts.without} of 100, with {o.treatment} {o.counts.with_} of 100; {o.certainty}"
+                   + ("" if o.from_answer or o.provider != "ocrelizumab trials" else " (not in the trial's main "
+                                                                                       "summary)"))
         for note in o.fit.notes:
             typer.echo(f"  {note}")
     if a.walk:

@@ -52,7 +52,7 @@ def outcome_figure(o: Any) -> Any:
     labels = {"worse_either": worse, "spared": f"{spared} {t}",
               "harmed": f"harmed by {t}", "fine": LABELS["fine"]}
     return icon_array_pair(o.counts, f"{without}: {o.counts.without} of 100", f"With {t}: {o.counts.with_} of 100",
-                           labels=labels, suptitle=f"{o.title}, over {words.span(o.weeks)} ({o.trial_name})")
+                           labels=labels, suptitle=f"{o.title}, {words.time_span(o)} ({o.trial_name})")
 
 
 def summary_html(answer: Any) -> list[str]:
@@ -70,7 +70,7 @@ def summary_html(answer: Any) -> list[str]:
              if rows else "<p>No trial in our evidence published these numbers for this type of MS.</p>")
     intro = inline_markdown(f"**For:** {', '.join(known)}.\n\nOut of 100 people like those in the trials, how "
                             "many had each of these outcomes, without and with Ocrevus (ocrelizumab)? Each row gives "
-                            "its own time span.")
+                            "its own time span. More results are further down the page.")
     return [printable(intro + table)]
 
 

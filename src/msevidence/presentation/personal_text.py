@@ -11,6 +11,10 @@ from typing import Any
 
 from msevidence import formatting as fmt
 from msevidence.evidence.schema import Endpoint
+from msevidence.judgement.absolute_effects import KM, PERIOD
+from msevidence.presentation.plain_certainty import meaning
+
+PROPORTION_AT_WEEK = "proportion_at_week"  # a published share of people at a stated week (not a trial's basis)
 
 
 def outcome_words(ep: Endpoint, higher_is_better: bool) -> tuple[str, str]:
@@ -40,6 +44,8 @@ def outcome_words(ep: Endpoint, higher_is_better: bool) -> tuple[str, str]:
     if d.scale == "T25FW":
         pct = f"{d.threshold_pct:g}% " if d.threshold_pct else ""
         return (f"Walking getting {pct}slower{lasting}", f"walked at least {pct}slower{cw}")
+    if d.scale == "EDSS" and ep.measures == "improvement":
+        return (f"Disability getting better{lasting}", f"had their disability get better{cw}")
     if d.scale == "EDSS":
         return (f"Disability getting worse{lasting}", f"had their disability get worse{cw}")
     if d.scale == "9HPT":
@@ -51,15 +57,32 @@ def _n(x: float) -> str:
     return fmt.fixed(x, 1).rstrip("0").rstrip(".")
 
 
-def span(weeks: float) -> str:
-    """"120 weeks (about 2.3 years)"."""
-    return f"{weeks:g} weeks (about {_n(weeks / 52.18)} years)"
+def span(weeks: float, bound: str = "") -> str:
+    """"120 weeks (about 2.3 years)"; with `bound`, "at least 120 weeks (about 2.3 years)"."""
+    return f"{bound + ' ' if bound else ''}{weeks:g} weeks (about {_n(weeks / 52.18)} years)"
+
+
+def time_span(o: Any) -> str:
+    """"over 96 weeks (about 1.8 years)", or "followed for at least 120 weeks (...)" when the follow-up differed."""
+    bound = getattr(o, "weeks_bound", "")
+    return f"{'followed for' if bound else 'over'} {span(o.weeks, bound)}"
+
+
+def period_words(basis: str, weeks: float, bound: str = "") -> str:
+    """When a risk was counted, in words: "by week 96" (at a week), or "during the trial (at least 120 weeks)"
+    (over a trial period whose follow-up differed between people)."""
+    if basis == PERIOD:
+        return f"during the trial ({bound + ' ' if bound else ''}{weeks:g} weeks)"
+    if basis == KM:
+        return f"by week {weeks:g}"
+    return f"at week {weeks:g}"
 
 
 def outcome_sentences(o: Any) -> list[str]:
     """What 100 people means for one outcome, the time span in the sentence, certainty in words."""
     c = o.counts
-    s = [f"Think of 100 people like those in the {o.trial_name} trial, followed for {span(o.weeks)}."]
+    s = [f"Think of 100 people like those in the {o.trial_name} trial, followed for "
+         f"{span(o.weeks, getattr(o, 'weeks_bound', ''))}."]
     if o.comparator_kind == "placebo":
         s.append(f"Without {o.treatment} ({o.placebo_words}), **{c.without} of 100** {o.event}.")
     else:
@@ -74,11 +97,23 @@ def outcome_sentences(o: Any) -> list[str]:
         s.append(f"So about **{c.harmed} in 100** more had this with {o.treatment}.")
     else:
         s.append("There is no difference you could see in 100 people.")
-    s.append(f"**How sure are we?** {o.certainty[:1].upper()}{o.certainty[1:]}"
-             + (f": {'; '.join(o.certainty_reasons)}." if o.certainty_reasons else
-                ": this comes from one large trial that compared the two groups fairly."))
+    if o.provider == "ocrelizumab trials" and not getattr(o, "from_answer", True):
+        s.append("This result is not in our main summary of the trial. Its numbers are read straight from the "
+                 "trial report.")
+    s.append(certainty_sentence(o))
     s += list(o.fit.notes)
     return s
+
+
+def certainty_sentence(o: Any) -> str:
+    """"How sure are we?": the rated certainty in plain words, what it means, and the plain reasons that lowered
+    it (:mod:`msevidence.presentation.plain_certainty`)."""
+    level = getattr(o, "grade_certainty", None)
+    text = f"**How sure are we?** {o.certainty[:1].upper()}{o.certainty[1:]}: {meaning(level)}."
+    if o.certainty_reasons:
+        reasons = [r[:1].upper() + r[1:] for r in o.certainty_reasons]
+        text += " Why not surer? " + ". ".join(reasons) + "."
+    return text
 
 
 def walk_sentences(w: Any) -> list[str]:
@@ -148,13 +183,15 @@ def questionnaire_sentences(q: Any, results: tuple = ()) -> list[str]:
 
 
 def take_home_rows(answer: Any) -> list[dict[str, str]]:
-    """One row per Ocrevus outcome (another drug's results are shown on the page, never in these columns)."""
+    """One row per Ocrevus outcome of the trials' main summary, the numbers every page gives (another drug's
+    results, and results read straight from a trial report, are shown further down the page, never here)."""
     rows = []
     for o in answer.outcomes:
-        if o.treatment != "Ocrevus":
+        if o.treatment != "Ocrevus" or not getattr(o, "from_answer", True):
             continue
         c = o.counts
-        rows.append({"What": o.title, "Over": span(o.weeks),
+        bound = getattr(o, "weeks_bound", "")
+        rows.append({"What": o.title, "Over": f"{bound + ' ' if bound else ''}{o.weeks:g} weeks",
                      "Out of 100, without Ocrevus": (f"{c.without}" if o.comparator_kind == "placebo"
                                                      else f"{c.without} (on {o.comparator})"),
                      "Out of 100, with Ocrevus": f"{c.with_}", "How sure": o.certainty,
@@ -183,14 +220,25 @@ def method_details(answer: Any) -> str:
              "smaller count; spared = without minus with (when positive); harmed = with minus without (when "
              "positive); fine either way = 100 minus the larger count.", ""]
     for o in answer.outcomes:
+        how = o.grade_certainty or "not rated"
         lines.append(f"- {o.title}, {o.trial_name}: published {fmt.percent(o.published_without, 1)} ({o.comparator}) "
-                     f"and {fmt.percent(o.published_with, 1)} ({o.treatment}) at week {o.weeks:g}"
+                     f"and {fmt.percent(o.published_with, 1)} ({o.treatment}) {o.period}"
                      + (" (share free of the outcome)" if o.higher_is_better else "")
-                     + f"; rule: {o.rule}; source: {o.citation}. Trial limits: {o.fit.limits}.")
-    lines += ["", "How sure: start at 'fairly sure' for one randomised trial; go down one step for each of: a "
-                  "result looked at after the trial (post hoc); figures seen only in news reports or a conference "
-                  "summary; a comparison with another medicine rather than no treatment. This is a simple rule, "
-                  "not a full GRADE assessment."]
+                     + f"; rule: {o.rule}; source: {o.citation}. How sure: {how}. Trial limits: {o.fit.limits}.")
+    lines += ["", "Where the numbers come from: for Ocrevus, each trial's results are the same as on every other "
+                  "page of this site: one way of counting per trial (the share of each group with the outcome at a "
+                  "stated week, or over the whole trial), as in our main summary of the evidence (Summary of "
+                  "Findings). A result that is not in that summary is read straight from the trial report, and "
+                  "says so; it is rated the same way, or 'not rated' when the trial published no comparison of "
+                  "the two groups.",
+              "", "How sure: the rating of the same result in our main summary of the evidence (high, moderate, "
+                  "low or very low), said in plain words: high = quite sure, moderate = fairly sure, low = not "
+                  "very sure, very low = very unsure. It starts high for a randomised trial and goes down for "
+                  "problems with how the trial was run or reported, for a trial that answers a different question "
+                  "(another type of MS, another comparison), for a result that is not exact enough, or for a trial "
+                  "that was not registered. For relapsing MS the question is Ocrevus compared with interferon "
+                  "beta-1a, the medicine those trials used. For other medicines, the rating of the source they "
+                  "come from, or 'not rated'."]
     if answer.walk is not None:
         w = answer.walk
         lines += ["", f"Walk time: {w.rule}. With v = {_n(w.variability_pct)}%: {fmt.fixed(w.t25fw_s, 2)} ÷ "
