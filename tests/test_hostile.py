@@ -155,6 +155,30 @@ def test_validate_refuses_hostile_yaml(case, work):
     unchanged(work, before)
 
 
+STRUCTURE_CASES = ["flow-nesting-1000", "block-nesting-200", "alias", "python-name-tag", "duplicate-key"]
+
+
+@pytest.mark.parametrize("loader", ["libyaml", "pure Python"])
+@pytest.mark.parametrize("case", STRUCTURE_CASES)
+def test_both_yaml_parsers_refuse_alike(case, loader, work, monkeypatch):
+    """The reader uses libyaml when PyYAML has it and PyYAML's own parser otherwise: same refusals, same lines."""
+    import yaml
+
+    from msevidence.errors import EvidenceFileError
+    from msevidence.evidence import yamlio
+
+    if loader == "pure Python":
+        monkeypatch.setattr(yamlio, "_Loader", yaml.SafeLoader)
+    assert yaml.__with_libyaml__ or loader == "pure Python", "PyPI's PyYAML wheels ship libyaml"
+    bad = work / f"{case}.yaml"
+    bad.write_bytes(_yaml_case(case))
+    with pytest.raises(EvidenceFileError) as err:
+        yamlio.read_yaml(bad)
+    problem = err.value.problems[0]
+    assert YAML_CASES[case][1] in problem.message and problem.line >= 1
+    assert problem.line == {"alias": 1, "duplicate-key": 2}.get(case, problem.line)  # the anchor comes first
+
+
 def test_no_results_yet_is_an_explicit_valid_status(work):
     ok = work / "pending.yaml"
     ok.write_text(_trial_without_endpoints().replace("comparator: placebo\n",
