@@ -3,7 +3,6 @@ counts; without a browser, one line saying how to install one while the HTML is 
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import nbformat
@@ -84,20 +83,38 @@ def test_take_home_pdf_has_at_most_two_pages_and_the_counts(name, tmp_path):
             assert f"{answer.walk.band_low_s:.1f} to {answer.walk.band_high_s:.1f} seconds" in text
 
 
+TINY = """\
+# %% tags=["parameters"]
+value: int = 1  # a number to show
+
+# %%
+print(f"value is {value}")
+"""
+
+
 @pytest.mark.slow
 def test_report_pdf_without_a_browser_still_writes_the_html(tmp_path, monkeypatch):
+    import jupytext
+
     monkeypatch.setenv("MSEVIDENCE_CHROMIUM", str(tmp_path / "no-such-browser"))
-    name = "personal-middle-walker-ppms"
-    res = CliRunner().invoke(app, ["report", "--set", "default", "--only", name, "--out", str(tmp_path / "out"),
+    jupytext.write(jupytext.reads(TINY, fmt="py:percent"), tmp_path / "tiny.ipynb")
+    (tmp_path / "set.yaml").write_text(f"title: t\nruns:\n  - {{name: page, notebook: {tmp_path / 'tiny.ipynb'}, "
+                                       "audience: both}\n")
+    res = CliRunner().invoke(app, ["report", "--set", str(tmp_path / "set.yaml"), "--out", str(tmp_path / "out"),
                                    "--workers", "1", "--pdf"])
     assert res.exit_code == 1, res.output
     assert INSTALL_HINT in " ".join(res.output.split())
-    set_dir = tmp_path / "out" / "default"
-    assert (set_dir / f"{name}.lay.html").is_file() and (set_dir / f"{name}.analyst.html").is_file()
+    set_dir = tmp_path / "out" / "set"
+    assert (set_dir / "page.lay.html").is_file() and (set_dir / "page.analyst.html").is_file()
     assert not list(set_dir.glob("*.pdf"))
-    if BROWSER is not None and os.access(BROWSER, os.X_OK):  # the real notebook's page prints to <= 2 pages
-        pdf = write_pdf(set_dir / f"{name}.lay.html", tmp_path / "real.pdf", browser=BROWSER)
-        assert 1 <= len(pypdf.PdfReader(pdf).pages) <= 2
+
+
+@browser
+@needs_browser
+@pytest.mark.parametrize("name", sorted(RUNS))
+def test_the_rendered_personal_page_prints_to_at_most_two_pages(name, shipped, tmp_path):
+    page = shipped(f"default/{name}").page("lay")  # the session's render of the shipped run (tests/conftest.py)
+    assert 1 <= len(pypdf.PdfReader(write_pdf(page, tmp_path / "real.pdf", browser=BROWSER)).pages) <= 2
 
 
 @pytest.mark.parametrize("name", sorted(RUNS))
