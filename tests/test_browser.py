@@ -104,3 +104,19 @@ def test_each_shipped_page_loads_its_figures_fits_1280_pixels_and_is_screenshot(
             assert seen["images"] >= MIN_FIGURES.get(spec.notebook, 0), (page.name, seen)
         assert not seen["overflow"], f"{page.name}: wider than {WIDTH} px: {seen['overflow']}"
         assert shot.stat().st_size > 10_000
+
+
+ALIGN = """<script>window.addEventListener("load", () => {
+  const cells = [...document.querySelectorAll(".take-home-table th, .take-home-table td")];
+  document.body.setAttribute("data-align", [...new Set(cells.map(c => getComputedStyle(c).textAlign))].join(" ") || "none");
+});</script>"""
+
+
+def test_the_take_home_table_reads_from_the_left(shipped, tmp_path):
+    """The personal page's summary holds words; the sanitizer strips inline styles, so the head's CSS aligns it."""
+    page = shipped(next(s for s in SHIPPED if s.notebook == "personal")).page("lay")
+    copy = tmp_path / "align.html"
+    copy.write_text(re.sub(r'<meta http-equiv="Content-Security-Policy"[^>]*>', "", page.read_text(encoding="utf-8"))
+                    .replace("</body>", ALIGN + "</body>"), encoding="utf-8")
+    dom = chromium(copy.as_uri(), tmp_path, "--dump-dom", f"--window-size={WIDTH},1000")
+    assert re.search(r'data-align="([^"]*)"', dom).group(1) == "left"

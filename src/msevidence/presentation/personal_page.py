@@ -63,9 +63,8 @@ def summary_html(answer: Any) -> list[str]:
         + ([f"walk time {fmt.fixed(p.t25fw_s, 1)} seconds"] if p.t25fw_s is not None else []) \
         + ([f"walking questionnaire {fmt.fixed(p.msws12, 0)}"] if p.msws12 is not None else [])
     rows = words.take_home_rows(answer)
-    left = "style='text-align:left'"
-    head = "".join(f"<th {left}>{html.escape(k)}</th>" for k in (rows[0] if rows else {}))
-    body = "".join("<tr>" + "".join(f"<td {left}>{html.escape(v)}</td>" for v in r.values()) + "</tr>" for r in rows)
+    head = "".join(f"<th>{html.escape(k)}</th>" for k in (rows[0] if rows else {}))  # left-aligned by reports' CSS
+    body = "".join("<tr>" + "".join(f"<td>{html.escape(v)}</td>" for v in r.values()) + "</tr>" for r in rows)
     table = (f"<table class='take-home-table'><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
              if rows else "<p>No trial in our evidence published these numbers for this type of MS.</p>")
     intro = inline_markdown(f"**For:** {', '.join(known)}.\n\nOut of 100 people like those in the trials, how "

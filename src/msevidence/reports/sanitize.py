@@ -63,8 +63,12 @@ def table_css() -> str:
     from msevidence.presentation.tables import TABLE_STYLES
 
     # as specific as the template's ":not(.jp-RenderedMarkdown).jp-RenderedHTMLCommon td" and one step more
-    return "\n".join(f'.jp-RenderedHTMLCommon table[id^="T_"] {r["selector"]}, table[id^="T_"] {r["selector"]} '
-                     f'{{{r["props"]}}}'.replace(" ,", ",").replace("  ", " ") for r in TABLE_STYLES)
+    rules = [f'.jp-RenderedHTMLCommon table[id^="T_"] {r["selector"]}, table[id^="T_"] {r["selector"]} '
+             f'{{{r["props"]}}}'.replace(" ,", ",").replace("  ", " ") for r in TABLE_STYLES]
+    # the personal page's take-home table holds words: read from the left, as text is
+    rules.append(".jp-RenderedHTMLCommon table.take-home-table th, .jp-RenderedHTMLCommon table.take-home-table td, "
+                 "table.take-home-table th, table.take-home-table td {text-align: left}")
+    return "\n".join(rules)
 
 
 def clean_fragment(fragment: str) -> str:
