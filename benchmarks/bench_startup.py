@@ -28,6 +28,8 @@ CASES = {
     "refusal: simulate --n-trials 0": ["simulate", "--trial", "ORATORIO", "--endpoint", "cdp12_edss",
                                        "--n-trials", "0"],
     "refusal: unknown option": ["list", "--no-such-option"],
+    "reads the store: list --trial ORATORIO": ["list", "--trial", "ORATORIO"],
+    "refusal after the store: synth --trial NOPE": ["synth", "--trial", "NOPE"],
 }
 MAIN = "from msevidence.console import main; main()"  # what the console script runs
 
@@ -67,7 +69,7 @@ def main() -> None:
         for case in CASES:
             wall = statistics.median(w for w, _ in times[(case, tree)])
             cpu = statistics.median(c for _, c in times[(case, tree)])
-            print(f"{case:36s} {wall:6.3f} s ({wall / floor:5.1f}x)   CPU {cpu:6.3f} s")
+            print(f"{case:44s} {wall:6.3f} s ({wall / floor:5.1f}x)   CPU {cpu:6.3f} s")
 
 
 if __name__ == "__main__":
