@@ -104,14 +104,13 @@ def test_app_serves_the_teaching_notebook_without_a_root_flag():
 
 @pytest.mark.slow
 def test_voila_serves_the_teaching_app_on_localhost(tmp_path):
-    """What `make app` runs, started briefly on a free port (skipped unless the app extra is installed)."""
+    """What `make app` runs, started briefly on a free port (Voila is a dev dependency too)."""
     import socket
     import time
     import urllib.request
 
     voila = VENV / "bin" / "voila"
-    if not voila.is_file():
-        pytest.skip("Voila is not installed (make app installs it)")
+    assert voila.is_file(), "Voila is not installed: run make install (the dev extra holds it)"
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
