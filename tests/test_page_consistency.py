@@ -23,14 +23,15 @@ EV = mse.load_evidence()
 KEYS = ("verdict", "certainty", "certainty_reasons")
 
 
-def sof_rows(trial: str) -> dict[str, dict]:
-    r = CliRunner().invoke(app, ["sof", "--trial", trial, "-f", "json"])
+def sof_rows(trial: str, question: str | None = None) -> dict[str, dict]:
+    r = CliRunner().invoke(app, ["sof", "--trial", trial, "-f", "json", *(["--question", question] if question else [])])
     assert r.exit_code == 0, r.output
     return {x["endpoint"]: x for x in json.loads(r.output)["rows"]}
 
 
-def answer_json(trial: str) -> dict:
-    r = CliRunner().invoke(app, ["answer", "--trial", trial, "--json", "--no-reproduce"])
+def answer_json(trial: str, question: str | None = None) -> dict:
+    r = CliRunner().invoke(app, ["answer", "--trial", trial, "--json", "--no-reproduce",
+                                 *(["--question", question] if question else [])])
     assert r.exit_code == 0, r.output
     return json.loads(r.output)
 
@@ -94,3 +95,28 @@ def test_every_page_says_what_the_answer_and_sof_say(spec, shipped):
             assert rec["progression"]["out_of_100"]["ocrelizumab"] == round(100 * main.absolute.treatment_risk)
         checked += 1
     assert checked, f"{nb.name} records no answer, Summary of Findings or teaching numbers"
+
+
+@pytest.mark.parametrize("spec", shipped_params(notebooks=("personal",)))
+def test_every_personal_page_draws_the_answers_risks_and_the_sofs_certainty(spec, shipped):
+    """The rendered personal page: each Ocrevus outcome taken from a trial's answer has that answer's observed
+    risks and the certainty `sof --json` gives against the question the page recorded; the lay page says both
+    counts out of 100."""
+    run = shipped(spec)
+    rec, text = run.recorded["personal"], " ".join(run.text("lay").split())
+    drawn = [o for o in rec["outcomes"] if o["from_answer"]]
+    assert drawn, f"{spec.id}: no outcome drawn from a trial's answer"
+    for o in drawn:
+        trial_name, endpoint = o["key"].split("/")
+        trial = next(t.id for t in EV if t.id == trial_name or t.name == o["trial_name"])
+        answer = {e["endpoint"]: e for e in answer_json(trial, o["grade_question"])["endpoints"]}[endpoint]
+        a = answer["absolute"]
+        assert a["kind"] == "observed" and (o["published_without"], o["published_with"]) == (
+            a["control_risk"], a["treatment_risk"]), o["key"]
+        assert o["grade_certainty"] == answer["certainty"] == sof_rows(trial, o["grade_question"])[endpoint]["certainty"]
+        bad = (o["published_without"], o["published_with"])
+        if o["higher_is_better"]:
+            bad = (1 - bad[0], 1 - bad[1])
+        assert (o["counts"]["without"], o["counts"]["with"]) == tuple(int(fmt.per(x, 100)) for x in bad), o["key"]
+        for n in (o["counts"]["without"], o["counts"]["with"]):
+            assert f"{n} of 100" in text, (spec.id, o["key"], n)

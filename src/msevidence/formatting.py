@@ -13,6 +13,8 @@ people as whole people, and "not estimable" (never NaN or an infinite bound) whe
 ('15', 'not estimable', 'not estimable')
 >>> per_difference(-0.0686), per_difference(0.012, 100), percent_interval(0.2213, 0.3048)
 ('−69', '+1', '22.1% to 30.5%')
+>>> per(0.105, 100), per(0.0125, 1000), per_difference(-0.105, 100)  # half up on the number as written
+('11', '13', '−11')
 >>> fixed(110.534), fixed(-0.0412, 2, signed=True), fixed(None), probability(0.9731), probability(0.0004)
 ('110.5', '−0.04', '—', '97%', 'less than 1%')
 """
@@ -20,6 +22,7 @@ people as whole people, and "not estimable" (never NaN or an infinite bound) whe
 from __future__ import annotations
 
 import math
+from decimal import ROUND_HALF_UP, Decimal
 
 NOT_ESTIMABLE = "not estimable"
 MINUS = "−"
@@ -70,14 +73,21 @@ def points(fraction: float | None, digits: int = 1) -> str:
     return f"{100 * fraction:+.{digits}f} percentage points".replace("-", MINUS) if _finite(fraction) else "n/a"
 
 
+def whole_people(fraction: float, base: int = 100) -> int:
+    """A proportion as whole people out of `base`, rounded half up (away from zero) on the decimal number as
+    written, not on its binary approximation: 0.105 -> 11 of 100 (0.105 * 100 is 10.4999... in floating point).
+    The one rounding of people that every page, icon array and table shares."""
+    return int((Decimal(repr(float(fraction))) * base).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
 def per(fraction: float | None, base: int = 1000) -> str:
     """A risk as whole people out of `base` (100 or 1,000): 0.3401 -> '340'; '—' when missing."""
-    return f"{base * fraction:.0f}" if _finite(fraction) else "—"
+    return f"{whole_people(fraction, base)}" if _finite(fraction) else "—"
 
 
 def per_difference(fraction: float | None, base: int = 1000) -> str:
     """A difference in risk as whole people out of `base`, signed: −0.0686 -> '−69' (per 1,000)."""
-    return f"{base * fraction:+.0f}".replace("-", MINUS) if _finite(fraction) else "—"
+    return f"{whole_people(fraction, base):+d}".replace("-", MINUS) if _finite(fraction) else "—"
 
 
 def percent_interval(low: float | None, high: float | None, digits: int = 1) -> str:

@@ -16,8 +16,9 @@ people) can be drawn; a mean change has no "people with the outcome" and is refu
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Literal
+
+from msevidence import formatting as fmt
 
 GROUPS = ("worse_either", "spared", "harmed", "fine")
 MARKERS = {"worse_either": "s", "spared": "*", "harmed": "v", "fine": "o"}
@@ -33,7 +34,7 @@ def out_of_100(fraction: float) -> int:
     (0.005 -> 1, 0.393 -> 39, 0.3157 -> 32, 0.345 -> 35)."""
     if not 0 <= fraction <= 1:
         raise ValueError(f"a proportion must be between 0 and 1, got {fraction}")
-    return int((Decimal(repr(float(fraction))) * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    return fmt.whole_people(fraction, 100)
 
 
 @dataclass(frozen=True)
