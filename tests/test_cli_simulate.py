@@ -76,7 +76,7 @@ def test_simulate_on_a_dask_scheduler_address_equals_local():
     args = [*BASE, "--n-trials", "1200", "--seed", "4", "--n-per-arm", "PBO=80", "--n-per-arm", "OCR=160", "--json"]
     local = json.loads(runner.invoke(app, args).stdout)
     with distributed.LocalCluster(n_workers=1, processes=False, threads_per_worker=2,
-                                  dashboard_address=None) as cluster:
+                                  dashboard_address=":0") as cluster:
         res = runner.invoke(app, [*args, "--dask", cluster.scheduler_address])
     assert res.exit_code == 0, res.output
     remote = json.loads(res.stdout)

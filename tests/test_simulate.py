@@ -101,7 +101,7 @@ def test_dask_local_cluster_equals_local():
     d = _design(n_control=60, n_treated=120)
     local = grid(d, n_total=[120, 240], true_hr=[0.7, 1.0], n_trials=1500, seed=5, processes=1).to_frame()
     with distributed.LocalCluster(n_workers=2, processes=False, threads_per_worker=1,
-                                  dashboard_address=None) as cluster, distributed.Client(cluster) as client:
+                                  dashboard_address=":0") as cluster, distributed.Client(cluster) as client:
         remote = grid(d, n_total=[120, 240], true_hr=[0.7, 1.0], n_trials=1500, seed=5, client=client).to_frame()
         by_address = operating_characteristics(d, n_trials=1500, seed=5, client=cluster.scheduler_address)
     pd.testing.assert_frame_equal(local, remote)
