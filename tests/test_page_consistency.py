@@ -61,7 +61,8 @@ def test_answer_json_and_sof_json_agree(trial):
     check_endpoints(answer_json(trial)["endpoints"], trial)
 
 
-@pytest.mark.parametrize("spec", shipped_params(notebooks=("progression_vs_walking", "teaching", "weigh_evidence")))
+@pytest.mark.parametrize("spec", shipped_params(notebooks=("progression_vs_walking", "teaching", "weigh_evidence",
+                                                           "walking_speed")))
 def test_every_page_says_what_the_answer_and_sof_say(spec, shipped):
     nb = shipped(spec).notebook
     checked = 0
@@ -94,7 +95,14 @@ def test_every_page_says_what_the_answer_and_sof_say(spec, shipped):
             assert rec["progression"]["out_of_100"]["placebo"] == round(100 * main.absolute.control_risk)
             assert rec["progression"]["out_of_100"]["ocrelizumab"] == round(100 * main.absolute.treatment_risk)
         checked += 1
-    assert checked, f"{nb.name} records no answer, Summary of Findings or teaching numbers"
+    if "walking" in rec and "verdict" in rec:  # the walking page: its bottom line is the answer's walking verdict
+        trial = spec.parameters["trial"]
+        domain = answer_json(trial)["domains"]["walking_speed"]
+        assert rec["verdict"] == domain["verdict"], (nb.name, rec["verdict"], domain["verdict"])
+        text = " ".join(shipped(spec).text("analyst").split())
+        assert " ".join(domain["sentence"].split())[:80] in text, nb.name
+        checked += 1
+    assert checked, f"{nb.name} records no answer, Summary of Findings, teaching or walking numbers"
 
 
 @pytest.mark.parametrize("spec", shipped_params(notebooks=("personal",)))
