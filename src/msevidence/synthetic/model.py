@@ -24,7 +24,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
-from scipy import optimize, special
+from scipy import special
 
 from msevidence.data.confirm import confirmed_onsets, edss_worsened, pct_worsened
 
@@ -123,6 +123,8 @@ def edss_distribution(lo: float, hi: float, mean: float, sd: float) -> tuple[np.
         p = probs(x)
         m = p @ grid
         return [m - mean, np.sqrt(p @ (grid - m) ** 2) - sd]
+
+    from scipy import optimize  # here: reading calibration targets (a report set's for_each) needs no solver
 
     sol = optimize.least_squares(resid, [mean, np.log(sd)], method="lm")
     return grid, probs(sol.x)
