@@ -95,3 +95,63 @@ def test_the_kernel_runs_encrypted_and_says_nothing_about_tcp_on_the_terminal(tm
     assert res.status == "ok", res.error
     err = capfd.readouterr().err  # the kernel's stderr is the terminal's (fd 2, inherited by workers and kernels)
     assert "without encryption" not in err and "hello" not in err
+
+
+TINY = """\
+# %% tags=["parameters"]
+value: int = 1  # a number to show
+
+# %%
+print(f"value is {value}")
+"""
+
+
+def _job(tmp_path) -> dict:
+    import jupytext
+
+    jupytext.write(jupytext.reads(TINY, fmt="py:percent"), tmp_path / "tiny.ipynb")
+    (tmp_path / "stage").mkdir()
+    return {"stage": str(tmp_path / "stage"), "name": "r", "notebook": str(tmp_path / "tiny.ipynb"),
+            "parameters": {"value": 2}, "timeout": 60, "audiences": ["lay"], "title": "t"}
+
+
+@pytest.mark.parametrize("deaths", [2, 3])
+def test_a_kernel_that_dies_before_its_first_reply_is_started_again(deaths, tmp_path, monkeypatch):
+    """Two kernels starting at once can be given the same port; the one that loses exits before replying. Its
+    start is tried again (nothing ran), up to KERNEL_START_TRIES in all; then the page fails with the reason."""
+    import papermill as pm
+
+    from msevidence.reports import execute
+
+    real, calls = pm.execute_notebook, []
+
+    def dies_first(*args, **kwargs):
+        calls.append(1)
+        if len(calls) <= deaths:
+            raise RuntimeError(execute.DIED_AT_START)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(pm, "execute_notebook", dies_first)
+    res = execute._execute(_job(tmp_path))
+    if deaths < execute.KERNEL_START_TRIES:
+        assert res["status"] == "ok" and len(calls) == deaths + 1, res
+        assert "value is 2" in (tmp_path / "stage" / "r.lay.html").read_text()
+    else:
+        assert res["status"] == "failed" and len(calls) == execute.KERNEL_START_TRIES
+        assert execute.DIED_AT_START in res["error"]
+
+
+def test_a_cell_error_is_not_tried_again(tmp_path, monkeypatch):
+    import papermill as pm
+
+    from msevidence.reports import execute
+
+    calls = []
+
+    def fails(*args, **kwargs):
+        calls.append(1)
+        raise pm.PapermillExecutionError(0, 1, "x = 1", "ValueError", "bad", ["trace"])
+
+    monkeypatch.setattr(pm, "execute_notebook", fails)
+    res = execute._execute(_job(tmp_path))
+    assert res["status"] == "failed" and calls == [1] and "ValueError: bad" in res["error"]

@@ -48,6 +48,11 @@ from msevidence.reports.html import to_html
 from msevidence.reports.manifest import RunResult, load_manifest, write_manifest, write_top_index
 
 SET_NAME = re.compile(r"^[A-Za-z0-9_\-]+$")
+# A kernel that exits before its first reply ran nothing: two kernels starting at once can be given the same free
+# TCP port (jupyter_client picks ports, then the kernel binds them), and the loser dies with "Address already in
+# use". Such a start is tried again, up to this many times in all; any later failure is the page's error.
+KERNEL_START_TRIES = 3
+DIED_AT_START = "Kernel died before replying to kernel_info"
 
 
 def _execute(job: dict[str, Any]) -> dict[str, Any]:
@@ -60,15 +65,19 @@ def _execute(job: dict[str, Any]) -> dict[str, Any]:
     stage, name = Path(job["stage"]), job["name"]
     out_nb = stage / f"{name}.ipynb"
     started, t0 = dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), time.perf_counter()
-    error = None
-    try:
-        pm.execute_notebook(job["notebook"], str(out_nb), parameters=job["parameters"], kernel_name=KERNEL_NAME,
-                            language="python", progress_bar=False, cwd=str(stage), execution_timeout=job["timeout"],
-                            kernel_manager_class=RunnerKernelManager)
-    except pm.PapermillExecutionError as exc:
-        error = f"{exc.ename}: {exc.evalue}".strip()
-    except Exception as exc:  # noqa: BLE001 - any failure is reported in the index, not raised
-        error = f"{type(exc).__name__}: {exc}"
+    for _ in range(KERNEL_START_TRIES):
+        error = None
+        try:
+            pm.execute_notebook(job["notebook"], str(out_nb), parameters=job["parameters"], kernel_name=KERNEL_NAME,
+                                language="python", progress_bar=False, cwd=str(stage),
+                                execution_timeout=job["timeout"], kernel_manager_class=RunnerKernelManager)
+        except pm.PapermillExecutionError as exc:
+            error = f"{exc.ename}: {exc.evalue}".strip()
+        except Exception as exc:  # noqa: BLE001 - any failure is reported in the index, not raised
+            error = f"{type(exc).__name__}: {exc}"
+            if DIED_AT_START in str(exc):
+                continue
+        break
     outputs: dict[str, str] = {}
     values: dict[str, Any] = {}
     if out_nb.is_file():
