@@ -649,7 +649,7 @@ def test_browser_runs_nothing_from_hostile_evidence(tmp_path, monkeypatch):
         page = tmp_path / "out" / "hostile" / f"overview.{aud}.html"
         assert "ORATORIO" in page.read_text()
         cmd = [str(CHROMIUM), "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-               "--disable-component-update", "--no-first-run", f"--user-data-dir={tmp_path / 'profile'}",
+               "--disable-component-update", "--no-first-run", f"--user-data-dir={tmp_path / f'profile-{aud}'}",
                "--virtual-time-budget=3000", "--dump-dom", page.as_uri()]
         dom = subprocess.run(cmd, capture_output=True, text=True, timeout=120, check=True).stdout
         assert "PWNED" not in re.findall(r"<title>(.*?)</title>", dom, re.S)[0]  # no payload ran
