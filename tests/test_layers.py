@@ -216,3 +216,12 @@ def test_the_circle_checks_find_a_circle():
                                                                                   figure)
     finally:
         GRAPH[figure].pop()
+
+
+MAX_MODULE_LINES = 400  # issue 18: each module one job, none over 400 lines
+
+
+def test_no_module_is_over_400_lines():
+    long = {module_name(p): n for p in sorted(SRC.rglob("*.py"))
+            if (n := len(p.read_text(encoding="utf-8").splitlines())) > MAX_MODULE_LINES}
+    assert not long, f"modules over {MAX_MODULE_LINES} lines (split them by job): {long}"

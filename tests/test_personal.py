@@ -13,13 +13,8 @@ import yaml
 from typer.testing import CliRunner
 
 import msevidence as mse
-from msevidence.answers.personal import (
-    NotDichotomousError,
-    Person,
-    PersonalInputError,
-    dichotomous_outcome,
-    personal_answer,
-)
+from msevidence.answers.person import Person, PersonalInputError
+from msevidence.answers.personal import NotDichotomousError, dichotomous_outcome, personal_answer
 from msevidence.cli import app
 from msevidence.evidence import validate
 from msevidence.evidence.measurement import MEASUREMENT_NAME, load_measurement_store

@@ -13,9 +13,9 @@ import pytest
 from typer.testing import CliRunner
 
 import msevidence as mse
+from msevidence.answers.person import POPULATION_PREFIX
 from msevidence.answers.personal import (
     DRAWN_DOMAINS,
-    POPULATION_PREFIX,
     QUESTION_FOR_MS_TYPE,
     ocrelizumab_outcomes,
     personal_answer,

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import re
 
-from msevidence.answers.personal import DichotomousOutcome, Person, PopulationFit
+from msevidence.answers.person import Person, PopulationFit
+from msevidence.answers.personal import DichotomousOutcome
 from msevidence.evidence import EvidenceSet
 from msevidence.evidence.interventions import InterventionStore, load_interventions
 from msevidence.presentation.plain_certainty import plain_level
